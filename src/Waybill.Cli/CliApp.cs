@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Waybill.Persistence;
+
+namespace Waybill.Cli;
+
+/// <summary>
+/// The <c>waybill</c> command. Results go to standard output, progress and errors to standard error,
+/// so output can be piped. Exit codes: 0 success, 1 failure (the message says what to do), 2 bad usage.
+/// </summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var dataDir = new Option<string?>("--data-dir") { Description = "Directory for the embedded SQLite database and local files (default ./waybill-data; created when missing).", Recursive = true };
+        var database = new Option<string?>("--database") { Description = "PostgreSQL: an Npgsql connection string or a postgres:// URL (else ConnectionStrings__Waybill, else embedded SQLite).", Recursive = true };
+
+        var root = new RootCommand("Waybill: cross-border logistics for e-commerce.");
+        root.Options.Add(dataDir);
+        root.Options.Add(database);
+        root.Subcommands.Add(TenantCommands.Build(dataDir, database, stdout, stderr));
+        root.Subcommands.Add(OrderCommands.Build(dataDir, database, stdout, stderr));
+
+        var parsed = root.Parse(args);
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parsed.InvokeAsync(config, ct);
+        }
+        catch (StorageConfigurationException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException or System.Net.Sockets.SocketException)
+        {
+            await stderr.WriteLineAsync($"error: the database cannot be reached: {ex.Message}. Check --data-dir or --database.");
+            return 1;
+        }
+    }
+
+    /// <summary>Opens the storage the options name and brings its schema up to date.</summary>
+    internal static async Task<Storage> OpenStorageAsync(ParseResult parse, Option<string?> dataDir, Option<string?> database, CancellationToken ct)
+    {
+        var connection = parse.GetValue(database) ?? Environment.GetEnvironmentVariable("ConnectionStrings__Waybill");
+        var storage = Storage.Resolve(parse.GetValue(dataDir), connection);
+        await storage.MigrateAsync(ct);
+        return storage;
+    }
+}

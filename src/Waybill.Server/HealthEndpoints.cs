@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Waybill.Persistence;
+
+namespace Waybill.Server;
+
+internal static class HealthEndpoints
+{
+    public sealed record Health(string Status, string Database);
+
+    public static void MapHealth(this IEndpointRouteBuilder app) =>
+        app.MapGet("/health", async Task<Results<Ok<Health>, JsonHttpResult<Health>>> (WaybillDb db, CancellationToken ct) =>
+            await db.Database.CanConnectAsync(ct)
+                ? TypedResults.Ok(new Health("ok", db.Provider.ToString().ToLowerInvariant()))
+                : TypedResults.Json(new Health("unavailable", db.Provider.ToString().ToLowerInvariant()), statusCode: 503))
+        .WithTags("Health")
+        .WithSummary("Answers 200 once the database is reachable, 503 otherwise.");
+}

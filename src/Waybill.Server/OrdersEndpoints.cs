@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Waybill.Orders;
+using Waybill.Server.Http;
+
+namespace Waybill.Server;
+
+internal static class OrdersEndpoints
+{
+    public static void MapOrders(this IEndpointRouteBuilder v1)
+    {
+        var orders = v1.MapGroup("/orders").WithTags("Orders");
+
+        orders.MapPost("/", async Task<Results<Created<OrderView>, ProblemHttpResult>> (
+                OrderInput order, CreateOrder.Handler handler, CancellationToken ct) =>
+            {
+                var result = await handler.HandleAsync(order, ct);
+                return result.IsSuccess
+                    ? TypedResults.Created($"/v1/orders/{result.Value.Id}", result.Value)
+                    : Problems.From(result.Error!);
+            })
+            .WithSummary("Creates an order.")
+            .WithDescription("Every wrong field is named at once in a 400 problem (errors keyed by field path). A reference already used answers 409 orders.reference_taken.")
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(422);
+
+        orders.MapGet("/", async Task<Results<Ok<PageOf<OrderView>>, ProblemHttpResult>> (
+                [FromQuery] string? status, [FromQuery] int? page, [FromQuery] int? pageSize,
+                ListOrders.Handler handler, CancellationToken ct) =>
+            {
+                var result = await handler.HandleAsync(new ListOrders.Request(status, page, pageSize), ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
+            })
+            .WithSummary("Lists orders, newest first (pageSize defaults to 50, at most 500).")
+            .ProducesProblem(400);
+
+        orders.MapGet("/{id}", async Task<Results<Ok<OrderView>, ProblemHttpResult>> (
+                string id, GetOrder.Handler handler, CancellationToken ct) =>
+            {
+                if (!Guid.TryParse(id, out var guid))
+                {
+                    return NotFound(id);
+                }
+                var result = await handler.HandleAsync(guid, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
+            })
+            .WithSummary("Gets one order.")
+            .ProducesProblem(404);
+
+        orders.MapPost("/{id}/cancel", async Task<Results<Ok<OrderView>, ProblemHttpResult>> (
+                string id, CancelOrder.Handler handler, CancellationToken ct) =>
+            {
+                if (!Guid.TryParse(id, out var guid))
+                {
+                    return NotFound(id);
+                }
+                var result = await handler.HandleAsync(guid, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
+            })
+            .WithSummary("Cancels an order that has not shipped; 409 once shipped or already cancelled.")
+            .ProducesProblem(404).ProducesProblem(409);
+
+        orders.MapPost("/import", async Task<Results<Ok<ImportOrders.Response>, ProblemHttpResult>> (
+                HttpRequest request, ImportOrders.Handler handler, CancellationToken ct) =>
+            {
+                if (request.ContentType is not { } type || !type.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
+                {
+                    return Problems.Of(415, "request.unsupported_media_type", "Send the file as text/csv (UTF-8, header line first).");
+                }
+                // The body is buffered so that the CSV reader can report progress by position and nothing streams half-read.
+                request.EnableBuffering();
+                var result = await handler.HandleAsync(request.Body, progress: null, ct);
+                return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
+            })
+            .Accepts<string>("text/csv")
+            .WithSummary("Imports orders from CSV, all or nothing.")
+            .WithDescription("Columns: " + string.Join(", ", ImportOrders.RequiredColumns) + "; optional " + string.Join(", ", ImportOrders.OptionalColumns) + ". A bad file answers 400 with errors[{line, column, reason}] and writes nothing.")
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(415);
+    }
+
+    private static ProblemHttpResult NotFound(string id) => Problems.Of(404, "orders.not_found", $"No order {id}.");
+}

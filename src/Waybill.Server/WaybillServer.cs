@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scalar.AspNetCore;
+using Waybill.Orders;
+using Waybill.Persistence;
+using Waybill.Server.Http;
+using Waybill.Tenancy;
+
+namespace Waybill.Server;
+
+/// <summary>Builds the server: read this as the table of contents of what runs.</summary>
+internal static class WaybillServer
+{
+    public static Task<WebApplication> BuildAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var storage = ResolveStorage(builder.Configuration);
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(storage);
+        builder.Services.AddScoped(_ => storage.CreateDb());
+        builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddHostedService(sp => new StartupTasks(storage, sp.GetRequiredService<TimeProvider>(), builder.Configuration,
+            sp.GetRequiredService<IServer>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<StartupTasks>>()));
+        builder.Services.AddHostedService<ApiKeyRotationWatcher>();
+        builder.Services.AddHostedService<IdempotencyJanitor>();
+
+        builder.Services.AddScoped<CreateOrder.Handler>();
+        builder.Services.AddScoped<GetOrder.Handler>();
+        builder.Services.AddScoped<ListOrders.Handler>();
+        builder.Services.AddScoped<CancelOrder.Handler>();
+        builder.Services.AddScoped<ImportOrders.Handler>();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<RequestErrors>();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseMiddleware<IdempotencyMiddleware>();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference(o => o.WithTitle("Waybill API"));
+        app.MapGet("/", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
+        app.MapHealth();
+        var v1 = app.MapGroup("/v1");
+        v1.MapOrders();
+        return Task.FromResult(app);
+    }
+
+    private static Storage ResolveStorage(ConfigurationManager configuration)
+    {
+        var database = configuration["database"] ?? configuration.GetConnectionString("Waybill");
+        return Storage.Resolve(configuration["data-dir"], database);
+    }
+}
+
+/// <summary>
+/// Runs before the server listens: migrations, then the demo tenant and its key file, so that
+/// <c>/health</c> never answers before the database and the key are ready.
+/// </summary>
+internal sealed partial class StartupTasks(
+    Storage storage, TimeProvider clock, IConfiguration configuration, IServer server, IHostApplicationLifetime lifetime, ILogger<StartupTasks> logger)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var where = storage.Describe();
+        LogStorage(logger, where);
+        await storage.MigrateAsync(cancellationToken);
+        // The demo seller is for the embedded default; on PostgreSQL it is opt-in (--demo true).
+        var demo = configuration.GetValue("demo", storage.Provider == DatabaseProvider.Sqlite);
+        if (!demo)
+        {
+            return;
+        }
+        var key = await DemoTenant.EnsureAsync(storage, clock, cancellationToken);
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            var url = addresses.FirstOrDefault() ?? "(no address)";
+            // Plain lines on standard output: what a person needs to start calling the API.
+            Console.WriteLine($"Waybill is running at {url}");
+            Console.WriteLine($"  API reference: {url.TrimEnd('/')}/scalar");
+            Console.WriteLine($"  Demo API key:  {key}");
+            Console.WriteLine($"  (saved in {Path.Combine(storage.DataDirectory, DemoTenant.KeyFileName)})");
+        });
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage: {Storage}")]
+    private static partial void LogStorage(ILogger logger, string storage);
+}

@@ -1,0 +1,84 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+
+namespace Waybill.Common;
+
+/// <summary>An ISO 4217 currency in circulation, with its minor unit (2 for EUR, 0 for JPY, 3 for KWD).</summary>
+public readonly record struct Currency
+{
+    private static readonly FrozenDictionary<string, CurrencyInfo> Known = Load();
+
+    private Currency(string code, int minorUnits)
+    {
+        Code = code;
+        MinorUnits = minorUnits;
+    }
+
+    public string Code { get; }
+
+    public int MinorUnits { get; }
+
+    public static bool TryCreate(string? input, out Currency currency, out string? reason)
+    {
+        currency = default;
+        var text = input?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(text))
+        {
+            reason = "A currency is required (ISO 4217, e.g. EUR).";
+            return false;
+        }
+        if (!Known.TryGetValue(text, out var info) || info.MinorUnits is null)
+        {
+            reason = $"'{input}' is not an ISO 4217 currency code.";
+            return false;
+        }
+        if (info.Withdrawn is not null)
+        {
+            reason = $"'{text}' was withdrawn on {info.Withdrawn}.";
+            return false;
+        }
+        currency = new Currency(text, info.MinorUnits.Value);
+        reason = null;
+        return true;
+    }
+
+    public static Currency Parse(string input) =>
+        TryCreate(input, out var currency, out var reason) ? currency : throw new FormatException(reason);
+
+    public override string ToString() => Code ?? "";
+
+    private sealed record CurrencyInfo(int? MinorUnits, string? Withdrawn);
+
+    private static FrozenDictionary<string, CurrencyInfo> Load()
+    {
+        using var stream = File.OpenRead(ReferenceData.PathOf("iso", "iso4217.json"));
+        using var doc = JsonDocument.Parse(stream);
+        return doc.RootElement.GetProperty("currencies").EnumerateArray().ToFrozenDictionary(
+            c => c.GetProperty("code").GetString()!,
+            c => new CurrencyInfo(
+                c.GetProperty("minorUnits").ValueKind == JsonValueKind.Number ? c.GetProperty("minorUnits").GetInt32() : null,
+                c.GetProperty("withdrawn").ValueKind == JsonValueKind.String ? c.GetProperty("withdrawn").GetString() : null),
+            StringComparer.Ordinal);
+    }
+}
+
+/// <summary>An amount in one currency. Money of different currencies never adds up unnoticed.</summary>
+public readonly record struct Money(decimal Amount, Currency Currency)
+{
+    public static Money Zero(Currency currency) => new(0m, currency);
+
+    public static Money operator +(Money left, Money right)
+    {
+        if (left.Currency != right.Currency)
+        {
+            throw new InvalidOperationException($"Cannot add {left.Currency} to {right.Currency}.");
+        }
+        return new Money(left.Amount + right.Amount, left.Currency);
+    }
+
+    public Money Times(int quantity) => this with { Amount = Amount * quantity };
+
+    public Money Add(Money other) => this + other;
+
+    public override string ToString() => $"{Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)} {Currency}";
+}

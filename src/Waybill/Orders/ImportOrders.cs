@@ -1,0 +1,379 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using nietras.SeparatedValues;
+using Waybill.Common;
+using Waybill.Persistence;
+
+namespace Waybill.Orders;
+
+/// <summary>
+/// Imports orders from CSV (RFC 4180, UTF-8, header required, one row per order line; rows with the same
+/// reference form one order). All or nothing: any bad row writes nothing and every bad row is reported.
+/// </summary>
+public static class ImportOrders
+{
+    public static readonly string[] RequiredColumns =
+    [
+        "reference", "buyer_name", "buyer_email", "ship_to_name", "ship_to_line1", "ship_to_city",
+        "ship_to_postal_code", "ship_to_country", "incoterm", "currency", "sku", "description", "quantity",
+        "unit_price", "hs_code", "origin_country", "weight_kg",
+    ];
+
+    public static readonly string[] OptionalColumns =
+        ["buyer_phone", "buyer_locale", "buyer_time_zone", "ship_to_line2", "ship_to_region"];
+
+    /// <summary>Order-level columns: every row of one reference must agree on them.</summary>
+    private static readonly string[] OrderColumns =
+    [
+        "buyer_name", "buyer_email", "buyer_phone", "buyer_locale", "buyer_time_zone", "ship_to_name", "ship_to_line1",
+        "ship_to_line2", "ship_to_city", "ship_to_region", "ship_to_postal_code", "ship_to_country", "incoterm", "currency",
+    ];
+
+    private static readonly Dictionary<string, string> ColumnOfField = new(StringComparer.Ordinal)
+    {
+        ["reference"] = "reference",
+        ["buyer"] = "buyer_name",
+        ["buyer.name"] = "buyer_name",
+        ["buyer.email"] = "buyer_email",
+        ["buyer.phone"] = "buyer_phone",
+        ["buyer.locale"] = "buyer_locale",
+        ["buyer.timeZone"] = "buyer_time_zone",
+        ["shipTo"] = "ship_to_name",
+        ["shipTo.name"] = "ship_to_name",
+        ["shipTo.line1"] = "ship_to_line1",
+        ["shipTo.line2"] = "ship_to_line2",
+        ["shipTo.city"] = "ship_to_city",
+        ["shipTo.region"] = "ship_to_region",
+        ["shipTo.postalCode"] = "ship_to_postal_code",
+        ["shipTo.country"] = "ship_to_country",
+        ["incoterm"] = "incoterm",
+        ["currency"] = "currency",
+        ["lines"] = "sku",
+        ["sku"] = "sku",
+        ["description"] = "description",
+        ["quantity"] = "quantity",
+        ["unitPrice"] = "unit_price",
+        ["hsCode"] = "hs_code",
+        ["originCountry"] = "origin_country",
+        ["weightKg"] = "weight_kg",
+    };
+
+    /// <summary>One bad cell: physical line number (header = line 1), column name, reason.</summary>
+    public sealed record RowError(int Line, string Column, string Reason);
+
+    public sealed record Response(int Created, int Skipped, int Lines);
+
+    public enum Phase
+    {
+        Reading,
+        Writing,
+    }
+
+    /// <summary>Progress: while reading, bytes read of <see cref="Total"/>; while writing, orders written of the total.</summary>
+    public readonly record struct Progress(Phase Phase, long Done, long Total);
+
+    public sealed class Handler(WaybillDb db, TimeProvider clock)
+    {
+        private const int MaxErrors = 1000;
+
+        /// <summary>Reads the whole CSV; on any error returns every bad row and writes nothing.</summary>
+        public async Task<Result<Response>> HandleAsync(Stream csv, IProgress<Progress>? progress, CancellationToken ct)
+        {
+            var errors = new List<RowError>();
+            var groups = Read(csv, errors, progress, ct);
+            if (groups is null)
+            {
+                return Fail(errors);
+            }
+
+            var valid = new List<(ValidOrder Order, Group Group)>(groups.Count);
+            foreach (var group in groups.Values)
+            {
+                var validation = new ValidationErrors();
+                var order = ValidateOrder.Validate(group.ToInput(), validation);
+                if (order is null)
+                {
+                    foreach (var (field, reason) in validation.All())
+                    {
+                        if (!group.HasParseError(field))
+                        {
+                            errors.Add(group.ErrorAt(field, reason));
+                        }
+                    }
+                }
+                else
+                {
+                    valid.Add((order, group));
+                }
+                errors.AddRange(group.ParseErrors);
+            }
+
+            var existing = await ExistingAsync(valid.Select(v => v.Order.Reference), ct);
+            var toCreate = new List<ValidOrder>(valid.Count);
+            var skipped = 0;
+            foreach (var (order, group) in valid)
+            {
+                if (!existing.TryGetValue(order.Reference, out var hash))
+                {
+                    toCreate.Add(order);
+                }
+                else if (hash == order.ContentHash)
+                {
+                    skipped++;
+                }
+                else
+                {
+                    errors.Add(new RowError(group.FirstLine, "reference",
+                        $"An order with reference '{order.Reference}' already exists with different content."));
+                }
+            }
+            if (errors.Count > 0)
+            {
+                return Fail(errors);
+            }
+
+            var now = clock.UtcNow();
+            var orders = toCreate.Select(o => Order.Create(db.TenantId, o, now)).ToList();
+            progress?.Report(new Progress(Phase.Writing, 0, orders.Count));
+            // Inside a caller's transaction (an Idempotency-Key request) a savepoint keeps that transaction usable.
+            var outer = db.Database.CurrentTransaction;
+            await using var own = outer is null ? await db.Database.BeginTransactionAsync(ct) : null;
+            if (outer is not null)
+            {
+                await outer.CreateSavepointAsync("import_orders", ct);
+            }
+            try
+            {
+                await BulkWriter.InsertAsync(db, orders, n => progress?.Report(new Progress(Phase.Writing, n, orders.Count)), ct);
+                await BulkWriter.InsertAsync(db, orders.SelectMany(o => o.Lines), null, ct);
+                if (own is not null)
+                {
+                    await own.CommitAsync(ct);
+                }
+            }
+            catch (Exception ex) when (IsUniqueViolation(db, ex))
+            {
+                if (own is not null)
+                {
+                    await own.RollbackAsync(CancellationToken.None);
+                }
+                else
+                {
+                    await outer!.RollbackToSavepointAsync("import_orders", CancellationToken.None);
+                }
+                return Error.Conflict("orders.import_conflict",
+                    "Another write created some of these references while the file was imported; nothing was written. Import the file again.");
+            }
+            return new Response(orders.Count, skipped, groups.Values.Sum(g => g.Rows.Count));
+        }
+
+        private static bool IsUniqueViolation(WaybillDb db, Exception ex) =>
+            db.IsUniqueViolation(new DbUpdateException(ex.Message, ex));
+
+        private static Error Fail(List<RowError> errors)
+        {
+            errors.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : string.CompareOrdinal(a.Column, b.Column));
+            var report = errors.Take(MaxErrors).ToList();
+            return new Error(ErrorKind.Validation, "orders.import_invalid",
+                $"The file has {errors.Count} error(s); nothing was imported." + (errors.Count > MaxErrors ? $" The first {MaxErrors} are listed." : ""),
+                null)
+            {
+                Details = report,
+            };
+        }
+
+        private async Task<Dictionary<string, string>> ExistingAsync(IEnumerable<string> references, CancellationToken ct)
+        {
+            var found = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var chunk in references.Chunk(500))
+            {
+                var rows = await db.Orders.AsNoTracking()
+                    .Where(o => chunk.Contains(o.Reference))
+                    .Select(o => new { o.Reference, o.ContentHash })
+                    .ToListAsync(ct);
+                foreach (var row in rows)
+                {
+                    found[row.Reference] = row.ContentHash;
+                }
+            }
+            return found;
+        }
+    }
+
+    private static Dictionary<string, Group>? Read(Stream csv, List<RowError> errors, IProgress<Progress>? progress, CancellationToken ct)
+    {
+        var total = csv.CanSeek ? csv.Length : -1;
+        using var text = new StreamReader(csv, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
+        SepReader reader;
+        try
+        {
+            reader = Sep.New(',').Reader(o => o with { HasHeader = true, Unescape = true, DisableColCountCheck = true }).From(text);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or System.Text.DecoderFallbackException)
+        {
+            errors.Add(new RowError(1, "", $"The header cannot be read: {ex.Message}"));
+            return null;
+        }
+        using (reader)
+        {
+            var header = reader.Header;
+            if (header.IsEmpty)
+            {
+                errors.Add(new RowError(1, "", "The file is empty: a header line is required."));
+                return null;
+            }
+            var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < header.ColNames.Count; i++)
+            {
+                var name = header.ColNames[i].Trim().ToLowerInvariant();
+                if (!columns.TryAdd(name, i))
+                {
+                    errors.Add(new RowError(1, name, "The column appears twice in the header."));
+                }
+            }
+            foreach (var required in RequiredColumns.Where(c => !columns.ContainsKey(c)))
+            {
+                errors.Add(new RowError(1, required, "A required column is missing from the header."));
+            }
+            if (errors.Count > 0)
+            {
+                return null;
+            }
+            var index = RequiredColumns.Concat(OptionalColumns)
+                .ToDictionary(c => c, c => columns.GetValueOrDefault(c, -1), StringComparer.Ordinal);
+            var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
+            var expected = header.ColNames.Count;
+            var lastReport = 0L;
+            try
+            {
+                foreach (var row in reader)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var line = row.LineNumberFrom;
+                    if (row.ColCount != expected)
+                    {
+                        if (row.ColCount == 1 && row[0].Span.IsWhiteSpace())
+                        {
+                            continue; // a blank line
+                        }
+                        errors.Add(new RowError(line, "", $"The row has {row.ColCount} fields; the header has {expected}."));
+                        continue;
+                    }
+                    var cells = new Dictionary<string, string?>(index.Count, StringComparer.Ordinal);
+                    foreach (var (name, i) in index)
+                    {
+                        cells[name] = i < 0 ? null : row[i].ToString();
+                    }
+                    var reference = cells["reference"]?.Trim() ?? "";
+                    if (reference.Length == 0)
+                    {
+                        errors.Add(new RowError(line, "reference", "This field is required."));
+                        continue;
+                    }
+                    if (!groups.TryGetValue(reference, out var group))
+                    {
+                        group = new Group(reference, line, cells);
+                        groups[reference] = group;
+                    }
+                    else
+                    {
+                        foreach (var column in OrderColumns)
+                        {
+                            if (!string.Equals(cells[column]?.Trim() ?? "", group.First[column]?.Trim() ?? "", StringComparison.Ordinal))
+                            {
+                                errors.Add(new RowError(line, column,
+                                    $"Differs from line {group.FirstLine}: rows of order '{reference}' must agree on order fields."));
+                            }
+                        }
+                    }
+                    group.Add(line, cells);
+                    if (progress is not null && total > 0 && csv.Position - lastReport > 256 * 1024)
+                    {
+                        lastReport = csv.Position;
+                        progress.Report(new Progress(Phase.Reading, lastReport, total));
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is InvalidDataException or System.Text.DecoderFallbackException)
+            {
+                errors.Add(new RowError(0, "", $"The file is not valid UTF-8 CSV: {ex.Message}"));
+            }
+            progress?.Report(new Progress(Phase.Reading, Math.Max(total, 0), Math.Max(total, 0)));
+            return errors.Count > 0 ? null : groups;
+        }
+    }
+
+    /// <summary>The rows of one reference.</summary>
+    private sealed class Group(string reference, int firstLine, Dictionary<string, string?> first)
+    {
+        private readonly HashSet<string> _badFields = new(StringComparer.Ordinal);
+
+        public string Reference { get; } = reference;
+
+        public int FirstLine { get; } = firstLine;
+
+        public Dictionary<string, string?> First { get; } = first;
+
+        public List<(int Line, Dictionary<string, string?> Cells)> Rows { get; } = [];
+
+        public List<RowError> ParseErrors { get; } = [];
+
+        public void Add(int line, Dictionary<string, string?> cells) => Rows.Add((line, cells));
+
+        public bool HasParseError(string field) => _badFields.Contains(field);
+
+        public OrderInput ToInput()
+        {
+            var f = First;
+            var lines = new List<OrderLineInput>(Rows.Count);
+            for (var i = 0; i < Rows.Count; i++)
+            {
+                var (line, cells) = Rows[i];
+                lines.Add(new OrderLineInput(
+                    cells["sku"],
+                    cells["description"],
+                    Number(i, line, cells, "quantity", "quantity"),
+                    Number(i, line, cells, "unit_price", "unitPrice"),
+                    cells["hs_code"],
+                    cells["origin_country"],
+                    Number(i, line, cells, "weight_kg", "weightKg")));
+            }
+            return new OrderInput(
+                Reference,
+                new BuyerInput(f["buyer_name"], f["buyer_email"], f["buyer_phone"], f["buyer_locale"], f["buyer_time_zone"]),
+                new AddressInput(f["ship_to_name"], f["ship_to_line1"], f["ship_to_line2"], f["ship_to_city"], f["ship_to_region"], f["ship_to_postal_code"], f["ship_to_country"]),
+                f["incoterm"],
+                f["currency"],
+                lines);
+        }
+
+        private decimal? Number(int index, int line, Dictionary<string, string?> cells, string column, string field)
+        {
+            var text = cells[column]?.Trim();
+            if (string.IsNullOrEmpty(text))
+            {
+                return null;
+            }
+            if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+            _badFields.Add($"lines[{index}].{field}");
+            ParseErrors.Add(new RowError(line, column, $"'{text}' is not a number (use a dot for decimals: 12.50)."));
+            return null;
+        }
+
+        /// <summary>Maps a validation field path back to the physical line and CSV column it came from.</summary>
+        public RowError ErrorAt(string field, string reason)
+        {
+            if (field.StartsWith("lines[", StringComparison.Ordinal))
+            {
+                var close = field.IndexOf(']', StringComparison.Ordinal);
+                var i = int.Parse(field.AsSpan(6, close - 6), CultureInfo.InvariantCulture);
+                var rest = close + 2 <= field.Length ? field[(close + 2)..] : "";
+                return new RowError(Rows[i].Line, ColumnOfField.GetValueOrDefault(rest, "sku"), reason);
+            }
+            return new RowError(FirstLine, ColumnOfField.GetValueOrDefault(field, field), reason);
+        }
+    }
+}

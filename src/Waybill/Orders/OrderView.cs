@@ -1,0 +1,42 @@
+using Waybill.Common;
+
+namespace Waybill.Orders;
+
+/// <summary>An order as the API shows it: plain strings and numbers, amounts in the order's currency.</summary>
+public sealed record OrderView(
+    Guid Id,
+    string Reference,
+    string Status,
+    string Currency,
+    string Incoterm,
+    decimal GoodsTotal,
+    decimal TotalWeightKg,
+    DateTimeOffset CreatedAt,
+    BuyerView Buyer,
+    AddressView ShipTo,
+    IReadOnlyList<OrderLineView> Lines)
+{
+    public static OrderView Of(Order o) => new(
+        o.Id,
+        o.Reference,
+        o.Status.ToString().ToLowerInvariant(),
+        o.Currency.Code,
+        o.Incoterm.ToString(),
+        Decimals.Normalize(o.GoodsTotal),
+        Decimals.Normalize(o.TotalWeightKg),
+        o.CreatedAt,
+        new BuyerView(o.BuyerName, o.BuyerEmail.Value, o.BuyerPhone, o.BuyerLocale, o.BuyerTimeZone),
+        new AddressView(o.ShipToName, o.ShipToLine1, o.ShipToLine2, o.ShipToCity, o.ShipToRegion, o.ShipToPostalCode, o.ShipToCountry.Value),
+        o.Lines.OrderBy(l => l.LineNumber).Select(l => new OrderLineView(
+            l.Sku, l.Description, l.Quantity, Decimals.Normalize(l.UnitPrice), l.HsCode.Digits, l.OriginCountry.Value, Decimals.Normalize(l.WeightKg))).ToList());
+}
+
+public sealed record BuyerView(string Name, string Email, string? Phone, string? Locale, string? TimeZone);
+
+public sealed record AddressView(string Name, string Line1, string? Line2, string City, string? Region, string? PostalCode, string Country);
+
+/// <summary>One order line; <c>weightKg</c> is the weight of one unit.</summary>
+public sealed record OrderLineView(string Sku, string Description, int Quantity, decimal UnitPrice, string HsCode, string OriginCountry, decimal WeightKg);
+
+/// <summary>The envelope of every list endpoint.</summary>
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);

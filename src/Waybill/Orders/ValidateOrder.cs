@@ -1,0 +1,327 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Waybill.Common;
+
+namespace Waybill.Orders;
+
+/// <summary>An order as a client sends it: plain strings and numbers, nothing trusted yet.</summary>
+public sealed record OrderInput(
+    string? Reference,
+    BuyerInput? Buyer,
+    AddressInput? ShipTo,
+    string? Incoterm,
+    string? Currency,
+    IReadOnlyList<OrderLineInput>? Lines);
+
+public sealed record BuyerInput(string? Name, string? Email, string? Phone = null, string? Locale = null, string? TimeZone = null);
+
+public sealed record AddressInput(
+    string? Name,
+    string? Line1,
+    string? Line2,
+    string? City,
+    string? Region,
+    string? PostalCode,
+    string? Country);
+
+public sealed record OrderLineInput(
+    string? Sku,
+    string? Description,
+    decimal? Quantity,
+    decimal? UnitPrice,
+    string? HsCode,
+    string? OriginCountry,
+    decimal? WeightKg);
+
+/// <summary>An order whose every field has been checked and turned into domain values.</summary>
+internal sealed record ValidOrder(
+    string Reference,
+    EmailAddress BuyerEmail,
+    string BuyerName,
+    string? BuyerPhone,
+    Locale? BuyerLocale,
+    TimeZoneName? BuyerTimeZone,
+    string ShipToName,
+    string ShipToLine1,
+    string? ShipToLine2,
+    string ShipToCity,
+    string? ShipToRegion,
+    string? ShipToPostalCode,
+    CountryCode ShipToCountry,
+    Incoterm Incoterm,
+    Currency Currency,
+    IReadOnlyList<ValidOrderLine> Lines,
+    string ContentHash);
+
+internal sealed record ValidOrderLine(
+    string Sku,
+    string Description,
+    int Quantity,
+    decimal UnitPrice,
+    HsCode HsCode,
+    CountryCode OriginCountry,
+    Weight UnitWeight);
+
+/// <summary>
+/// Checks an order and reports every wrong field at once, keyed by field path (<c>shipTo.postalCode</c>,
+/// <c>lines[0].quantity</c>). The API and the CSV import both go through here.
+/// </summary>
+public static class ValidateOrder
+{
+    public const int MaxLines = 1000;
+    private const decimal MaxAmount = 1_000_000_000m;
+
+    internal static ValidOrder? Validate(OrderInput input, ValidationErrors errors)
+    {
+        var reference = Text(errors, "reference", input.Reference, 100, required: true);
+
+        var buyer = input.Buyer;
+        if (buyer is null)
+        {
+            errors.Add("buyer", "The buyer is required.");
+        }
+        var buyerName = Text(errors, "buyer.name", buyer?.Name, 200, required: buyer is not null);
+        EmailAddress email = default;
+        if (buyer is not null && !EmailAddress.TryCreate(buyer.Email, out email, out var emailReason))
+        {
+            errors.Add("buyer.email", emailReason!);
+        }
+        var phone = Text(errors, "buyer.phone", buyer?.Phone, 40, required: false);
+        Locale? locale = null;
+        if (!string.IsNullOrWhiteSpace(buyer?.Locale))
+        {
+            if (Locale.TryCreate(buyer.Locale, out var l, out var reason))
+            {
+                locale = l;
+            }
+            else
+            {
+                errors.Add("buyer.locale", reason!);
+            }
+        }
+        TimeZoneName? timeZone = null;
+        if (!string.IsNullOrWhiteSpace(buyer?.TimeZone))
+        {
+            if (TimeZoneName.TryCreate(buyer.TimeZone, out var z, out var reason))
+            {
+                timeZone = z;
+            }
+            else
+            {
+                errors.Add("buyer.timeZone", reason!);
+            }
+        }
+
+        var shipTo = input.ShipTo;
+        if (shipTo is null)
+        {
+            errors.Add("shipTo", "The ship-to address is required.");
+        }
+        var required = shipTo is not null;
+        var shipToName = Text(errors, "shipTo.name", shipTo?.Name, 200, required);
+        var line1 = Text(errors, "shipTo.line1", shipTo?.Line1, 200, required);
+        var line2 = Text(errors, "shipTo.line2", shipTo?.Line2, 200, required: false);
+        var city = Text(errors, "shipTo.city", shipTo?.City, 100, required);
+        var region = Text(errors, "shipTo.region", shipTo?.Region, 100, required: false);
+        CountryCode country = default;
+        string? postalCode = null;
+        if (shipTo is not null)
+        {
+            if (CountryCode.TryCreate(shipTo.Country, out country, out var reason))
+            {
+                var postalReason = PostalCodes.Check(country, shipTo.PostalCode);
+                if (postalReason is null)
+                {
+                    postalCode = PostalCodes.Normalize(shipTo.PostalCode);
+                }
+                else
+                {
+                    errors.Add("shipTo.postalCode", postalReason);
+                }
+            }
+            else
+            {
+                errors.Add("shipTo.country", reason!);
+            }
+        }
+
+        var incoterm = Incoterm.DDP;
+        switch (input.Incoterm?.Trim().ToUpperInvariant())
+        {
+            case "DDP":
+                incoterm = Incoterm.DDP;
+                break;
+            case "DAP":
+                incoterm = Incoterm.DAP;
+                break;
+            case null or "":
+                errors.Add("incoterm", "The incoterm is required: DDP or DAP.");
+                break;
+            default:
+                errors.Add("incoterm", $"'{input.Incoterm}' is not an incoterm Waybill handles: DDP or DAP.");
+                break;
+        }
+
+        if (!Currency.TryCreate(input.Currency, out var currency, out var currencyReason))
+        {
+            errors.Add("currency", currencyReason!);
+        }
+
+        var lines = new List<ValidOrderLine>(input.Lines?.Count ?? 0);
+        if (input.Lines is null || input.Lines.Count == 0)
+        {
+            errors.Add("lines", "An order needs at least one line.");
+        }
+        else if (input.Lines.Count > MaxLines)
+        {
+            errors.Add("lines", $"An order has at most {MaxLines} lines.");
+        }
+        else
+        {
+            for (var i = 0; i < input.Lines.Count; i++)
+            {
+                var line = ValidateLine(input.Lines[i], $"lines[{i}]", errors);
+                if (line is not null)
+                {
+                    lines.Add(line);
+                }
+            }
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return null;
+        }
+        var order = new ValidOrder(
+            reference!, email, buyerName!, phone, locale, timeZone,
+            shipToName!, line1!, line2, city!, region, postalCode, country,
+            incoterm, currency, lines, "");
+        return order with { ContentHash = HashOf(order) };
+    }
+
+    private static ValidOrderLine? ValidateLine(OrderLineInput? line, string path, ValidationErrors errors)
+    {
+        if (line is null)
+        {
+            errors.Add(path, "The line is empty.");
+            return null;
+        }
+        var before = errors.Count;
+        var sku = Text(errors, $"{path}.sku", line.Sku, 100, required: true);
+        var description = Text(errors, $"{path}.description", line.Description, 500, required: true);
+
+        var quantity = 0;
+        if (line.Quantity is not { } q)
+        {
+            errors.Add($"{path}.quantity", "The quantity is required.");
+        }
+        else if (q <= 0 || q != decimal.Truncate(q) || q > 1_000_000)
+        {
+            errors.Add($"{path}.quantity", "The quantity must be a whole number greater than 0 (at most 1000000).");
+        }
+        else
+        {
+            quantity = (int)q;
+        }
+
+        var unitPrice = 0m;
+        if (line.UnitPrice is not { } p)
+        {
+            errors.Add($"{path}.unitPrice", "The unit price is required.");
+        }
+        else if (p < 0)
+        {
+            errors.Add($"{path}.unitPrice", "The unit price must be 0 or more.");
+        }
+        else if (p > MaxAmount || decimal.Round(p, 4) != p)
+        {
+            errors.Add($"{path}.unitPrice", "The unit price must be at most 1000000000, with at most 4 decimals.");
+        }
+        else
+        {
+            unitPrice = p;
+        }
+
+        if (!HsCode.TryCreate(line.HsCode, out var hs, out var hsReason))
+        {
+            errors.Add($"{path}.hsCode", hsReason!);
+        }
+        if (!CountryCode.TryCreate(line.OriginCountry, out var origin, out var originReason))
+        {
+            errors.Add($"{path}.originCountry", originReason!);
+        }
+        if (!Weight.TryCreate(line.WeightKg, out var weight, out var weightReason))
+        {
+            errors.Add($"{path}.weightKg", weightReason!);
+        }
+        return errors.Count == before
+            ? new ValidOrderLine(sku!, description!, quantity, unitPrice, hs, origin, weight)
+            : null;
+    }
+
+    private static string? Text(ValidationErrors errors, string field, string? value, int maxLength, bool required)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            if (required)
+            {
+                errors.Add(field, "This field is required.");
+            }
+            return null;
+        }
+        if (text.Length > maxLength)
+        {
+            errors.Add(field, $"At most {maxLength} characters.");
+            return null;
+        }
+        if (text.Any(char.IsControl))
+        {
+            errors.Add(field, "Control characters are not allowed.");
+            return null;
+        }
+        return text;
+    }
+
+    /// <summary>A stable fingerprint of the order's content, independent of how amounts were written (1.50 = 1.5).</summary>
+    private static string HashOf(ValidOrder o)
+    {
+        var text = new StringBuilder();
+        void Field(object? value) => text.Append(value switch
+        {
+            decimal d => Decimals.Normalize(d).ToString(CultureInfo.InvariantCulture),
+            null => "",
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString(),
+        }).Append('\u001f');
+
+        Field(o.Reference);
+        Field(o.BuyerName);
+        Field(o.BuyerEmail.Value);
+        Field(o.BuyerPhone);
+        Field(o.BuyerLocale?.Tag);
+        Field(o.BuyerTimeZone?.Id);
+        Field(o.ShipToName);
+        Field(o.ShipToLine1);
+        Field(o.ShipToLine2);
+        Field(o.ShipToCity);
+        Field(o.ShipToRegion);
+        Field(o.ShipToPostalCode);
+        Field(o.ShipToCountry.Value);
+        Field(o.Incoterm.ToString());
+        Field(o.Currency.Code);
+        foreach (var l in o.Lines)
+        {
+            text.Append('\u001e');
+            Field(l.Sku);
+            Field(l.Description);
+            Field(l.Quantity);
+            Field(l.UnitPrice);
+            Field(l.HsCode.Digits);
+            Field(l.OriginCountry.Value);
+            Field(l.UnitWeight.Kilograms);
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

@@ -1,0 +1,153 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+
+namespace Waybill.Persistence;
+
+/// <summary>
+/// The bulk-write path beside EF for hot paths (CSV import now, tracking-event ingest later): prepared batched
+/// inserts on SQLite, binary COPY on PostgreSQL. Tables, columns and value conversions come from the EF model,
+/// so rows written here read back through EF exactly as if EF had written them.
+/// Runs inside the caller's transaction (<see cref="DatabaseFacade.CurrentTransaction"/>).
+/// </summary>
+public static class BulkWriter
+{
+    public static async Task InsertAsync<T>(WaybillDb db, IEnumerable<T> rows, Action<int>? written, CancellationToken ct)
+        where T : class
+    {
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var table = entity.GetTableName()!;
+        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
+        var columns = entity.GetProperties()
+            .Select(p => new Column(p, p.GetColumnName(store)!, p.GetTypeMapping().Converter, p.GetColumnType()))
+            .ToArray();
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Bulk writes run inside a transaction.");
+        switch (connection)
+        {
+            case SqliteConnection sqlite:
+                await InsertSqliteAsync(sqlite, (SqliteTransaction)transaction, table, columns, rows, written, ct);
+                break;
+            case NpgsqlConnection npgsql:
+                await CopyPostgresAsync(npgsql, table, columns, rows, written, ct);
+                break;
+            default:
+                throw new NotSupportedException($"No bulk writer for {connection.GetType().Name}.");
+        }
+    }
+
+    private sealed record Column(IProperty Property, string Name, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter, string StoreType)
+    {
+        public object? ValueOf(object entity)
+        {
+            var value = Property.GetGetter().GetClrValue(entity);
+            return value is null ? null : Converter is null ? value : Converter.ConvertToProvider(value);
+        }
+
+        /// <summary>Npgsql's data type name without length or precision modifiers (<c>character varying</c>).</summary>
+        public string DataTypeName => StoreType.IndexOf('(', StringComparison.Ordinal) is var i and > 0 ? StoreType[..i] : StoreType;
+    }
+
+    private static async Task InsertSqliteAsync<T>(
+        SqliteConnection connection, SqliteTransaction transaction, string table, Column[] columns,
+        IEnumerable<T> rows, Action<int>? written, CancellationToken ct)
+        where T : class
+    {
+        // Rows per statement: SQLite allows 32766 parameters; a few hundred rows per statement is the sweet spot.
+        var rowsPerStatement = Math.Max(1, Math.Min(200, 30_000 / columns.Length));
+        await using var full = Prepare(connection, transaction, table, columns, rowsPerStatement);
+        var batch = new List<T>(rowsPerStatement);
+        var count = 0;
+        foreach (var row in rows)
+        {
+            batch.Add(row);
+            if (batch.Count == rowsPerStatement)
+            {
+                Bind(full, columns, batch);
+                await full.ExecuteNonQueryAsync(ct);
+                count += batch.Count;
+                written?.Invoke(count);
+                batch.Clear();
+            }
+        }
+        if (batch.Count > 0)
+        {
+            await using var tail = Prepare(connection, transaction, table, columns, batch.Count);
+            Bind(tail, columns, batch);
+            await tail.ExecuteNonQueryAsync(ct);
+            count += batch.Count;
+            written?.Invoke(count);
+        }
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string table, Column[] columns, int rowCount)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var values = string.Join(", ", Enumerable.Range(0, rowCount).Select(r =>
+            "(" + string.Join(", ", columns.Select((_, c) => $"@p{r}_{c}")) + ")"));
+        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES {values}";
+        for (var r = 0; r < rowCount; r++)
+        {
+            for (var c = 0; c < columns.Length; c++)
+            {
+                command.Parameters.Add(new SqliteParameter($"@p{r}_{c}", null));
+            }
+        }
+        command.Prepare();
+        return command;
+    }
+
+    private static void Bind<T>(SqliteCommand command, Column[] columns, List<T> batch)
+        where T : class
+    {
+        var i = 0;
+        foreach (var row in batch)
+        {
+            foreach (var column in columns)
+            {
+                command.Parameters[i++].Value = column.ValueOf(row) switch
+                {
+                    null => DBNull.Value,
+                    Guid g => g.ToString().ToUpperInvariant(), // EF's SQLite mapping stores GUIDs as upper-case TEXT
+                    var v => v,
+                };
+            }
+        }
+    }
+
+    private static async Task CopyPostgresAsync<T>(
+        NpgsqlConnection connection, string table, Column[] columns, IEnumerable<T> rows, Action<int>? written, CancellationToken ct)
+        where T : class
+    {
+        var copy = $"COPY \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) FROM STDIN (FORMAT BINARY)";
+        await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
+        var count = 0;
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(ct);
+            foreach (var column in columns)
+            {
+                var value = column.ValueOf(row);
+                if (value is null)
+                {
+                    await importer.WriteNullAsync(ct);
+                }
+                else
+                {
+                    await importer.WriteAsync(value, column.DataTypeName, ct);
+                }
+            }
+            if (++count % 1000 == 0)
+            {
+                written?.Invoke(count);
+            }
+        }
+        await importer.CompleteAsync(ct);
+        written?.Invoke(count);
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Npgsql;
+
+namespace Waybill.Persistence;
+
+/// <summary>Production storage: PostgreSQL, shared by any number of server replicas.</summary>
+public sealed class PostgresWaybillDb(DbContextOptions<PostgresWaybillDb> options) : WaybillDb(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    protected override void ConfigureStorageConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>().HaveColumnType("timestamp with time zone");
+        configurationBuilder.Properties<decimal>().HaveConversion<NormalizedDecimalConverter>().HaveColumnType("numeric(19,4)");
+    }
+
+    public override bool IsUniqueViolation(DbUpdateException exception) =>
+        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+}
+
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresWaybillDb>
+{
+    public PostgresWaybillDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresWaybillDb>().UseNpgsql("Host=localhost;Database=waybill_design").Options);
+}

@@ -1,0 +1,157 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Waybill.Common;
+using Waybill.Orders;
+using Waybill.Tenancy;
+
+namespace Waybill.Persistence;
+
+/// <summary>
+/// The one EF Core model. Each provider derives from it (<see cref="SqliteWaybillDb"/>, <see cref="PostgresWaybillDb"/>)
+/// to hold its own migrations and the storage of times and money that sorts, compares and sums in SQL.
+/// Rows of tenant-owned tables are visible only to the tenant set in <see cref="TenantId"/>.
+/// </summary>
+public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
+{
+    /// <summary>The tenant whose rows this context sees. <see cref="Guid.Empty"/> sees no tenant's rows.</summary>
+    public Guid TenantId { get; set; }
+
+    public abstract DatabaseProvider Provider { get; }
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<CountryCode>().HaveConversion<CountryCodeConverter>().HaveMaxLength(2);
+        configurationBuilder.Properties<Currency>().HaveConversion<CurrencyConverter>().HaveMaxLength(3);
+        configurationBuilder.Properties<HsCode>().HaveConversion<HsCodeConverter>().HaveMaxLength(10);
+        configurationBuilder.Properties<EmailAddress>().HaveConversion<EmailAddressConverter>().HaveMaxLength(254);
+        configurationBuilder.Properties<OrderStatus>().HaveConversion<LowerCaseEnumConverter<OrderStatus>>().HaveMaxLength(20);
+        configurationBuilder.Properties<Incoterm>().HaveConversion<EnumToStringConverter<Incoterm>>().HaveMaxLength(3);
+        ConfigureStorageConventions(configurationBuilder);
+    }
+
+    /// <summary>How times (UTC instants) and amounts are stored, so they sort, compare and sum in SQL.</summary>
+    protected abstract void ConfigureStorageConventions(ModelConfigurationBuilder configurationBuilder);
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Tenant>(e =>
+        {
+            e.ToTable("tenants");
+            e.HasKey(t => t.Id);
+            e.Property(t => t.Name).HasMaxLength(200);
+            e.Property(t => t.NameKey).HasMaxLength(200);
+            e.HasIndex(t => t.NameKey).IsUnique();
+            e.Property(t => t.ApiKeyHash).HasMaxLength(64);
+            e.HasIndex(t => t.ApiKeyHash).IsUnique();
+        });
+
+        modelBuilder.Entity<Order>(e =>
+        {
+            e.ToTable("orders");
+            e.HasKey(o => o.Id);
+            e.HasQueryFilter(o => o.TenantId == TenantId);
+            e.HasIndex(o => new { o.TenantId, o.Reference }).IsUnique();
+            e.HasIndex(o => new { o.TenantId, o.Status, o.CreatedAt });
+            e.HasIndex(o => new { o.TenantId, o.CreatedAt });
+            e.Property(o => o.Reference).HasMaxLength(100);
+            e.Property(o => o.BuyerName).HasMaxLength(200);
+            e.Property(o => o.BuyerPhone).HasMaxLength(40);
+            e.Property(o => o.BuyerLocale).HasMaxLength(35);
+            e.Property(o => o.BuyerTimeZone).HasMaxLength(64);
+            e.Property(o => o.ShipToName).HasMaxLength(200);
+            e.Property(o => o.ShipToLine1).HasMaxLength(200);
+            e.Property(o => o.ShipToLine2).HasMaxLength(200);
+            e.Property(o => o.ShipToCity).HasMaxLength(100);
+            e.Property(o => o.ShipToRegion).HasMaxLength(100);
+            e.Property(o => o.ShipToPostalCode).HasMaxLength(20);
+            e.Property(o => o.ContentHash).HasMaxLength(64);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(o => o.TenantId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(o => o.Lines).UsePropertyAccessMode(PropertyAccessMode.Field);
+        });
+
+        modelBuilder.Entity<OrderLine>(e =>
+        {
+            e.ToTable("order_lines");
+            e.HasKey(l => l.Id);
+            e.HasQueryFilter(l => l.TenantId == TenantId);
+            e.HasIndex(l => new { l.OrderId, l.LineNumber }).IsUnique();
+            e.Property(l => l.Sku).HasMaxLength(100);
+            e.Property(l => l.Description).HasMaxLength(500);
+        });
+
+        modelBuilder.Entity<IdempotencyRecord>(e =>
+        {
+            e.ToTable("idempotency_keys");
+            e.HasKey(r => new { r.TenantId, r.Method, r.Path, r.Key });
+            e.Property(r => r.Method).HasMaxLength(10);
+            e.Property(r => r.Path).HasMaxLength(300);
+            e.Property(r => r.Key).HasMaxLength(200);
+            e.Property(r => r.RequestHash).HasMaxLength(64);
+            e.Property(r => r.ContentType).HasMaxLength(100);
+            e.Property(r => r.Location).HasMaxLength(500);
+            e.HasIndex(r => r.CreatedAt);
+        });
+
+        // snake_case tables and columns: SQL reads the same on both providers.
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+            foreach (var key in entity.GetKeys())
+            {
+                key.SetName(SnakeCase(key.GetDefaultName() ?? key.GetName()!));
+            }
+            foreach (var index in entity.GetIndexes())
+            {
+                index.SetDatabaseName(SnakeCase(index.GetDefaultDatabaseName() ?? index.GetDatabaseName()!));
+            }
+            foreach (var fk in entity.GetForeignKeys())
+            {
+                fk.SetConstraintName(SnakeCase(fk.GetDefaultName() ?? fk.GetConstraintName()!));
+            }
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var text = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                {
+                    text.Append('_');
+                }
+                text.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>True when the failure was a unique-constraint violation (a duplicate reference, a taken key).</summary>
+    public abstract bool IsUniqueViolation(DbUpdateException exception);
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
