@@ -9,7 +9,7 @@ namespace Waybill.Server.Http;
 /// Resolves <c>Authorization: Bearer KEY</c> to a tenant. Hits are cached for at most
 /// <see cref="CacheLifetime"/> (5 s) and a miss is never cached, so a tenant added by the CLI can call at once.
 /// A key rotated in this process is dropped from the cache at once; a poll of the tenants table drops every
-/// cached key within a second of a rotation made by another process.
+/// cached key within 200 ms of a rotation made by another process (the CLI, another replica).
 /// </summary>
 internal sealed class ApiKeyAuthenticator(TimeProvider clock)
 {
@@ -46,7 +46,7 @@ internal sealed partial class ApiKeyRotationWatcher(Storage storage, ApiKeyAuthe
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         DateTimeOffset? seen = null;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         do
         {
             try
