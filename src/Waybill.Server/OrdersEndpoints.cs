@@ -66,16 +66,50 @@ internal static class OrdersEndpoints
                 {
                     return Problems.Of(415, "request.unsupported_media_type", "Send the file as text/csv (UTF-8, header line first).");
                 }
-                // The body is buffered so that the CSV reader can report progress by position and nothing streams half-read.
-                request.EnableBuffering();
-                var result = await handler.HandleAsync(request.Body, progress: null, ct);
+                // Read asynchronously first: the CSV reader is synchronous, and Kestrel forbids synchronous reads.
+                using var body = new MemoryStream();
+                await request.Body.CopyToAsync(body, ct);
+                body.Position = 0;
+                var result = await handler.HandleAsync(body, progress: null, ct);
                 return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
             })
-            .Accepts<string>("text/csv")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Documented by hand: an Accepts() filter would make routing send other media types to /{id}.
+                operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "RFC 4180 CSV, UTF-8, header line first, one row per order line.",
+                    Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
+                    {
+                        ["text/csv"] = new() { Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String } },
+                    },
+                };
+                return Task.CompletedTask;
+            })
             .WithSummary("Imports orders from CSV, all or nothing.")
             .WithDescription("Columns: " + string.Join(", ", ImportOrders.RequiredColumns) + "; optional " + string.Join(", ", ImportOrders.OptionalColumns) + ". A bad file answers 400 with errors[{line, column, reason}] and writes nothing.")
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(415);
+
+        MapUnsupportedVerbs(orders, "/{id}", ["PUT", "PATCH", "DELETE", "POST"], "GET");
+        MapUnsupportedVerbs(orders, "/{id}/cancel", ["GET", "PUT", "PATCH", "DELETE"], "POST");
     }
+
+    /// <summary>
+    /// Verbs an order does not support answer 405 for the tenant's own order and 404 for any other id,
+    /// so that no verb tells one tenant that another tenant's order exists.
+    /// </summary>
+    private static void MapUnsupportedVerbs(RouteGroupBuilder orders, string pattern, string[] verbs, string allow) =>
+        orders.MapMethods(pattern, verbs, async Task<IResult> (string id, HttpContext context, GetOrder.Handler handler, CancellationToken ct) =>
+            {
+                if (!Guid.TryParse(id, out var guid) || !(await handler.HandleAsync(guid, ct)).IsSuccess)
+                {
+                    return NotFound(id);
+                }
+                context.Response.Headers.Allow = allow;
+                return Problems.Of(405, "request.method_not_allowed", $"{context.Request.Method} is not supported here; use {allow}.");
+            })
+            .ExcludeFromDescription();
 
     private static ProblemHttpResult NotFound(string id) => Problems.Of(404, "orders.not_found", $"No order {id}.");
 }

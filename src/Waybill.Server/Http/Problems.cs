@@ -46,6 +46,7 @@ internal static class Problems
         400 => "The request is invalid.",
         401 => "An API key is required.",
         404 => "Not found.",
+        405 => "Method not allowed.",
         409 => "Conflict.",
         413 => "The request is too large.",
         415 => "Unsupported media type.",

@@ -3,16 +3,13 @@ using Waybill.Persistence;
 
 namespace Waybill.Tenancy;
 
-/// <summary>Looks up the tenant that owns an API key, by the key's hash.</summary>
+/// <summary>Looks up the tenant that owns an API key, by the key's hash (a unique index).</summary>
 public static class FindTenantByKey
 {
-    private static readonly Func<WaybillDb, string, Task<Guid>> Query =
-        EF.CompileAsyncQuery((WaybillDb db, string hash) =>
-            db.Tenants.Where(t => t.ApiKeyHash == hash).Select(t => t.Id).FirstOrDefault());
-
+    // Not EF.CompileAsyncQuery: a compiled query binds to the first model it meets, and each provider has its own.
     public static async Task<Guid?> HandleAsync(WaybillDb db, string apiKeyHash)
     {
-        var id = await Query(db, apiKeyHash);
+        var id = await db.Tenants.AsNoTracking().Where(t => t.ApiKeyHash == apiKeyHash).Select(t => t.Id).FirstOrDefaultAsync();
         return id == Guid.Empty ? null : id;
     }
 }
