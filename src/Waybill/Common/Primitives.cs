@@ -74,8 +74,9 @@ public readonly partial record struct EmailAddress
         return true;
     }
 
-    // A pragmatic RFC 5322 subset: what mail servers actually accept in the wild.
-    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", RegexOptions.CultureInvariant)]
+    // RFC 5322 dot-atom local part (no leading, trailing or doubled dot; at most 64 characters, RFC 5321)
+    // and a DNS host name with at least one dot. Quoted local parts and IP literals are refused.
+    [GeneratedRegex(@"^(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public override string ToString() => Value ?? "";
