@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Unicode;
 using Microsoft.EntityFrameworkCore;
 using nietras.SeparatedValues;
 using Waybill.Common;
@@ -80,7 +82,7 @@ public static class ImportOrders
         public async Task<Result<Response>> HandleAsync(Stream csv, IProgress<Progress>? progress, CancellationToken ct)
         {
             var errors = new List<RowError>();
-            var groups = Read(csv, errors, progress, ct);
+            var groups = Read(await LoadAsync(csv, progress, ct), errors, ct);
             if (groups is null)
             {
                 return Fail(errors);
@@ -200,33 +202,54 @@ public static class ImportOrders
         }
     }
 
-    private static Dictionary<string, Group>? Read(Stream csv, List<RowError> errors, IProgress<Progress>? progress, CancellationToken ct)
+    /// <summary>Reads the whole input (files are read in full: validation needs every row before anything is written).</summary>
+    private static async Task<byte[]> LoadAsync(Stream csv, IProgress<Progress>? progress, CancellationToken ct)
     {
-        var total = csv.CanSeek ? csv.Length : -1;
-        using var text = new StreamReader(csv, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
-        SepReader reader;
-        try
+        var total = csv.CanSeek ? csv.Length - csv.Position : -1;
+        using var buffer = total >= 0 ? new MemoryStream(checked((int)total)) : new MemoryStream();
+        var chunk = new byte[1 << 20];
+        int read;
+        while ((read = await csv.ReadAsync(chunk, ct)) > 0)
         {
-            reader = Sep.New(',').Reader(o => o with { HasHeader = true, Unescape = true, DisableColCountCheck = true }).From(text);
+            buffer.Write(chunk, 0, read);
+            progress?.Report(new Progress(Phase.Reading, buffer.Length, Math.Max(total, buffer.Length)));
         }
-        catch (Exception ex) when (ex is InvalidDataException or System.Text.DecoderFallbackException)
+        return buffer.ToArray();
+    }
+
+    private static Dictionary<string, Group>? Read(byte[] bytes, List<RowError> errors, CancellationToken ct)
+    {
+        var content = bytes.AsSpan();
+        if (content.StartsWith("\uFEFF"u8))
         {
-            errors.Add(new RowError(1, "", $"The header cannot be read: {ex.Message}"));
+            content = content[3..];
+        }
+        if (!Utf8.IsValid(content))
+        {
+            var at = FirstInvalidUtf8(content);
+            var line = 1 + content[..at].Count((byte)'\n');
+            errors.Add(new RowError(line, "", $"The file is not valid UTF-8 (byte {at + 1} of the file); save it as UTF-8 and import it again."));
             return null;
         }
-        using (reader)
+        if (content.IsEmpty)
         {
-            var header = reader.Header;
-            if (header.IsEmpty)
+            errors.Add(new RowError(1, "", "The file is empty: a header line is required."));
+            return null;
+        }
+        using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true })
+            .FromText(Encoding.UTF8.GetString(content));
+        {
+            if (!reader.MoveNext())
             {
                 errors.Add(new RowError(1, "", "The file is empty: a header line is required."));
                 return null;
             }
+            var header = reader.Current;
             var columns = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (var i = 0; i < header.ColNames.Count; i++)
+            for (var i = 0; i < header.ColCount; i++)
             {
-                var name = header.ColNames[i].Trim().ToLowerInvariant();
-                if (!columns.TryAdd(name, i))
+                var name = header[i].ToString().Trim().ToLowerInvariant();
+                if (name.Length > 0 && !columns.TryAdd(name, i))
                 {
                     errors.Add(new RowError(1, name, "The column appears twice in the header."));
                 }
@@ -242,8 +265,7 @@ public static class ImportOrders
             var index = RequiredColumns.Concat(OptionalColumns)
                 .ToDictionary(c => c, c => columns.GetValueOrDefault(c, -1), StringComparer.Ordinal);
             var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
-            var expected = header.ColNames.Count;
-            var lastReport = 0L;
+            var expected = header.ColCount;
             try
             {
                 foreach (var row in reader)
@@ -287,23 +309,31 @@ public static class ImportOrders
                         }
                     }
                     group.Add(line, cells);
-                    if (progress is not null && total > 0 && csv.Position - lastReport > 256 * 1024)
-                    {
-                        lastReport = csv.Position;
-                        progress.Report(new Progress(Phase.Reading, lastReport, total));
-                    }
                 }
             }
-            catch (Exception ex) when (ex is InvalidDataException or System.Text.DecoderFallbackException)
+            catch (InvalidDataException ex)
             {
-                errors.Add(new RowError(0, "", $"The file is not valid UTF-8 CSV: {ex.Message}"));
+                errors.Add(new RowError(1 + content.Count((byte)'\n'), "", $"The file ends inside a quoted field or is not CSV: {ex.Message}"));
             }
-            progress?.Report(new Progress(Phase.Reading, Math.Max(total, 0), Math.Max(total, 0)));
             return errors.Count > 0 ? null : groups;
         }
     }
 
     /// <summary>The rows of one reference.</summary>
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> content)
+    {
+        var at = 0;
+        while (at < content.Length)
+        {
+            if (Rune.DecodeFromUtf8(content[at..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return at;
+            }
+            at += consumed;
+        }
+        return at;
+    }
+
     private sealed class Group(string reference, int firstLine, Dictionary<string, string?> first)
     {
         private readonly HashSet<string> _badFields = new(StringComparer.Ordinal);

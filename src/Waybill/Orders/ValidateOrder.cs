@@ -72,6 +72,9 @@ public static class ValidateOrder
     public const int MaxLines = 1000;
     private const decimal MaxAmount = 1_000_000_000m;
 
+    /// <summary>Both databases hold amounts up to about 9e14 (SQLite: 64-bit ten-thousandths); an order stays well below.</summary>
+    public const decimal MaxGoodsTotal = 100_000_000_000m;
+
     internal static ValidOrder? Validate(OrderInput input, ValidationErrors errors)
     {
         var reference = Text(errors, "reference", input.Reference, 100, required: true);
@@ -189,6 +192,10 @@ public static class ValidateOrder
             }
         }
 
+        if (errors.IsEmpty && lines.Sum(l => l.UnitPrice * l.Quantity) > MaxGoodsTotal)
+        {
+            errors.Add("lines", $"The order's goods total is above {MaxGoodsTotal:0}; split it into several orders.");
+        }
         if (!errors.IsEmpty)
         {
             return null;

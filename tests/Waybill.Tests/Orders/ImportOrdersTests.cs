@@ -271,6 +271,17 @@ public abstract class ImportOrdersTests<TDatabase>(TDatabase database) : IClassF
     }
 
     [Fact]
+    public async Task Rows_after_a_blank_line_keep_their_physical_line_number()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+
+        var result = await ImportAsync(db, Build.CsvHeader, Build.CsvRow("A-1"), "", "", Build.CsvRow("B-1", quantity: "0"));
+
+        Assert.Equal([(5, "quantity")], RowErrors(result).Select(e => (e.Line, e.Column)));
+    }
+
+    [Fact]
     public async Task Importing_the_same_file_again_creates_nothing_and_skips_every_order()
     {
         var (db, _, _) = await database.NewTenantAsync();
@@ -320,6 +331,22 @@ public abstract class ImportOrdersTests<TDatabase>(TDatabase database) : IClassF
         Assert.True(result.IsSuccess, Describe(result));
         Assert.Equal(new ImportOrders.Response(1, 1, 2), result.Value);
         Assert.Equal(["A-1", "B-1"], await db.Orders.OrderBy(o => o.Reference).Select(o => o.Reference).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task An_order_created_through_the_api_is_skipped_when_the_file_holds_the_same_content()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var created = await new CreateOrder.Handler(db, TimeProvider.System).HandleAsync(Build.Order("API-1"), Ct);
+        Assert.True(created.IsSuccess, created.Error?.Message);
+
+        var result = await ImportAsync(db,
+            Build.CsvHeader + ",buyer_phone,buyer_locale,buyer_time_zone",
+            Build.CsvRow("API-1") + ",+49 30 1234567,de-DE,Europe/Berlin");
+
+        Assert.True(result.IsSuccess, Describe(result));
+        Assert.Equal(new ImportOrders.Response(0, 1, 1), result.Value);
     }
 
     [Fact]
