@@ -8,8 +8,8 @@ namespace Waybill.Server.Http;
 /// <summary>
 /// Resolves <c>Authorization: Bearer KEY</c> to a tenant. Hits are cached for at most
 /// <see cref="CacheLifetime"/> (5 s) and a miss is never cached, so a tenant added by the CLI can call at once.
-/// A key rotated in this process is dropped from the cache at once; a poll of the tenants table drops every
-/// cached key within 200 ms of a rotation made by another process (the CLI, another replica).
+/// A rotation made by another process (the CLI, another replica) drops the old key from the cache within one
+/// 200 ms poll of the recently rotated keys.
 /// </summary>
 internal sealed class ApiKeyAuthenticator(TimeProvider clock)
 {
@@ -37,27 +37,43 @@ internal sealed class ApiKeyAuthenticator(TimeProvider clock)
         return tenant;
     }
 
-    public void Clear() => _cache.Clear();
+    /// <summary>Drops cached keys of the given tenants that are no longer their current key.</summary>
+    public void DropReplacedKeys(IReadOnlyDictionary<Guid, string> currentKeyHashes)
+    {
+        foreach (var (hash, entry) in _cache)
+        {
+            if (currentKeyHashes.TryGetValue(entry.Tenant, out var current) && !string.Equals(current, hash, StringComparison.Ordinal))
+            {
+                _cache.TryRemove(hash, out _);
+            }
+        }
+    }
 }
 
-/// <summary>Polls the newest key issue time and clears the key cache when any key changed elsewhere.</summary>
-internal sealed partial class ApiKeyRotationWatcher(Storage storage, ApiKeyAuthenticator authenticator, ILogger<ApiKeyRotationWatcher> logger) : BackgroundService
+/// <summary>
+/// Every 200 ms, reads the keys issued recently (by any process) and drops the keys they replaced from the cache.
+/// "Recently" spans twice the cache lifetime plus clock skew, so a lookup racing a rotation is caught by a later poll.
+/// </summary>
+internal sealed partial class ApiKeyRotationWatcher(Storage storage, ApiKeyAuthenticator authenticator, TimeProvider clock, ILogger<ApiKeyRotationWatcher> logger) : BackgroundService
 {
+    private static readonly TimeSpan Window = (ApiKeyAuthenticator.CacheLifetime * 2) + TimeSpan.FromSeconds(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        DateTimeOffset? seen = null;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         do
         {
             try
             {
+                var since = clock.GetUtcNow() - Window;
                 await using var db = storage.CreateDb();
-                var latest = await db.Tenants.MaxAsync(t => (DateTimeOffset?)t.KeyIssuedAt, stoppingToken);
-                if (seen is not null && latest != seen)
+                var recent = await db.Tenants.AsNoTracking()
+                    .Where(t => t.KeyIssuedAt > since && t.KeyIssuedAt != t.CreatedAt)
+                    .ToDictionaryAsync(t => t.Id, t => t.ApiKeyHash, stoppingToken);
+                if (recent.Count > 0)
                 {
-                    authenticator.Clear();
+                    authenticator.DropReplacedKeys(recent);
                 }
-                seen = latest;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -30,7 +30,7 @@ public static class BulkWriter
         switch (connection)
         {
             case SqliteConnection sqlite:
-                await InsertSqliteAsync(sqlite, (SqliteTransaction)transaction, table, columns, rows, written, ct);
+                InsertSqlite(sqlite, (SqliteTransaction)transaction, table, columns, rows, written, ct);
                 break;
             case NpgsqlConnection npgsql:
                 await CopyPostgresAsync(npgsql, table, columns, rows, written, ct);
@@ -52,72 +52,48 @@ public static class BulkWriter
         public string DataTypeName => StoreType.IndexOf('(', StringComparison.Ordinal) is var i and > 0 ? StoreType[..i] : StoreType;
     }
 
-    private static async Task InsertSqliteAsync<T>(
+    private static void InsertSqlite<T>(
         SqliteConnection connection, SqliteTransaction transaction, string table, Column[] columns,
         IEnumerable<T> rows, Action<int>? written, CancellationToken ct)
         where T : class
     {
-        // Rows per statement: SQLite allows 32766 parameters; a few hundred rows per statement is the sweet spot.
-        var rowsPerStatement = Math.Max(1, Math.Min(200, 30_000 / columns.Length));
-        await using var full = Prepare(connection, transaction, table, columns, rowsPerStatement);
-        var batch = new List<T>(rowsPerStatement);
+        // One prepared single-row INSERT, rebound per row: binding is by parameter name (linear in the
+        // statement's parameter count), so multi-row VALUES statements get slower, not faster (measured).
+        using var insert = Prepare(connection, transaction, table, columns);
         var count = 0;
         foreach (var row in rows)
         {
-            batch.Add(row);
-            if (batch.Count == rowsPerStatement)
-            {
-                Bind(full, columns, batch);
-                await full.ExecuteNonQueryAsync(ct);
-                count += batch.Count;
-                written?.Invoke(count);
-                batch.Clear();
-            }
-        }
-        if (batch.Count > 0)
-        {
-            await using var tail = Prepare(connection, transaction, table, columns, batch.Count);
-            Bind(tail, columns, batch);
-            await tail.ExecuteNonQueryAsync(ct);
-            count += batch.Count;
-            written?.Invoke(count);
-        }
-    }
-
-    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string table, Column[] columns, int rowCount)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        var values = string.Join(", ", Enumerable.Range(0, rowCount).Select(r =>
-            "(" + string.Join(", ", columns.Select((_, c) => $"@p{r}_{c}")) + ")"));
-        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES {values}";
-        for (var r = 0; r < rowCount; r++)
-        {
             for (var c = 0; c < columns.Length; c++)
             {
-                command.Parameters.Add(new SqliteParameter($"@p{r}_{c}", null));
-            }
-        }
-        command.Prepare();
-        return command;
-    }
-
-    private static void Bind<T>(SqliteCommand command, Column[] columns, List<T> batch)
-        where T : class
-    {
-        var i = 0;
-        foreach (var row in batch)
-        {
-            foreach (var column in columns)
-            {
-                command.Parameters[i++].Value = column.ValueOf(row) switch
+                insert.Parameters[c].Value = columns[c].ValueOf(row) switch
                 {
                     null => DBNull.Value,
                     Guid g => g.ToString().ToUpperInvariant(), // EF's SQLite mapping stores GUIDs as upper-case TEXT
                     var v => v,
                 };
             }
+            insert.ExecuteNonQuery(); // SQLite runs in-process; the async variant only adds overhead per row
+            if (++count % 1000 == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                written?.Invoke(count);
+            }
         }
+        written?.Invoke(count);
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string table, Column[] columns)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) " +
+            $"VALUES ({string.Join(", ", columns.Select((_, c) => $"@p{c}"))})";
+        for (var c = 0; c < columns.Length; c++)
+        {
+            command.Parameters.Add(new SqliteParameter($"@p{c}", null));
+        }
+        command.Prepare();
+        return command;
     }
 
     private static async Task CopyPostgresAsync<T>(
