@@ -7,6 +7,9 @@ namespace Waybill.Server;
 
 internal static class OrdersEndpoints
 {
+    /// <summary>A CSV import may be large: 100,000 rows are about 16 MB.</summary>
+    private const long MaxImportBytes = 256L * 1024 * 1024;
+
     public static void MapOrders(this IEndpointRouteBuilder v1)
     {
         var orders = v1.MapGroup("/orders").WithTags("Orders");
@@ -87,6 +90,7 @@ internal static class OrdersEndpoints
                 };
                 return Task.CompletedTask;
             })
+            .WithMetadata(new RequestSizeLimitAttribute(MaxImportBytes))
             .WithSummary("Imports orders from CSV, all or nothing.")
             .WithDescription("Columns: " + string.Join(", ", ImportOrders.RequiredColumns) + "; optional " + string.Join(", ", ImportOrders.OptionalColumns) + ". A bad file answers 400 with errors[{line, column, reason}] and writes nothing.")
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(415);

@@ -84,6 +84,7 @@ public abstract class OrdersApiTests<TDatabase>(WaybillApp<TDatabase> app)
     [InlineData("{\"reference\": ", "reference")]
     [InlineData("{\"reference\": \"R\", \"lines\": [{\"quantity\": {}}]}", "lines[0].quantity")]
     [InlineData("[1, 2]", "body")]
+    [InlineData("{\"reference\": \"R\", \"lines\": [{\"quantity\": \"3\"}]}", "lines[0].quantity")]
     public async Task Malformed_json_answers_400_naming_where_it_broke(string body, string field)
     {
         var (client, _, _) = await app.NewTenantClientAsync();
@@ -121,6 +122,7 @@ public abstract class OrdersApiTests<TDatabase>(WaybillApp<TDatabase> app)
         var tooBig = await client.GetAsync("/v1/orders?pageSize=501", TestContext.Current.CancellationToken);
         var notANumber = await client.GetAsync("/v1/orders?page=abc", TestContext.Current.CancellationToken);
         var unknownStatus = await client.GetAsync("/v1/orders?status=lost", TestContext.Current.CancellationToken);
+        var beyondAnyList = await client.GetAsync("/v1/orders?page=2000000000&pageSize=500", TestContext.Current.CancellationToken);
 
         Assert.Equal(3, page.GetProperty("total").GetInt32());
         Assert.Equal(2, page.GetProperty("page").GetInt32());
@@ -132,6 +134,7 @@ public abstract class OrdersApiTests<TDatabase>(WaybillApp<TDatabase> app)
         Assert.Equal(HttpStatusCode.BadRequest, notANumber.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, unknownStatus.StatusCode);
         Assert.Equal("request.invalid_query", (await unknownStatus.JsonAsync()).Code());
+        Assert.Equal(HttpStatusCode.BadRequest, beyondAnyList.StatusCode);
     }
 
     [Fact]

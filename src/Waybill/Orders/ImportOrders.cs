@@ -238,85 +238,83 @@ public static class ImportOrders
         }
         using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, Unescape = true, DisableColCountCheck = true })
             .FromText(Encoding.UTF8.GetString(content));
+        if (!reader.MoveNext())
         {
-            if (!reader.MoveNext())
-            {
-                errors.Add(new RowError(1, "", "The file is empty: a header line is required."));
-                return null;
-            }
-            var header = reader.Current;
-            var columns = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (var i = 0; i < header.ColCount; i++)
-            {
-                var name = header[i].ToString().Trim().ToLowerInvariant();
-                if (name.Length > 0 && !columns.TryAdd(name, i))
-                {
-                    errors.Add(new RowError(1, name, "The column appears twice in the header."));
-                }
-            }
-            foreach (var required in RequiredColumns.Where(c => !columns.ContainsKey(c)))
-            {
-                errors.Add(new RowError(1, required, "A required column is missing from the header."));
-            }
-            if (errors.Count > 0)
-            {
-                return null;
-            }
-            var index = RequiredColumns.Concat(OptionalColumns)
-                .ToDictionary(c => c, c => columns.GetValueOrDefault(c, -1), StringComparer.Ordinal);
-            var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
-            var expected = header.ColCount;
-            try
-            {
-                foreach (var row in reader)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var line = row.LineNumberFrom;
-                    if (row.ColCount != expected)
-                    {
-                        if (row.ColCount == 1 && row[0].Span.IsWhiteSpace())
-                        {
-                            continue; // a blank line
-                        }
-                        errors.Add(new RowError(line, "", $"The row has {row.ColCount} fields; the header has {expected}."));
-                        continue;
-                    }
-                    var cells = new Dictionary<string, string?>(index.Count, StringComparer.Ordinal);
-                    foreach (var (name, i) in index)
-                    {
-                        cells[name] = i < 0 ? null : row[i].ToString();
-                    }
-                    var reference = cells["reference"]?.Trim() ?? "";
-                    if (reference.Length == 0)
-                    {
-                        errors.Add(new RowError(line, "reference", "This field is required."));
-                        continue;
-                    }
-                    if (!groups.TryGetValue(reference, out var group))
-                    {
-                        group = new Group(reference, line, cells);
-                        groups[reference] = group;
-                    }
-                    else
-                    {
-                        foreach (var column in OrderColumns)
-                        {
-                            if (!string.Equals(cells[column]?.Trim() ?? "", group.First[column]?.Trim() ?? "", StringComparison.Ordinal))
-                            {
-                                errors.Add(new RowError(line, column,
-                                    $"Differs from line {group.FirstLine}: rows of order '{reference}' must agree on order fields."));
-                            }
-                        }
-                    }
-                    group.Add(line, cells);
-                }
-            }
-            catch (InvalidDataException ex)
-            {
-                errors.Add(new RowError(1 + content.Count((byte)'\n'), "", $"The file ends inside a quoted field or is not CSV: {ex.Message}"));
-            }
-            return errors.Count > 0 ? null : groups;
+            errors.Add(new RowError(1, "", "The file is empty: a header line is required."));
+            return null;
         }
+        var header = reader.Current;
+        var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < header.ColCount; i++)
+        {
+            var name = header[i].ToString().Trim().ToLowerInvariant();
+            if (name.Length > 0 && !columns.TryAdd(name, i))
+            {
+                errors.Add(new RowError(1, name, "The column appears twice in the header."));
+            }
+        }
+        foreach (var required in RequiredColumns.Where(c => !columns.ContainsKey(c)))
+        {
+            errors.Add(new RowError(1, required, "A required column is missing from the header."));
+        }
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+        var index = RequiredColumns.Concat(OptionalColumns)
+            .ToDictionary(c => c, c => columns.GetValueOrDefault(c, -1), StringComparer.Ordinal);
+        var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
+        var expected = header.ColCount;
+        try
+        {
+            foreach (var row in reader)
+            {
+                ct.ThrowIfCancellationRequested();
+                var line = row.LineNumberFrom;
+                if (row.ColCount != expected)
+                {
+                    if (row.ColCount == 1 && row[0].Span.IsWhiteSpace())
+                    {
+                        continue; // a blank line
+                    }
+                    errors.Add(new RowError(line, "", $"The row has {row.ColCount} fields; the header has {expected}."));
+                    continue;
+                }
+                var cells = new Dictionary<string, string?>(index.Count, StringComparer.Ordinal);
+                foreach (var (name, i) in index)
+                {
+                    cells[name] = i < 0 ? null : row[i].ToString();
+                }
+                var reference = cells["reference"]?.Trim() ?? "";
+                if (reference.Length == 0)
+                {
+                    errors.Add(new RowError(line, "reference", "This field is required."));
+                    continue;
+                }
+                if (!groups.TryGetValue(reference, out var group))
+                {
+                    group = new Group(reference, line, cells);
+                    groups[reference] = group;
+                }
+                else
+                {
+                    foreach (var column in OrderColumns)
+                    {
+                        if (!string.Equals(cells[column]?.Trim() ?? "", group.First[column]?.Trim() ?? "", StringComparison.Ordinal))
+                        {
+                            errors.Add(new RowError(line, column,
+                                $"Differs from line {group.FirstLine}: rows of order '{reference}' must agree on order fields."));
+                        }
+                    }
+                }
+                group.Add(line, cells);
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            errors.Add(new RowError(1 + content.Count((byte)'\n'), "", $"The file ends inside a quoted field or is not CSV: {ex.Message}"));
+        }
+        return errors.Count > 0 ? null : groups;
     }
 
     /// <summary>The rows of one reference.</summary>

@@ -38,6 +38,10 @@ public static class ListOrders
             {
                 errors.Add("pageSize", $"The page size is 1 to {MaxPageSize}.");
             }
+            if (errors.IsEmpty && (long)(page - 1) * pageSize > int.MaxValue)
+            {
+                errors.Add("page", "The page is beyond any list.");
+            }
             if (!errors.IsEmpty)
             {
                 return errors.ToError("request.invalid_query", "The query has invalid parameters.");
