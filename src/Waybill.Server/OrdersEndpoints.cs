@@ -31,7 +31,7 @@ internal static class OrdersEndpoints
                 ListOrders.Handler handler, CancellationToken ct) =>
             {
                 var result = await handler.HandleAsync(new ListOrders.Request(status, page, pageSize), ct);
-                return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
+                return Problems.OkOr(result);
             })
             .WithSummary("Lists orders, newest first (pageSize defaults to 50, at most 500).")
             .ProducesProblem(400);
@@ -43,8 +43,7 @@ internal static class OrdersEndpoints
                 {
                     return NotFound(id);
                 }
-                var result = await handler.HandleAsync(guid, ct);
-                return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
+                return Problems.OkOr(await handler.HandleAsync(guid, ct));
             })
             .WithSummary("Gets one order.")
             .ProducesProblem(404);
@@ -56,8 +55,7 @@ internal static class OrdersEndpoints
                 {
                     return NotFound(id);
                 }
-                var result = await handler.HandleAsync(guid, ct);
-                return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
+                return Problems.OkOr(await handler.HandleAsync(guid, ct));
             })
             .WithSummary("Cancels an order that has not shipped; 409 once shipped or already cancelled.")
             .ProducesProblem(404).ProducesProblem(409);
@@ -74,7 +72,7 @@ internal static class OrdersEndpoints
                 await request.Body.CopyToAsync(body, ct);
                 body.Position = 0;
                 var result = await handler.HandleAsync(body, progress: null, ct);
-                return result.IsSuccess ? TypedResults.Ok(result.Value) : Problems.From(result.Error!);
+                return Problems.OkOr(result);
             })
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {

@@ -27,6 +27,10 @@ internal static class Problems
         return TypedResults.Problem(detail: error.Message, statusCode: status, title: TitleOf(status), extensions: extensions);
     }
 
+    /// <summary>200 with the value, or the problem the use case reported.</summary>
+    public static Results<Ok<T>, ProblemHttpResult> OkOr<T>(Result<T> result) =>
+        result.IsSuccess ? TypedResults.Ok(result.Value) : From(result.Error!);
+
     public static ProblemHttpResult Of(int status, string code, string detail, object? errors = null)
     {
         var extensions = new Dictionary<string, object?> { ["code"] = code };

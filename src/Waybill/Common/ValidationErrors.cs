@@ -27,17 +27,4 @@ public sealed class ValidationErrors
 
     public Error ToError(string code = "validation.failed", string message = "The request has invalid fields.") =>
         Error.Validation(code, message, ToDictionary());
-
-    /// <summary>Runs a validating factory and records its failure under <paramref name="field"/>.</summary>
-    public T? Check<T>(string field, Func<string?, (T? Value, string? Reason)> parse, string? input)
-        where T : struct
-    {
-        var (value, reason) = parse(input);
-        if (reason is not null)
-        {
-            Add(field, reason);
-            return null;
-        }
-        return value;
-    }
 }
