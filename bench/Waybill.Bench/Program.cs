@@ -7,7 +7,12 @@ using Waybill.Persistence;
 using Waybill.Tenancy;
 
 // Waybill benchmarks: each figure is printed beside its baseline, measured in the same run on this machine.
-// Usage: dotnet run -c Release --project bench/Waybill.Bench [-- csv-import] [--rows N]
+// Usage: dotnet run -c Release --project bench/Waybill.Bench [-- csv-import [--rows N] | detect [--lines N]]
+if (args.FirstOrDefault() == "detect")
+{
+    Waybill.Bench.DetectBench.Run(args[1..]);
+    return;
+}
 var rows = args.SkipWhile(a => a != "--rows").Skip(1).Select(int.Parse).FirstOrDefault(100_000);
 await CsvImportBench.RunAsync(rows);
 

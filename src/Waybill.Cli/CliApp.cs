@@ -19,6 +19,8 @@ public static class CliApp
         root.Options.Add(database);
         root.Subcommands.Add(TenantCommands.Build(dataDir, database, stdout, stderr));
         root.Subcommands.Add(OrderCommands.Build(dataDir, database, stdout, stderr));
+        root.Subcommands.Add(DetectCommand.Build(stdout, stderr));
+        root.Subcommands.Add(TrackCommand.Build(dataDir, database, stdout, stderr));
 
         var parsed = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Waybill.Common;
 using Waybill.Orders;
 using Waybill.Server.Http;
 
@@ -93,25 +94,9 @@ internal static class OrdersEndpoints
             .WithDescription("Columns: " + string.Join(", ", ImportOrders.RequiredColumns) + "; optional " + string.Join(", ", ImportOrders.OptionalColumns) + ". A bad file answers 400 with errors[{line, column, reason}] and writes nothing.")
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(415);
 
-        MapUnsupportedVerbs(orders, "/{id}", ["PUT", "PATCH", "DELETE", "POST"], "GET");
-        MapUnsupportedVerbs(orders, "/{id}/cancel", ["GET", "PUT", "PATCH", "DELETE"], "POST");
+        orders.MapUnsupportedVerbs<GetOrder.Handler, OrderView>("/{id}", "GET", "orders.not_found", (h, id, ct) => h.HandleAsync(id, ct));
+        orders.MapUnsupportedVerbs<GetOrder.Handler, OrderView>("/{id}/cancel", "POST", "orders.not_found", (h, id, ct) => h.HandleAsync(id, ct));
     }
-
-    /// <summary>
-    /// Verbs an order does not support answer 405 for the tenant's own order and 404 for any other id,
-    /// so that no verb tells one tenant that another tenant's order exists.
-    /// </summary>
-    private static void MapUnsupportedVerbs(RouteGroupBuilder orders, string pattern, string[] verbs, string allow) =>
-        orders.MapMethods(pattern, verbs, async Task<IResult> (string id, HttpContext context, GetOrder.Handler handler, CancellationToken ct) =>
-            {
-                if (!Guid.TryParse(id, out var guid) || !(await handler.HandleAsync(guid, ct)).IsSuccess)
-                {
-                    return NotFound(id);
-                }
-                context.Response.Headers.Allow = allow;
-                return Problems.Of(405, "request.method_not_allowed", $"{context.Request.Method} is not supported here; use {allow}.");
-            })
-            .ExcludeFromDescription();
 
     private static ProblemHttpResult NotFound(string id) => Problems.Of(404, "orders.not_found", $"No order {id}.");
 }

@@ -9,6 +9,7 @@ using Waybill.Orders;
 using Waybill.Persistence;
 using Waybill.Server.Http;
 using Waybill.Tenancy;
+using Waybill.Tracking;
 
 namespace Waybill.Server;
 
@@ -34,6 +35,12 @@ internal static class WaybillServer
         builder.Services.AddScoped<ListOrders.Handler>();
         builder.Services.AddScoped<CancelOrder.Handler>();
         builder.Services.AddScoped<ImportOrders.Handler>();
+        builder.Services.AddScoped<RegisterShipment.Handler>();
+        builder.Services.AddScoped<GetShipment.Handler>();
+        builder.Services.AddScoped<ListShipments.Handler>();
+        builder.Services.AddScoped<ListShipmentEvents.Handler>();
+        builder.Services.AddScoped<AddLeg.Handler>();
+        builder.Services.AddScoped<IngestEvents.Handler>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<RequestErrors>();
@@ -58,6 +65,8 @@ internal static class WaybillServer
         app.MapHealth();
         var v1 = app.MapGroup("/v1");
         v1.MapOrders();
+        v1.MapTrackingNumbers();
+        v1.MapTracking();
         return Task.FromResult(app);
     }
 

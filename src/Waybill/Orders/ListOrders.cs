@@ -6,9 +6,6 @@ namespace Waybill.Orders;
 
 public static class ListOrders
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 500;
-
     public sealed record Request(string? Status, int? Page, int? PageSize);
 
     public sealed class Handler(WaybillDb db)
@@ -33,10 +30,10 @@ public static class ListOrders
             {
                 errors.Add("page", "The page starts at 1.");
             }
-            var pageSize = request.PageSize ?? DefaultPageSize;
-            if (pageSize is < 1 or > MaxPageSize)
+            var pageSize = request.PageSize ?? PageOf<OrderView>.DefaultPageSize;
+            if (pageSize is < 1 or > PageOf<OrderView>.MaxPageSize)
             {
-                errors.Add("pageSize", $"The page size is 1 to {MaxPageSize}.");
+                errors.Add("pageSize", $"The page size is 1 to {PageOf<OrderView>.MaxPageSize}.");
             }
             if (errors.IsEmpty && (long)(page - 1) * pageSize > int.MaxValue)
             {

@@ -37,6 +37,3 @@ public sealed record AddressView(string Name, string Line1, string? Line2, strin
 
 /// <summary>One order line; <c>weightKg</c> is the weight of one unit.</summary>
 public sealed record OrderLineView(string Sku, string Description, int Quantity, decimal UnitPrice, string HsCode, string OriginCountry, decimal WeightKg);
-
-/// <summary>The envelope of every list endpoint.</summary>
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);

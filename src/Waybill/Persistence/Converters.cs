@@ -22,6 +22,9 @@ internal sealed class EmailAddressConverter() : ValueConverter<EmailAddress, str
 internal sealed class LowerCaseEnumConverter<T>() : ValueConverter<T, string>(v => v.ToString().ToLowerInvariant(), v => Enum.Parse<T>(v, true))
     where T : struct, Enum;
 
+internal sealed class SnakeCaseEnumConverter<T>() : ValueConverter<T, string>(v => WaybillDb.SnakeCase(v.ToString()), v => Enum.Parse<T>(v.Replace("_", "", StringComparison.Ordinal), true))
+    where T : struct, Enum;
+
 /// <summary>SQLite: an instant as INTEGER microseconds since the Unix epoch (UTC), so it sorts and compares in SQL.</summary>
 internal sealed class UnixMicrosecondsConverter() : ValueConverter<DateTimeOffset, long>(v => ToMicroseconds(v), v => FromMicroseconds(v))
 {

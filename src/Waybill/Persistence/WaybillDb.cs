@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Waybill.Common;
 using Waybill.Orders;
 using Waybill.Tenancy;
+using Waybill.Tracking;
 
 namespace Waybill.Persistence;
 
@@ -27,6 +28,12 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<Shipment> Shipments => Set<Shipment>();
+
+    public DbSet<ShipmentLeg> ShipmentLegs => Set<ShipmentLeg>();
+
+    public DbSet<TrackingEvent> TrackingEvents => Set<TrackingEvent>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<CountryCode>().HaveConversion<CountryCodeConverter>().HaveMaxLength(2);
@@ -34,6 +41,7 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
         configurationBuilder.Properties<HsCode>().HaveConversion<HsCodeConverter>().HaveMaxLength(10);
         configurationBuilder.Properties<EmailAddress>().HaveConversion<EmailAddressConverter>().HaveMaxLength(254);
         configurationBuilder.Properties<OrderStatus>().HaveConversion<LowerCaseEnumConverter<OrderStatus>>().HaveMaxLength(20);
+        configurationBuilder.Properties<LegRole>().HaveConversion<SnakeCaseEnumConverter<LegRole>>().HaveMaxLength(20);
         configurationBuilder.Properties<Incoterm>().HaveConversion<EnumToStringConverter<Incoterm>>().HaveMaxLength(3);
         ConfigureStorageConventions(configurationBuilder);
     }
@@ -100,6 +108,54 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.Property(r => r.ContentType).HasMaxLength(100);
             e.Property(r => r.Location).HasMaxLength(500);
             e.HasIndex(r => r.CreatedAt);
+        });
+
+        modelBuilder.Entity<Shipment>(e =>
+        {
+            e.ToTable("shipments");
+            e.HasKey(s => s.Id);
+            e.HasQueryFilter(s => s.TenantId == TenantId);
+            e.HasIndex(s => new { s.TenantId, s.CreatedAt });
+            e.HasIndex(s => new { s.TenantId, s.Status });
+            e.HasIndex(s => new { s.TenantId, s.Milestone });
+            e.HasIndex(s => s.OrderId);
+            e.Property(s => s.LastEventCode).HasMaxLength(64);
+            e.Property(s => s.Version).IsConcurrencyToken();
+            e.HasOne<Tenant>().WithMany().HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(s => s.Legs).WithOne().HasForeignKey(l => l.ShipmentId).OnDelete(DeleteBehavior.Cascade);
+            e.Navigation(s => s.Legs).UsePropertyAccessMode(PropertyAccessMode.Field);
+        });
+
+        modelBuilder.Entity<ShipmentLeg>(e =>
+        {
+            e.ToTable("shipment_legs");
+            e.HasKey(l => l.Id);
+            e.HasQueryFilter(l => l.TenantId == TenantId);
+            // A (carrier, number) belongs to one shipment per tenant.
+            e.HasIndex(l => new { l.TenantId, l.Carrier, l.TrackingNumber }).IsUnique();
+            e.HasIndex(l => new { l.TenantId, l.TrackingNumber });
+            e.Property(l => l.Carrier).HasMaxLength(40);
+            e.Property(l => l.TrackingNumber).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<TrackingEvent>(e =>
+        {
+            e.ToTable("tracking_events");
+            e.HasKey(x => x.Id);
+            e.HasQueryFilter(x => x.TenantId == TenantId);
+            e.HasIndex(x => new { x.TenantId, x.DedupKey }).IsUnique();
+            e.HasIndex(x => new { x.TenantId, x.Carrier, x.TrackingNumber });
+            e.HasIndex(x => new { x.ShipmentId, x.OccurredAt });
+            e.Property(x => x.Carrier).HasMaxLength(40);
+            e.Property(x => x.TrackingNumber).HasMaxLength(64);
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.Property(x => x.Description).HasMaxLength(500);
+            e.Property(x => x.ExceptionReason).HasMaxLength(40);
+            e.Property(x => x.City).HasMaxLength(100);
+            e.Property(x => x.PostalCode).HasMaxLength(20);
+            e.Property(x => x.DedupKey).HasMaxLength(64);
+            e.Ignore(x => x.LocalTime);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Restrict);
         });
 
         // snake_case tables and columns: SQL reads the same on both providers.

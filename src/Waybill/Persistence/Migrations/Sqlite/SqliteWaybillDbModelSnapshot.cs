@@ -330,6 +330,251 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     b.ToTable("tenants", (string)null);
                 });
 
+            modelBuilder.Entity("Waybill.Tracking.Shipment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("ExpectedEarliest")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expected_earliest");
+
+                    b.Property<long?>("ExpectedLatest")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expected_latest");
+
+                    b.Property<long?>("LastEventAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_event_at");
+
+                    b.Property<string>("LastEventCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_event_code");
+
+                    b.Property<Guid?>("LastEventId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_event_id");
+
+                    b.Property<int>("LastEventRank")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_event_rank");
+
+                    b.Property<int?>("Milestone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("milestone");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("order_id");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shipments");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_shipments_order_id");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_shipments_tenant_id_created_at");
+
+                    b.HasIndex("TenantId", "Milestone")
+                        .HasDatabaseName("ix_shipments_tenant_id_milestone");
+
+                    b.HasIndex("TenantId", "Status")
+                        .HasDatabaseName("ix_shipments_tenant_id_status");
+
+                    b.ToTable("shipments", (string)null);
+                });
+
+            modelBuilder.Entity("Waybill.Tracking.ShipmentLeg", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Carrier")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("carrier");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<Guid>("ShipmentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipment_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TrackingNumber")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tracking_number");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shipment_legs");
+
+                    b.HasIndex("ShipmentId")
+                        .HasDatabaseName("ix_shipment_legs_shipment_id");
+
+                    b.HasIndex("TenantId", "TrackingNumber")
+                        .HasDatabaseName("ix_shipment_legs_tenant_id_tracking_number");
+
+                    b.HasIndex("TenantId", "Carrier", "TrackingNumber")
+                        .IsUnique()
+                        .HasDatabaseName("ix_shipment_legs_tenant_id_carrier_tracking_number");
+
+                    b.ToTable("shipment_legs", (string)null);
+                });
+
+            modelBuilder.Entity("Waybill.Tracking.TrackingEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Carrier")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("carrier");
+
+                    b.Property<string>("City")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("city");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<string>("Country")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("country");
+
+                    b.Property<string>("DedupKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dedup_key");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("ExceptionReason")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("exception_reason");
+
+                    b.Property<Guid?>("LegId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("leg_id");
+
+                    b.Property<int?>("Milestone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("milestone");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<int>("OffsetMinutes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("offset_minutes");
+
+                    b.Property<string>("PostalCode")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("postal_code");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.Property<Guid?>("ShipmentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipment_id");
+
+                    b.Property<int?>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TrackingNumber")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tracking_number");
+
+                    b.Property<bool>("Unmapped")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unmapped");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tracking_events");
+
+                    b.HasIndex("ShipmentId", "OccurredAt")
+                        .HasDatabaseName("ix_tracking_events_shipment_id_occurred_at");
+
+                    b.HasIndex("TenantId", "DedupKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tracking_events_tenant_id_dedup_key");
+
+                    b.HasIndex("TenantId", "Carrier", "TrackingNumber")
+                        .HasDatabaseName("ix_tracking_events_tenant_id_carrier_tracking_number");
+
+                    b.ToTable("tracking_events", (string)null);
+                });
+
             modelBuilder.Entity("Waybill.Orders.Order", b =>
                 {
                     b.HasOne("Waybill.Tenancy.Tenant", null)
@@ -350,9 +595,44 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasConstraintName("fk_order_lines_orders_order_id");
                 });
 
+            modelBuilder.Entity("Waybill.Tracking.Shipment", b =>
+                {
+                    b.HasOne("Waybill.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_shipments_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("Waybill.Tracking.ShipmentLeg", b =>
+                {
+                    b.HasOne("Waybill.Tracking.Shipment", null)
+                        .WithMany("Legs")
+                        .HasForeignKey("ShipmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_shipment_legs_shipments_shipment_id");
+                });
+
+            modelBuilder.Entity("Waybill.Tracking.TrackingEvent", b =>
+                {
+                    b.HasOne("Waybill.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_tracking_events_tenants_tenant_id");
+                });
+
             modelBuilder.Entity("Waybill.Orders.Order", b =>
                 {
                     b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Waybill.Tracking.Shipment", b =>
+                {
+                    b.Navigation("Legs");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,119 @@
+using Microsoft.EntityFrameworkCore;
+using Waybill.Common;
+using Waybill.Persistence;
+
+namespace Waybill.Tracking;
+
+public static class GetShipment
+{
+    public sealed class Handler(WaybillDb db)
+    {
+        public async Task<Result<ShipmentView>> HandleAsync(Guid id, CancellationToken ct)
+        {
+            var shipment = await db.Shipments.AsNoTracking().Include(s => s.Legs).SingleOrDefaultAsync(s => s.Id == id, ct);
+            if (shipment is null)
+            {
+                return NotFound(id);
+            }
+            var last = shipment.LastEventId is { } e ? await db.TrackingEvents.AsNoTracking().SingleOrDefaultAsync(x => x.Id == e, ct) : null;
+            return ShipmentView.Of(shipment, last);
+        }
+    }
+
+    internal static Error NotFound(Guid id) => Error.NotFound("tracking.shipment_not_found", $"No shipment {id}.");
+}
+
+public static class ListShipmentEvents
+{
+    public sealed class Handler(WaybillDb db)
+    {
+        /// <summary>Every event of every leg, in time order (ties by rank), unpaged.</summary>
+        public async Task<Result<IReadOnlyList<EventView>>> HandleAsync(Guid id, CancellationToken ct)
+        {
+            if (!await db.Shipments.AnyAsync(s => s.Id == id, ct))
+            {
+                return GetShipment.NotFound(id);
+            }
+            var events = await db.TrackingEvents.AsNoTracking()
+                .Where(e => e.ShipmentId == id)
+                .OrderBy(e => e.OccurredAt).ThenBy(e => e.Milestone).ThenBy(e => e.Code)
+                .ToListAsync(ct);
+            return events.Select(EventView.Of).ToList();
+        }
+    }
+}
+
+public static class ListShipments
+{
+    public sealed record Request(string? TrackingNumber, string? Status, string? Milestone, int? Page, int? PageSize);
+
+    public sealed class Handler(WaybillDb db)
+    {
+        public async Task<Result<PageOf<ShipmentView>>> HandleAsync(Request request, CancellationToken ct)
+        {
+            var errors = new ValidationErrors();
+            TrackingStatus? status = null;
+            if (!string.IsNullOrWhiteSpace(request.Status))
+            {
+                if (TrackingNames.TryParse<TrackingStatus>(request.Status, out var s))
+                {
+                    status = s;
+                }
+                else
+                {
+                    errors.Add("status", $"'{request.Status}' is not a tracking status.");
+                }
+            }
+            Milestone? milestone = null;
+            if (!string.IsNullOrWhiteSpace(request.Milestone))
+            {
+                if (TrackingNames.TryParse<Milestone>(request.Milestone, out var m))
+                {
+                    milestone = m;
+                }
+                else
+                {
+                    errors.Add("milestone", $"'{request.Milestone}' is not a milestone.");
+                }
+            }
+            var page = request.Page ?? 1;
+            var pageSize = request.PageSize ?? PageOf<ShipmentView>.DefaultPageSize;
+            if (page < 1 || (long)(page - 1) * Math.Max(pageSize, 1) > int.MaxValue)
+            {
+                errors.Add("page", "The page starts at 1 and must be within the list.");
+            }
+            if (pageSize is < 1 or > PageOf<ShipmentView>.MaxPageSize)
+            {
+                errors.Add("pageSize", $"The page size is 1 to {PageOf<ShipmentView>.MaxPageSize}.");
+            }
+            if (!errors.IsEmpty)
+            {
+                return errors.ToError("request.invalid_query", "The query has invalid parameters.");
+            }
+
+            var query = db.Shipments.AsNoTracking();
+            if (!string.IsNullOrWhiteSpace(request.TrackingNumber))
+            {
+                var number = Carriers.NormalizeNumber(request.TrackingNumber);
+                query = query.Where(s => s.Legs.Any(l => l.TrackingNumber == number));
+            }
+            if (status is { } st)
+            {
+                query = query.Where(s => s.Status == st);
+            }
+            if (milestone is { } ms)
+            {
+                query = query.Where(s => s.Milestone == ms);
+            }
+            var total = await query.CountAsync(ct);
+            var shipments = await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
+                .Skip((page - 1) * pageSize).Take(pageSize)
+                .Include(s => s.Legs).AsSplitQuery()
+                .ToListAsync(ct);
+            var lastIds = shipments.Where(s => s.LastEventId is not null).Select(s => s.LastEventId!.Value).ToArray();
+            var last = await db.TrackingEvents.AsNoTracking().Where(e => lastIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
+            var items = shipments.Select(s => ShipmentView.Of(s, s.LastEventId is { } id ? last.GetValueOrDefault(id) : null)).ToList();
+            return new PageOf<ShipmentView>(items, total, page, pageSize);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+namespace Waybill.Tracking;
+
+/// <summary>The one representation of a shipment; later capabilities add fields to it.</summary>
+public sealed record ShipmentView(
+    Guid Id,
+    Guid? OrderId,
+    IReadOnlyList<LegView> Legs,
+    string Status,
+    string? Milestone,
+    EventView? LastEvent,
+    DeliveryWindow? ExpectedDelivery,
+    DateTimeOffset CreatedAt)
+{
+    internal static ShipmentView Of(Shipment s, TrackingEvent? lastEvent) => new(
+        s.Id,
+        s.OrderId,
+        s.Legs.OrderBy(l => l.Sequence).Select(LegView.Of).ToList(),
+        TrackingNames.Of(s.Status),
+        s.Milestone is { } m ? TrackingNames.Of(m) : null,
+        lastEvent is null ? null : EventView.Of(lastEvent),
+        s.ExpectedEarliest is { } earliest && s.ExpectedLatest is { } latest ? new DeliveryWindow(earliest, latest) : null,
+        s.CreatedAt);
+}
+
+public sealed record LegView(Guid Id, int Sequence, string? Role, string Carrier, string TrackingNumber)
+{
+    internal static LegView Of(ShipmentLeg l) => new(l.Id, l.Sequence, l.Role is { } r ? TrackingNames.Of(r) : null, l.Carrier, l.TrackingNumber);
+}
+
+public sealed record DeliveryWindow(DateTimeOffset Earliest, DateTimeOffset Latest);
+
+public sealed record LocationView(string? City, string? PostalCode, string Country);
+
+/// <summary>One event on the timeline; <c>occurredAt</c> carries the carrier's own UTC offset.</summary>
+public sealed record EventView(
+    Guid Id,
+    Guid? LegId,
+    string Carrier,
+    string TrackingNumber,
+    string Code,
+    string Description,
+    string? Status,
+    string? Milestone,
+    string? ExceptionReason,
+    bool Unmapped,
+    LocationView Location,
+    DateTimeOffset OccurredAt)
+{
+    internal static EventView Of(TrackingEvent e) => new(
+        e.Id,
+        e.LegId,
+        e.Carrier,
+        e.TrackingNumber,
+        e.Code,
+        e.Description,
+        e.Status is { } s ? TrackingNames.Of(s) : null,
+        e.Milestone is { } m ? TrackingNames.Of(m) : null,
+        e.ExceptionReason,
+        e.Unmapped,
+        new LocationView(e.City, e.PostalCode, e.Country.Value),
+        e.LocalTime);
+}

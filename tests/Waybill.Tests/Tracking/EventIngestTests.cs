@@ -1,0 +1,221 @@
+using Microsoft.Extensions.Time.Testing;
+using Waybill.Common;
+using Waybill.Persistence;
+using Waybill.Tests.Support;
+using Waybill.Tracking;
+using Xunit;
+
+namespace Waybill.Tests.Tracking;
+
+public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFixture<TDatabase>
+    where TDatabase : TestDatabase
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    private static readonly DateTimeOffset Start = new(2026, 11, 20, 8, 0, 0, TimeSpan.FromHours(8));
+
+    /// <summary>A postal parcel's journey from China to Germany, in UPU event codes.</summary>
+    private static EventInput[] Journey(string number) =>
+    [
+        Event(number, "EMA", Start, "Shenzhen", "CN"),
+        Event(number, "EMC", Start.AddHours(30), "Guangzhou", "CN"),
+        Event(number, "EMD", Start.AddHours(60).ToOffset(TimeSpan.FromHours(1)), "Frankfurt", "DE"),
+        Event(number, "EMG", Start.AddHours(90).ToOffset(TimeSpan.FromHours(1)), "Berlin", "DE"),
+        Event(number, "EMI", Start.AddHours(100).ToOffset(TimeSpan.FromHours(1)), "Berlin", "DE"),
+    ];
+
+    private static EventInput Event(string number, string code, DateTimeOffset at, string city, string country, string carrier = "s10") =>
+        new(number, carrier, code, $"{code} at {city}", at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture), new LocationInput(city, null, country));
+
+    private static string S10(int serial)
+    {
+        var digits = serial.ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
+        int[] weights = [8, 6, 4, 2, 3, 5, 9, 7];
+        var sum = digits.Select((c, i) => (c - '0') * weights[i]).Sum();
+        var check = 11 - (sum % 11);
+        check = check == 10 ? 0 : check == 11 ? 5 : check;
+        return $"RB{digits}{check}CN";
+    }
+
+    private async Task<ShipmentView> RegisterAsync(WaybillDb db, params string[] numbers) =>
+        (await new RegisterShipment.Handler(db, _clock).HandleAsync(
+            new RegisterShipment.Request(null, numbers.Select(n => new LegInput("s10", n, null)).ToList()), TestContext.Current.CancellationToken)).Value;
+
+    private Task<Result<IngestEvents.Response>> IngestAsync(WaybillDb db, IEnumerable<EventInput> events) =>
+        new IngestEvents.Handler(db, _clock).HandleAsync(new IngestEvents.Request(events.ToList()), TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task Events_move_a_shipment_through_its_milestones_to_delivered()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var number = S10(12345678);
+        var shipment = await RegisterAsync(db, number);
+
+        var result = (await IngestAsync(db, Journey(number))).Value;
+        var after = (await new GetShipment.Handler(db).HandleAsync(shipment.Id, TestContext.Current.CancellationToken)).Value;
+        var events = (await new ListShipmentEvents.Handler(db).HandleAsync(shipment.Id, TestContext.Current.CancellationToken)).Value;
+
+        Assert.Equal(new IngestEvents.Response(5, 0, 0, []), result with { Rejected = [] });
+        Assert.Equal("delivered", after.Status);
+        Assert.Equal("delivered", after.Milestone);
+        Assert.Equal("EMI", after.LastEvent?.Code);
+        Assert.Equal(["EMA", "EMC", "EMD", "EMG", "EMI"], events.Select(e => e.Code));
+        Assert.Equal(TimeSpan.FromHours(8), events[0].OccurredAt.Offset);
+        Assert.Equal(TimeSpan.FromHours(1), events[2].OccurredAt.Offset);
+        Assert.Equal(Start.AddHours(60), events[2].OccurredAt);
+    }
+
+    [Fact]
+    public async Task An_event_sent_again_is_stored_once()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var number = S10(22345678);
+        await RegisterAsync(db, number);
+        var first = Journey(number);
+        var shouty = first[1] with { Location = first[1].Location! with { City = "GUANGZHOU" }, TrackingNumber = number[..4] + " " + number[4..] };
+
+        var once = (await IngestAsync(db, first)).Value;
+        var again = (await IngestAsync(db, [.. first, shouty, first[0]])).Value;
+
+        Assert.Equal((5, 0), (once.Accepted, once.Duplicates));
+        Assert.Equal((0, 7), (again.Accepted, again.Duplicates));
+    }
+
+    [Fact]
+    public async Task Shuffled_duplicated_and_batched_arrival_ends_in_the_same_state_as_in_order()
+    {
+        var (ordered, _, _) = await database.NewTenantAsync();
+        var (shuffled, _, _) = await database.NewTenantAsync();
+        await using var _1 = ordered;
+        await using var _2 = shuffled;
+        var numbers = Enumerable.Range(0, 20).Select(i => S10(30000000 + i)).ToArray();
+        var all = new List<EventInput>();
+        var random = new Random(42);
+        foreach (var number in numbers)
+        {
+            // Each parcel stops somewhere along the way, some with an unmapped code, some with a same-time tie.
+            var journey = Journey(number).Take(1 + random.Next(5)).ToList();
+            if (random.Next(3) == 0)
+            {
+                journey.Add(Event(number, "ZZZ", Start.AddHours(200), "Berlin", "DE"));
+            }
+            if (random.Next(3) == 0)
+            {
+                journey.Add(journey[^1] with { Code = "EMH", Description = "attempt" });
+            }
+            all.AddRange(journey);
+        }
+        foreach (var number in numbers)
+        {
+            await RegisterAsync(ordered, number);
+            await RegisterAsync(shuffled, number);
+        }
+
+        await IngestAsync(ordered, all.OrderBy(e => DateTimeOffset.Parse(e.OccurredAt!, System.Globalization.CultureInfo.InvariantCulture)));
+        var mixed = all.Concat(all.Where((_, i) => i % 7 == 0)).OrderBy(_ => random.Next()).ToList();
+        foreach (var batch in mixed.Chunk(9))
+        {
+            await IngestAsync(shuffled, batch);
+        }
+
+        var a = await StatesAsync(ordered);
+        var b = await StatesAsync(shuffled);
+        Assert.Equal(a, b);
+        Assert.Contains(a.Values, s => s.Milestone == "delivered");
+    }
+
+    private static async Task<Dictionary<string, (string Status, string? Milestone, string? LastCode)>> StatesAsync(WaybillDb db)
+    {
+        var page = (await new ListShipments.Handler(db).HandleAsync(new(null, null, null, 1, 500), TestContext.Current.CancellationToken)).Value;
+        return page.Items.ToDictionary(s => s.Legs[0].TrackingNumber, s => (s.Status, s.Milestone, s.LastEvent?.Code));
+    }
+
+    [Fact]
+    public async Task Events_for_an_unknown_number_are_kept_and_attached_when_the_shipment_is_registered()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var number = S10(42345678);
+
+        var early = (await IngestAsync(db, Journey(number).Take(3))).Value;
+        var shipment = await RegisterAsync(db, number);
+        var events = (await new ListShipmentEvents.Handler(db).HandleAsync(shipment.Id, TestContext.Current.CancellationToken)).Value;
+
+        Assert.Equal((3, 3), (early.Accepted, early.Unmatched));
+        Assert.Equal("arrived_destination_country", shipment.Milestone);
+        Assert.Equal("in_transit", shipment.Status);
+        Assert.Equal(3, events.Count);
+        Assert.All(events, e => Assert.Equal(shipment.Legs[0].Id, e.LegId));
+    }
+
+    [Fact]
+    public async Task Bad_events_are_refused_one_by_one_and_the_rest_is_stored()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var number = S10(52345678);
+        await RegisterAsync(db, number);
+        var good = Journey(number);
+
+        var result = (await IngestAsync(db,
+        [
+            good[0],
+            good[1] with { TrackingNumber = " " },
+            good[2] with { OccurredAt = "yesterday" },
+            good[3] with { OccurredAt = "2026-11-21T10:00:00" },
+            good[4] with { Location = new LocationInput("Atlantis", null, "XX") },
+            good[4],
+        ])).Value;
+
+        Assert.Equal(2, result.Accepted);
+        Assert.Equal(
+            [(1, "tracking.number_missing"), (2, "tracking.time_invalid"), (3, "tracking.offset_missing"), (4, "tracking.country_unknown")],
+            result.Rejected.Select(r => (r.Index, r.Code)));
+    }
+
+    [Fact]
+    public async Task An_unknown_code_is_stored_flagged_unmapped_and_does_not_move_the_state()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var number = S10(62345678);
+        var shipment = await RegisterAsync(db, number);
+
+        await IngestAsync(db, [Journey(number)[0], Event(number, "QQ9", Start.AddDays(3), "Berlin", "DE")]);
+        var after = (await new GetShipment.Handler(db).HandleAsync(shipment.Id, TestContext.Current.CancellationToken)).Value;
+        var events = (await new ListShipmentEvents.Handler(db).HandleAsync(shipment.Id, TestContext.Current.CancellationToken)).Value;
+
+        Assert.Equal("EMA", after.LastEvent?.Code);
+        Assert.Equal("posted", after.Milestone);
+        Assert.True(events.Single(e => e.Code == "QQ9").Unmapped);
+        Assert.Null(events.Single(e => e.Code == "QQ9").Status);
+    }
+
+    [Fact]
+    public async Task One_timeline_spans_every_leg_and_its_milestone_comes_from_all_of_them()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var postal = S10(72345678);
+        var lastMile = "LM" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        var shipment = await RegisterAsync(db, postal);
+
+        var added = await new AddLeg.Handler(db, _clock).HandleAsync(shipment.Id, new LegInput("dhl", lastMile, "last_mile"), TestContext.Current.CancellationToken);
+        await IngestAsync(db, Journey(postal).Take(3));
+        await IngestAsync(db, [Event(lastMile, "ZZ-LOCAL", Start.AddHours(95), "Berlin", "DE", carrier: "dhl")]);
+        var events = (await new ListShipmentEvents.Handler(db).HandleAsync(shipment.Id, TestContext.Current.CancellationToken)).Value;
+        var taken = await new RegisterShipment.Handler(db, _clock).HandleAsync(new(null, [new LegInput("dhl", lastMile, null)]), TestContext.Current.CancellationToken);
+
+        Assert.True(added.IsSuccess, added.Error?.Message);
+        Assert.Equal(["first_mile", "last_mile"], added.Value.Legs.Select(l => l.Role ?? "first_mile"));
+        Assert.Equal(4, events.Count);
+        Assert.Equal(2, events.Select(e => e.LegId).Distinct().Count());
+        Assert.Equal("tracking.leg_taken", taken.Error?.Code);
+    }
+}
+
+public sealed class EventIngestTestsOnSqlite(SqliteDatabase database) : EventIngestTests<SqliteDatabase>(database);
+
+public sealed class EventIngestTestsOnPostgres(PostgresDatabase database) : EventIngestTests<PostgresDatabase>(database);
