@@ -40,6 +40,47 @@ public static class BulkWriter
         }
     }
 
+    /// <summary>
+    /// Plain prepared single-row INSERTs on either provider, with no conflict handling: the baseline that
+    /// benchmarks set the hot paths beside.
+    /// </summary>
+    public static async Task InsertPreparedAsync<T>(WaybillDb db, IEnumerable<T> rows, CancellationToken ct)
+        where T : class
+    {
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var table = entity.GetTableName()!;
+        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
+        var columns = entity.GetProperties()
+            .Select(p => new Column(p, p.GetColumnName(store)!, p.GetTypeMapping().Converter, p.GetColumnType()))
+            .ToArray();
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Bulk writes run inside a transaction.");
+        if (connection is SqliteConnection sqlite)
+        {
+            InsertSqlite(sqlite, (SqliteTransaction)transaction, table, columns, rows, null, ct);
+            return;
+        }
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) " +
+            $"VALUES ({string.Join(", ", columns.Select((_, c) => $"@p{c}"))})";
+        for (var c = 0; c < columns.Length; c++)
+        {
+            var parameter = new NpgsqlParameter($"p{c}", null) { DataTypeName = columns[c].DataTypeName };
+            command.Parameters.Add(parameter);
+        }
+        await command.PrepareAsync(ct);
+        foreach (var row in rows)
+        {
+            for (var c = 0; c < columns.Length; c++)
+            {
+                command.Parameters[c].Value = columns[c].ValueOf(row) ?? DBNull.Value;
+            }
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
     private sealed record Column(IProperty Property, string Name, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter, string StoreType)
     {
         public object? ValueOf(object entity)

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Waybill.Common;
+using Waybill.Persistence;
+using Waybill.Tenancy;
+using Waybill.Tracking;
+
+namespace Waybill.Bench;
+
+/// <summary>
+/// Event ingest, the whole pipeline in process: JSON batches parsed, numbers matched, duplicates dropped, events
+/// stored, shipment state merged. 10 events per shipment, 1,000-event batches, shuffled arrival, 2% duplicates.
+/// Baseline: plain prepared inserts of the same rows into the same tables, indexes and transaction size.
+/// Prints <c>events/s: N</c> and <c>ratio: R</c>. Targets on SQLite: 100,000 events/s and a ratio of 0.5.
+/// </summary>
+internal static class IngestBench
+{
+    private const int BatchSize = 1000;
+    private static readonly string[] Codes = ["EMA", "EMB", "EXA", "EXC", "EMC", "EMD", "EDB", "EMF", "EMG", "EMI"];
+
+    public static async Task RunAsync(string[] args)
+    {
+        var total = Option(args, "--events", 1_000_000);
+        var database = args.SkipWhile(a => a != "--database").Skip(1).FirstOrDefault();
+        var shipments = Math.Max(1, total / Codes.Length);
+        var random = new Random(7);
+        var inputs = new List<EventInput>(total + (total / 50));
+        var start = new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.FromHours(8));
+        for (var s = 0; s < shipments; s++)
+        {
+            var number = S10(s);
+            for (var e = 0; e < Codes.Length; e++)
+            {
+                var at = start.AddMinutes((s % 1440) + (e * 600));
+                inputs.Add(new EventInput(number, "s10", Codes[e], $"{Codes[e]} scan", at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+                    new LocationInput(e < 5 ? "Shenzhen" : "Frankfurt", null, e < 5 ? "CN" : "DE")));
+            }
+        }
+        var duplicates = inputs.Count / 50;
+        for (var d = 0; d < duplicates; d++)
+        {
+            inputs.Add(inputs[random.Next(shipments * Codes.Length)]);
+        }
+        Shuffle(inputs, random);
+        var batches = inputs.Chunk(BatchSize)
+            .Select(b => JsonSerializer.SerializeToUtf8Bytes(new IngestEvents.Request(b), JsonSerializerOptions.Web))
+            .ToList();
+        Console.Error.WriteLine($"ingest: {inputs.Count:N0} events ({duplicates:N0} duplicates) on {shipments:N0} shipments, {batches.Count:N0} batches of {BatchSize}, {(database is null ? "SQLite" : "PostgreSQL")}");
+
+        // Waybill: the full pipeline, one batch per request as the HTTP endpoint runs it.
+        var storage = await FreshStorageAsync(database, "pipeline");
+        var tenant = await SetUpAsync(storage, shipments);
+        var watch = Stopwatch.StartNew();
+        var stored = 0;
+        for (var i = 0; i < batches.Count; i++)
+        {
+            await using var db = storage.CreateDb();
+            db.TenantId = tenant;
+            var request = JsonSerializer.Deserialize<IngestEvents.Request>(batches[i], JsonSerializerOptions.Web)!;
+            var result = await new IngestEvents.Handler(db, TimeProvider.System).HandleAsync(request, CancellationToken.None);
+            stored += result.Value.Accepted;
+            if (i % 100 == 99)
+            {
+                Console.Error.WriteLine($"  {i + 1:N0}/{batches.Count:N0} batches, {stored / watch.Elapsed.TotalSeconds:N0} events/s");
+            }
+        }
+        var pipeline = watch.Elapsed;
+        if (stored != shipments * Codes.Length)
+        {
+            throw new InvalidOperationException($"stored {stored} events, expected {shipments * Codes.Length}");
+        }
+
+        // Baseline: the same rows (already normalised) as plain prepared inserts, 1,000 per transaction.
+        var baselineStorage = await FreshStorageAsync(database, "baseline");
+        var baselineTenant = await SetUpAsync(baselineStorage, shipments);
+        var rows = inputs.Select(e => TrackingEvent.Create(baselineTenant, ToValid(e), EventMapping.Default.Find("s10", e.Code!), DateTimeOffset.UtcNow))
+            .DistinctBy(e => e.DedupKey)
+            .ToList();
+        watch.Restart();
+        foreach (var chunk in rows.Chunk(BatchSize))
+        {
+            await using var db = baselineStorage.CreateDb();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await BulkWriter.InsertPreparedAsync(db, chunk, CancellationToken.None);
+            await tx.CommitAsync();
+        }
+        var baseline = watch.Elapsed;
+
+        var rate = (long)(inputs.Count / pipeline.TotalSeconds);
+        var baselineRate = rows.Count / baseline.TotalSeconds;
+        Console.WriteLine($"events/s: {rate}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio: {rate / baselineRate:F3}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"baseline prepared inserts/s: {(long)baselineRate} | targets on SQLite: events/s >= 100000 ({(rate >= 100_000 ? "met" : "MISSED")}), ratio >= 0.5 ({(rate / baselineRate >= 0.5 ? "met" : "MISSED")})"));
+    }
+
+    private static async Task<Storage> FreshStorageAsync(string? database, string name)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "waybill-bench", Guid.NewGuid().ToString("N"));
+        string? connection = null;
+        if (database is not null)
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(Storage.ToNpgsqlConnectionString(database));
+            var dbName = $"waybill_bench_{name}_{Guid.NewGuid():N}";
+            await using (var admin = new Npgsql.NpgsqlConnection(builder.ConnectionString))
+            {
+                await admin.OpenAsync();
+                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{dbName}\"", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+            builder.Database = dbName;
+            connection = builder.ConnectionString;
+        }
+        var storage = Storage.Resolve(directory, connection);
+        await storage.MigrateAsync(CancellationToken.None);
+        return storage;
+    }
+
+    /// <summary>A tenant and its shipments, one S10 leg each, written in bulk (set-up, not measured).</summary>
+    private static async Task<Guid> SetUpAsync(Storage storage, int shipments)
+    {
+        await using var db = storage.CreateDb();
+        var tenant = (await new AddTenant.Handler(db, TimeProvider.System).HandleAsync(new AddTenant.Request("bench"), CancellationToken.None)).Value.Id;
+        var now = DateTimeOffset.UtcNow;
+        var all = new List<Shipment>(shipments);
+        for (var s = 0; s < shipments; s++)
+        {
+            var shipment = Shipment.Create(tenant, null, now);
+            shipment.AddLeg(LegRole.FirstMile, "s10", S10(s), now);
+            all.Add(shipment);
+        }
+        await using var tx = await db.Database.BeginTransactionAsync();
+        await BulkWriter.InsertAsync(db, all, null, CancellationToken.None);
+        await BulkWriter.InsertAsync(db, all.SelectMany(s => s.Legs), null, CancellationToken.None);
+        await tx.CommitAsync();
+        return tenant;
+    }
+
+    private static ValidEvent ToValid(EventInput e)
+    {
+        var at = DateTimeOffset.Parse(e.OccurredAt!, CultureInfo.InvariantCulture);
+        var country = CountryCode.Parse(e.Location!.Country!);
+        return new ValidEvent(e.TrackingNumber!, "s10", e.Code!, e.Description!, at, e.Location.City, null, country,
+            IngestEvents.DedupKeyOf(e.TrackingNumber!, "s10", e.Code!, at, country, e.Location.City, null));
+    }
+
+    private static string S10(int serial)
+    {
+        var digits = (serial % 100_000_000).ToString("D8", CultureInfo.InvariantCulture);
+        int[] weights = [8, 6, 4, 2, 3, 5, 9, 7];
+        var sum = 0;
+        for (var i = 0; i < 8; i++)
+        {
+            sum += (digits[i] - '0') * weights[i];
+        }
+        var check = 11 - (sum % 11);
+        check = check == 10 ? 0 : check == 11 ? 5 : check;
+        return $"RB{digits}{check}CN";
+    }
+
+    private static void Shuffle<T>(List<T> list, Random random)
+    {
+        for (var i = list.Count - 1; i > 0; i--)
+        {
+            var j = random.Next(i + 1);
+            (list[i], list[j]) = (list[j], list[i]);
+        }
+    }
+
+    private static int Option(string[] args, string name, int fallback) =>
+        args.SkipWhile(a => a != name).Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
+}
