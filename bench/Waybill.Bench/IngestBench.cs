@@ -89,6 +89,8 @@ internal static class IngestBench
 
         var rate = (long)(inputs.Count / pipeline.TotalSeconds);
         var baselineRate = rows.Count / baseline.TotalSeconds;
+        await DropAsync(storage);
+        await DropAsync(baselineStorage);
         Console.WriteLine($"events/s: {rate}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio: {rate / baselineRate:F3}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -115,6 +117,27 @@ internal static class IngestBench
         var storage = Storage.Resolve(directory, connection);
         await storage.MigrateAsync(CancellationToken.None);
         return storage;
+    }
+
+    /// <summary>Removes what the run created: the PostgreSQL database, or the SQLite directory.</summary>
+    private static async Task DropAsync(Storage storage)
+    {
+        if (storage.Provider == DatabaseProvider.Postgres)
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(storage.ConnectionString);
+            var name = builder.Database;
+            builder.Database = "postgres";
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await using var admin = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+            await admin.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+        else
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(storage.DataDirectory, recursive: true);
+        }
     }
 
     /// <summary>A tenant and its shipments, one S10 leg each, written in bulk (set-up, not measured).</summary>

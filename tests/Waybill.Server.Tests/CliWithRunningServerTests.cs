@@ -113,6 +113,35 @@ public abstract class CliWithRunningServerTests<TDatabase>(WaybillApp<TDatabase>
     }
 
     [Fact]
+    public async Task Track_prints_the_timeline_across_legs_in_time_order()
+    {
+        var name = $"Tracker {Guid.NewGuid():N}";
+        var (_, added, _) = await WaybillAsync("tenants", "add", name);
+        using var client = app.ClientWithKey(LastLine(added));
+        await client.PostJsonAsync("/v1/shipments", new { legs = new[] { new { carrier = "s10", trackingNumber = "EE876543216CA", role = "first_mile" }, new { carrier = "dhl", trackingNumber = "JJD000390007", role = "last_mile" } } });
+        await client.PostJsonAsync("/v1/tracking/events", new
+        {
+            events = new object[]
+            {
+                new { trackingNumber = "JJD000390007", carrier = "dhl", code = "OK", description = "Delivered", occurredAt = "2026-11-24T14:05:00+01:00", location = new { city = "Berlin", country = "DE" } },
+                new { trackingNumber = "EE876543216CA", carrier = "s10", code = "EMA", description = "Posted", occurredAt = "2026-11-18T09:00:00-05:00", location = new { city = "Toronto", postalCode = "M5V 2T6", country = "CA" } },
+            },
+        });
+
+        var (code, output, error) = await WaybillAsync("track", "ee 876543216 ca", "--tenant", name);
+        var (missing, _, missingError) = await WaybillAsync("track", "RR000000000GB", "--tenant", name);
+
+        Assert.True(code == 0, error);
+        var lines = output.TrimEnd('\n').Split('\n');
+        Assert.StartsWith("# shipment ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("legs: s10 EE876543216CA (first_mile), dhl JJD000390007 (last_mile)", lines[0], StringComparison.Ordinal);
+        Assert.Equal(["2026-11-18 09:00 -05:00", "s10:EMA", "in_transit", "posted", "M5V 2T6 Toronto CA", "Posted"], lines[1].Split('\t'));
+        Assert.StartsWith("2026-11-24 14:05 +01:00\tdhl:OK\t", lines[2], StringComparison.Ordinal);
+        Assert.Equal(1, missing);
+        Assert.Contains("no shipment", missingError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_file_exits_non_zero_listing_every_bad_row_on_standard_error()
     {
         var name = $"Bad importer {Guid.NewGuid():N}";
