@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
 using Waybill.Persistence;
 
 namespace Waybill.Cli;
@@ -38,6 +39,23 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: the database cannot be reached: {ex.Message}. Check --data-dir or --database.");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Scopes <paramref name="db"/> to the tenant named <paramref name="name"/> (ignoring case); false, with a message
+    /// on standard error, when there is no such tenant.
+    /// </summary>
+    internal static async Task<bool> UseTenantAsync(WaybillDb db, string name, TextWriter stderr, CancellationToken ct)
+    {
+        var key = Tenancy.Tenant.KeyOf(name);
+        var tenantId = await db.Tenants.Where(t => t.NameKey == key).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
+        if (tenantId is null)
+        {
+            await stderr.WriteLineAsync($"error: no tenant is named '{name}'. See 'waybill tenants list'.");
+            return false;
+        }
+        db.TenantId = tenantId.Value;
+        return true;
     }
 
     /// <summary>Opens the storage the options name and brings its schema up to date.</summary>

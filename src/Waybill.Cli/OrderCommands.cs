@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Spectre.Console;
 using Waybill.Orders;
-using Waybill.Tenancy;
 
 namespace Waybill.Cli;
 
@@ -26,14 +24,10 @@ internal static class OrderCommands
             var storage = await CliApp.OpenStorageAsync(parse, dataDir, database, ct);
             await using var db = storage.CreateDb();
             var tenantName = parse.GetValue(tenant)!;
-            var key = Tenant.KeyOf(tenantName);
-            var tenantId = await db.Tenants.Where(t => t.NameKey == key).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
-            if (tenantId is null)
+            if (!await CliApp.UseTenantAsync(db, tenantName, stderr, ct))
             {
-                await stderr.WriteLineAsync($"error: no tenant is named '{tenantName}'. See 'waybill tenants list'.");
                 return 1;
             }
-            db.TenantId = tenantId.Value;
 
             await using var input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
             var handler = new ImportOrders.Handler(db, TimeProvider.System);

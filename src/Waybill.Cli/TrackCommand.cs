@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.EntityFrameworkCore;
-using Waybill.Tenancy;
 using Waybill.Tracking;
 
 namespace Waybill.Cli;
@@ -18,14 +16,10 @@ internal static class TrackCommand
             var storage = await CliApp.OpenStorageAsync(parse, dataDir, database, ct);
             await using var db = storage.CreateDb();
             var name = parse.GetValue(tenant)!;
-            var key = Tenant.KeyOf(name);
-            var tenantId = await db.Tenants.Where(t => t.NameKey == key).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(ct);
-            if (tenantId is null)
+            if (!await CliApp.UseTenantAsync(db, name, stderr, ct))
             {
-                await stderr.WriteLineAsync($"error: no tenant is named '{name}'. See 'waybill tenants list'.");
                 return 1;
             }
-            db.TenantId = tenantId.Value;
             var page = (await new ListShipments.Handler(db).HandleAsync(new ListShipments.Request(parse.GetValue(number), null, null, 1, 1), ct)).Value;
             if (page.Items.Count == 0)
             {

@@ -1,8 +1,4 @@
 namespace Waybill.Common;
 
 /// <summary>The envelope of every list endpoint.</summary>
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize)
-{
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 500;
-}
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);

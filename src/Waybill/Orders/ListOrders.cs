@@ -25,20 +25,7 @@ public static class ListOrders
                     errors.Add("status", $"'{request.Status}' is not an order status: {string.Join(", ", Enum.GetNames<OrderStatus>().Select(n => n.ToLowerInvariant()))}.");
                 }
             }
-            var page = request.Page ?? 1;
-            if (page < 1)
-            {
-                errors.Add("page", "The page starts at 1.");
-            }
-            var pageSize = request.PageSize ?? PageOf<OrderView>.DefaultPageSize;
-            if (pageSize is < 1 or > PageOf<OrderView>.MaxPageSize)
-            {
-                errors.Add("pageSize", $"The page size is 1 to {PageOf<OrderView>.MaxPageSize}.");
-            }
-            if (errors.IsEmpty && (long)(page - 1) * pageSize > int.MaxValue)
-            {
-                errors.Add("page", "The page is beyond any list.");
-            }
+            var (page, pageSize) = Paging.Check(request.Page, request.PageSize, errors);
             if (!errors.IsEmpty)
             {
                 return errors.ToError("request.invalid_query", "The query has invalid parameters.");

@@ -18,15 +18,7 @@ public static class BulkWriter
     public static async Task InsertAsync<T>(WaybillDb db, IEnumerable<T> rows, Action<int>? written, CancellationToken ct)
         where T : class
     {
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
-        var table = entity.GetTableName()!;
-        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
-        var columns = entity.GetProperties()
-            .Select(p => new Column(p, p.GetColumnName(store)!, p.GetTypeMapping().Converter, p.GetColumnType()))
-            .ToArray();
-        var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Bulk writes run inside a transaction.");
+        var (table, columns, connection, transaction) = Describe<T>(db);
         switch (connection)
         {
             case SqliteConnection sqlite:
@@ -47,15 +39,7 @@ public static class BulkWriter
     public static async Task InsertPreparedAsync<T>(WaybillDb db, IEnumerable<T> rows, CancellationToken ct)
         where T : class
     {
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
-        var table = entity.GetTableName()!;
-        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
-        var columns = entity.GetProperties()
-            .Select(p => new Column(p, p.GetColumnName(store)!, p.GetTypeMapping().Converter, p.GetColumnType()))
-            .ToArray();
-        var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Bulk writes run inside a transaction.");
+        var (table, columns, connection, transaction) = Describe<T>(db);
         if (connection is SqliteConnection sqlite)
         {
             InsertSqlite(sqlite, (SqliteTransaction)transaction, table, columns, rows, null, ct);
@@ -79,6 +63,20 @@ public static class BulkWriter
             }
             await command.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>The table and columns of <typeparamref name="T"/> in the EF model, and the open transaction.</summary>
+    private static (string Table, Column[] Columns, DbConnection Connection, DbTransaction Transaction) Describe<T>(WaybillDb db)
+    {
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var table = entity.GetTableName()!;
+        var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
+        var columns = entity.GetProperties()
+            .Select(p => new Column(p, p.GetColumnName(store)!, p.GetTypeMapping().Converter, p.GetColumnType()))
+            .ToArray();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Bulk writes run inside a transaction.");
+        return (table, columns, db.Database.GetDbConnection(), transaction);
     }
 
     private sealed record Column(IProperty Property, string Name, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter, string StoreType)

@@ -76,16 +76,7 @@ public static class ListShipments
                     errors.Add("milestone", $"'{request.Milestone}' is not a milestone.");
                 }
             }
-            var page = request.Page ?? 1;
-            var pageSize = request.PageSize ?? PageOf<ShipmentView>.DefaultPageSize;
-            if (page < 1 || (long)(page - 1) * Math.Max(pageSize, 1) > int.MaxValue)
-            {
-                errors.Add("page", "The page starts at 1 and must be within the list.");
-            }
-            if (pageSize is < 1 or > PageOf<ShipmentView>.MaxPageSize)
-            {
-                errors.Add("pageSize", $"The page size is 1 to {PageOf<ShipmentView>.MaxPageSize}.");
-            }
+            var (page, pageSize) = Paging.Check(request.Page, request.PageSize, errors);
             if (!errors.IsEmpty)
             {
                 return errors.ToError("request.invalid_query", "The query has invalid parameters.");
