@@ -15,6 +15,13 @@ public sealed class PostgresWaybillDb(DbContextOptions<PostgresWaybillDb> option
         configurationBuilder.Properties<decimal>().HaveConversion<NormalizedDecimalConverter>().HaveColumnType("numeric(19,4)");
     }
 
+    // SHARE conflicts with the ROW EXCLUSIVE lock an INSERT takes, and with nothing an ingest takes.
+    public override Task HoldLegRegistrationsAsync(CancellationToken ct) =>
+        Database.ExecuteSqlRawAsync("LOCK TABLE shipment_legs IN SHARE MODE", ct);
+
+    public override Task BeginLegRegistrationAsync(CancellationToken ct) =>
+        Database.ExecuteSqlRawAsync("LOCK TABLE shipment_legs IN ROW EXCLUSIVE MODE", ct);
+
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }

@@ -15,6 +15,11 @@ public sealed class SqliteWaybillDb(DbContextOptions<SqliteWaybillDb> options) :
         configurationBuilder.Properties<decimal>().HaveConversion<ScaledDecimalConverter>();
     }
 
+    // SQLite transactions begin IMMEDIATE: writers already run one at a time.
+    public override Task HoldLegRegistrationsAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public override Task BeginLegRegistrationAsync(CancellationToken ct) => Task.CompletedTask;
+
     // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555).
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };

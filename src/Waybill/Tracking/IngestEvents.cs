@@ -113,6 +113,7 @@ public static partial class IngestEvents
         {
             var stored = await ExistingKeysAsync(valid.Select(e => e.DedupKey), ct);
             var fresh = valid.Where(e => !stored.Contains(e.DedupKey)).ToList();
+            await db.HoldLegRegistrationsAsync(ct);
             var legs = await LegsAsync(fresh.Select(e => (e.Carrier, e.TrackingNumber)).Distinct().ToList(), ct);
             var events = new List<TrackingEvent>(fresh.Count);
             var unmatched = 0;

@@ -89,6 +89,7 @@ public static class RegisterShipment
         await using var own = outer is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
+            await db.BeginLegRegistrationAsync(ct);
             if (db.Entry(shipment).State == EntityState.Detached)
             {
                 db.Shipments.Add(shipment);

@@ -151,6 +151,27 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
+    public async Task Events_arriving_while_their_leg_is_registered_all_end_on_the_shipment()
+    {
+        var (db, tenant, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        for (var i = 0; i < 8; i++)
+        {
+            var number = S10(45000000 + i);
+            await using var registering = database.Storage.CreateDb();
+            await using var ingesting = database.Storage.CreateDb();
+            registering.TenantId = ingesting.TenantId = tenant;
+
+            var register = RegisterAsync(registering, number);
+            var ingest = IngestAsync(ingesting, Journey(number));
+            await Task.WhenAll(register, ingest);
+            var events = (await new ListShipmentEvents.Handler(db).HandleAsync((await register).Id, TestContext.Current.CancellationToken)).Value;
+
+            Assert.Equal(5, events.Count);
+        }
+    }
+
+    [Fact]
     public async Task Bad_events_are_refused_one_by_one_and_the_rest_is_stored()
     {
         var (db, _, _) = await database.NewTenantAsync();
