@@ -172,6 +172,25 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     }
 
     [Fact]
+    public async Task A_batch_of_thousands_of_events_is_taken_in_one_request()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var numbers = Enumerable.Range(0, 300).Select(i => S10(46000000 + i)).ToArray();
+        foreach (var number in numbers.Take(150))
+        {
+            await RegisterAsync(db, number);
+        }
+
+        var result = (await IngestAsync(db, numbers.SelectMany(Journey))).Value;
+        var delivered = (await new ListShipments.Handler(db).HandleAsync(new(null, "delivered", null, 1, 500), TestContext.Current.CancellationToken)).Value;
+
+        Assert.Equal(new IngestEvents.Response(1500, 0, 750, []), result with { Rejected = [] });
+        Assert.Empty(result.Rejected);
+        Assert.Equal(150, delivered.Total);
+    }
+
+    [Fact]
     public async Task Bad_events_are_refused_one_by_one_and_the_rest_is_stored()
     {
         var (db, _, _) = await database.NewTenantAsync();
