@@ -34,9 +34,10 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {ex.Message}");
             return 2;
         }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException or System.Net.Sockets.SocketException
+            or UnauthorizedAccessException or IOException)
         {
-            await stderr.WriteLineAsync($"error: the database cannot be reached: {ex.Message}. Check --data-dir or --database.");
+            await stderr.WriteLineAsync($"error: {ex.Message.TrimEnd('.')}. Check the file, --data-dir or --database.");
             return 1;
         }
     }
