@@ -5,7 +5,7 @@ using Waybill.Server;
 // Options: --urls, --data-dir DIR, --database CS (or ConnectionStrings__Waybill), --demo true|false. See README.
 try
 {
-    var app = await WaybillServer.BuildAsync(args);
+    var app = WaybillServer.Build(args);
     await app.RunAsync();
     return 0;
 }

@@ -16,7 +16,7 @@ namespace Waybill.Server;
 /// <summary>Builds the server: read this as the table of contents of what runs.</summary>
 internal static class WaybillServer
 {
-    public static Task<WebApplication> BuildAsync(string[] args)
+    public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
         var storage = ResolveStorage(builder.Configuration);
@@ -25,8 +25,7 @@ internal static class WaybillServer
         builder.Services.AddSingleton(storage);
         builder.Services.AddScoped(_ => storage.CreateDb());
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
-        builder.Services.AddHostedService(sp => new StartupTasks(storage, sp.GetRequiredService<TimeProvider>(), builder.Configuration,
-            sp.GetRequiredService<IServer>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<ILogger<StartupTasks>>()));
+        builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddHostedService<ApiKeyRotationWatcher>();
         builder.Services.AddHostedService<IdempotencyJanitor>();
 
@@ -67,7 +66,7 @@ internal static class WaybillServer
         v1.MapOrders();
         v1.MapTrackingNumbers();
         v1.MapTracking();
-        return Task.FromResult(app);
+        return app;
     }
 
     private static Storage ResolveStorage(ConfigurationManager configuration)

@@ -65,8 +65,6 @@ public readonly record struct Currency
 /// <summary>An amount in one currency. Money of different currencies never adds up unnoticed.</summary>
 public readonly record struct Money(decimal Amount, Currency Currency)
 {
-    public static Money Zero(Currency currency) => new(0m, currency);
-
     public static Money operator +(Money left, Money right)
     {
         if (left.Currency != right.Currency)
@@ -75,8 +73,6 @@ public readonly record struct Money(decimal Amount, Currency Currency)
         }
         return new Money(left.Amount + right.Amount, left.Currency);
     }
-
-    public Money Times(int quantity) => this with { Amount = Amount * quantity };
 
     public Money Add(Money other) => this + other;
 

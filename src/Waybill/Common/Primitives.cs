@@ -151,8 +151,6 @@ public readonly record struct Weight
 
     public decimal Kilograms { get; }
 
-    public static Weight FromKilograms(decimal kg) => new(kg);
-
     public static bool TryCreate(decimal? kg, out Weight weight, out string? reason)
     {
         weight = default;

@@ -153,7 +153,7 @@ public static class ImportOrders
                     await own.CommitAsync(ct);
                 }
             }
-            catch (Exception ex) when (IsUniqueViolation(db, ex))
+            catch (Exception ex) when (db.IsUniqueViolation(ex))
             {
                 if (own is not null)
                 {
@@ -168,9 +168,6 @@ public static class ImportOrders
             }
             return new Response(orders.Count, skipped, groups.Values.Sum(g => g.Rows.Count));
         }
-
-        private static bool IsUniqueViolation(WaybillDb db, Exception ex) =>
-            db.IsUniqueViolation(new DbUpdateException(ex.Message, ex));
 
         private static Error Fail(List<RowError> errors)
         {
@@ -293,7 +290,7 @@ public static class ImportOrders
                 }
                 if (!groups.TryGetValue(reference, out var group))
                 {
-                    group = new Group(reference, line, cells);
+                    group = new Group(reference);
                     groups[reference] = group;
                 }
                 else
@@ -332,15 +329,15 @@ public static class ImportOrders
         return at;
     }
 
-    private sealed class Group(string reference, int firstLine, Dictionary<string, string?> first)
+    private sealed class Group(string reference)
     {
         private readonly HashSet<string> _badFields = new(StringComparer.Ordinal);
 
         public string Reference { get; } = reference;
 
-        public int FirstLine { get; } = firstLine;
+        public int FirstLine => Rows[0].Line;
 
-        public Dictionary<string, string?> First { get; } = first;
+        public Dictionary<string, string?> First => Rows[0].Cells;
 
         public List<(int Line, Dictionary<string, string?> Cells)> Rows { get; } = [];
 

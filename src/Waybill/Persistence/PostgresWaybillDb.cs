@@ -22,8 +22,8 @@ public sealed class PostgresWaybillDb(DbContextOptions<PostgresWaybillDb> option
     public override Task BeginLegRegistrationAsync(CancellationToken ct) =>
         Database.ExecuteSqlRawAsync("LOCK TABLE shipment_legs IN ROW EXCLUSIVE MODE", ct);
 
-    public override bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+    protected override bool IsUniqueViolationError(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 }
 
 internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresWaybillDb>

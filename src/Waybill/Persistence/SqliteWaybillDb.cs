@@ -21,8 +21,8 @@ public sealed class SqliteWaybillDb(DbContextOptions<SqliteWaybillDb> options) :
     public override Task BeginLegRegistrationAsync(CancellationToken ct) => Task.CompletedTask;
 
     // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555).
-    public override bool IsUniqueViolation(DbUpdateException exception) =>
-        exception.InnerException is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+    protected override bool IsUniqueViolationError(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 }
 
 /// <summary>Lets <c>dotnet ef migrations add ... --context SqliteWaybillDb</c> build the model without a host.</summary>

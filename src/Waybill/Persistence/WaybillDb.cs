@@ -214,8 +214,24 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
     /// </summary>
     public abstract Task BeginLegRegistrationAsync(CancellationToken ct);
 
-    /// <summary>True when the failure was a unique-constraint violation (a duplicate reference, a taken key).</summary>
-    public abstract bool IsUniqueViolation(DbUpdateException exception);
+    /// <summary>
+    /// True when the failure, or one it wraps, was a unique-constraint violation (a duplicate reference, a taken key),
+    /// whether it came through EF's SaveChanges or a bulk write.
+    /// </summary>
+    public bool IsUniqueViolation(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (IsUniqueViolationError(e))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The provider's own unique-violation error.</summary>
+    protected abstract bool IsUniqueViolationError(Exception exception);
 }
 
 public enum DatabaseProvider

@@ -107,7 +107,7 @@ public static partial class IngestEvents
         }
 
         private bool IsRace(Exception ex) =>
-            ex is DbUpdateConcurrencyException || db.IsUniqueViolation(ex as DbUpdateException ?? new DbUpdateException(ex.Message, ex));
+            ex is DbUpdateConcurrencyException || db.IsUniqueViolation(ex);
 
         private async Task<(int Accepted, int Unmatched, int Duplicates)> StoreAsync(List<ValidEvent> valid, DateTimeOffset now, CancellationToken ct)
         {
