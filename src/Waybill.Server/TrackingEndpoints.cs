@@ -56,6 +56,7 @@ internal static class TrackingEndpoints
         v1.MapPost("/tracking/events", async Task<Results<Ok<IngestEvents.Response>, ProblemHttpResult>> (
                 IngestEvents.Request request, IngestEvents.Handler handler, CancellationToken ct) =>
                 Problems.OkOr(await handler.HandleAsync(request, ct)))
+            .WithMetadata(new WritesThroughEventWriter())
             .WithTags("Tracking")
             .WithSummary("Ingests a batch of carrier events (up to 10,000); answers after they are committed.")
             .WithDescription("Each event is checked on its own: refused events are listed in rejected[{index, code, message}] and the rest is stored. Equal events are stored once (duplicates). Events for numbers no shipment has yet are kept (unmatched) and attached when the leg is registered. Codes the mapping does not know are stored and flagged unmapped.")

@@ -24,6 +24,8 @@ internal static class WaybillServer
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(storage);
         builder.Services.AddScoped(_ => storage.CreateDb());
+        // The one writer of tracking events in this process (see EventWriter); disposed, after draining, at shutdown.
+        builder.Services.AddSingleton(sp => new EventWriter(storage, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddHostedService<ApiKeyRotationWatcher>();

@@ -51,7 +51,12 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider c
         var committed = false;
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(context.RequestAborted);
+            // The response is stored in the handler's own transaction, so that it commits with what the request did.
+            // An endpoint that writes elsewhere (event ingest, through the process's event writer) is idempotent by
+            // content: there the response is stored after the handler, and a crash in between only makes a retry
+            // count the stored events as duplicates.
+            var ownWrites = context.GetEndpoint()?.Metadata.GetMetadata<WritesThroughEventWriter>() is not null;
+            await using var transaction = ownWrites ? null : await db.Database.BeginTransactionAsync(context.RequestAborted);
             await next(context);
             if (context.Response.StatusCode < 500)
             {
@@ -62,7 +67,10 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider c
                 record.Location = context.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null;
                 record.ResponseBody = System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
                 await db.SaveChangesAsync(context.RequestAborted);
-                await transaction.CommitAsync(context.RequestAborted);
+                if (transaction is not null)
+                {
+                    await transaction.CommitAsync(context.RequestAborted);
+                }
                 committed = true;
             }
         }
@@ -163,6 +171,12 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider c
         await context.Response.WriteAsync(record.ResponseBody ?? "", context.RequestAborted);
     }
 }
+
+/// <summary>
+/// Endpoint metadata: the handler writes through <see cref="Tracking.EventWriter"/>, on its own connection, so the
+/// idempotency middleware must not hold a transaction (on SQLite, the write lock) while it runs.
+/// </summary>
+internal sealed class WritesThroughEventWriter;
 
 /// <summary>Deletes idempotency records past their 24 hours.</summary>
 internal sealed partial class IdempotencyJanitor(Storage storage, TimeProvider clock, ILogger<IdempotencyJanitor> logger) : BackgroundService

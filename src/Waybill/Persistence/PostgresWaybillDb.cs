@@ -15,6 +15,13 @@ public sealed class PostgresWaybillDb(DbContextOptions<PostgresWaybillDb> option
         configurationBuilder.Properties<decimal>().HaveConversion<NormalizedDecimalConverter>().HaveColumnType("numeric(19,4)");
     }
 
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // Ids of tracking events, drawn by the ingest writer's INSERT ... SELECT (SQLite takes max(id) + 1 under its write lock).
+        modelBuilder.HasSequence<long>("tracking_event_ids");
+    }
+
     // SHARE conflicts with the ROW EXCLUSIVE lock an INSERT takes, and with nothing an ingest takes.
     public override Task HoldLegRegistrationsAsync(CancellationToken ct) =>
         Database.ExecuteSqlRawAsync("LOCK TABLE shipment_legs IN SHARE MODE", ct);

@@ -95,12 +95,33 @@ public sealed record Storage(DatabaseProvider Provider, string ConnectionString,
     /// <summary>Applies pending migrations (both providers take a migration lock, so concurrent starts are safe).</summary>
     public async Task MigrateAsync(CancellationToken ct)
     {
+        if (Provider == DatabaseProvider.Sqlite)
+        {
+            await PrepareSqliteFileAsync(ct);
+        }
         await using var db = CreateDb();
         await db.Database.MigrateAsync(ct);
         if (Provider == DatabaseProvider.Sqlite)
         {
             // WAL lets readers go on while the CLI or another server process writes; it persists in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+    }
+
+    /// <summary>
+    /// A new SQLite file gets 16 KB pages (fixed once the first table exists): event ingest writes to pages spread
+    /// over its indexes, and larger pages measured about 15% faster there (docs/tracking.md).
+    /// </summary>
+    private async Task PrepareSqliteFileAsync(CancellationToken ct)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA page_count;";
+        if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
+        {
+            command.CommandText = "PRAGMA page_size = 16384; VACUUM;";
+            await command.ExecuteNonQueryAsync(ct);
         }
     }
 

@@ -30,12 +30,15 @@ public static class ListShipmentEvents
         /// <summary>Every event of every leg, in time order (ties by rank), unpaged.</summary>
         public async Task<Result<IReadOnlyList<EventView>>> HandleAsync(Guid id, CancellationToken ct)
         {
-            if (!await db.Shipments.AnyAsync(s => s.Id == id, ct))
+            var legs = await db.ShipmentLegs.AsNoTracking().Where(l => l.ShipmentId == id).Select(l => new { l.Carrier, l.TrackingNumber }).ToListAsync(ct);
+            if (legs.Count == 0)
             {
                 return GetShipment.NotFound(id);
             }
+            // Found by the legs' keys (the events table's one index); attached events carry the shipment.
+            var keys = legs.Select(l => TrackingKeys.LegKeyOf(db.TenantId, l.Carrier, l.TrackingNumber)).ToArray();
             var events = await db.TrackingEvents.AsNoTracking()
-                .Where(e => e.ShipmentId == id)
+                .Where(e => keys.Contains(e.LegKey) && e.ShipmentId == id)
                 .OrderBy(e => e.OccurredAt).ThenBy(e => e.Milestone).ThenBy(e => e.Code)
                 .ToListAsync(ct);
             return events.Select(EventView.Of).ToList();

@@ -96,6 +96,9 @@ public static class RegisterShipment
             }
             else
             {
+                // The event writer may have merged events since the shipment was read: read its state again, now that
+                // no ingest can run until this transaction ends.
+                await db.Entry(shipment).ReloadAsync(ct);
                 // A leg added to a loaded shipment carries its own id, which EF would take for an existing row.
                 db.ShipmentLegs.AddRange(added);
             }
@@ -103,8 +106,9 @@ public static class RegisterShipment
             var waiting = new List<TrackingEvent>();
             foreach (var leg in added)
             {
+                var key = TrackingKeys.LegKeyOf(db.TenantId, leg.Carrier, leg.TrackingNumber);
                 var events = await db.TrackingEvents
-                    .Where(e => e.LegId == null && e.Carrier == leg.Carrier && e.TrackingNumber == leg.TrackingNumber)
+                    .Where(e => e.LegKey == key && e.LegId == null && e.Carrier == leg.Carrier && e.TrackingNumber == leg.TrackingNumber)
                     .ToListAsync(ct);
                 foreach (var e in events)
                 {

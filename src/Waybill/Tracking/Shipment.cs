@@ -26,7 +26,7 @@ public sealed class Shipment
     public Milestone? Milestone { get; private set; }
 
     /// <summary>The event that decides <see cref="Status"/>: the latest by (time, status rank, code).</summary>
-    public Guid? LastEventId { get; private set; }
+    public long? LastEventId { get; private set; }
 
     public DateTimeOffset? LastEventAt { get; private set; }
 
@@ -65,35 +65,97 @@ public sealed class Shipment
         return leg;
     }
 
+    /// <summary>The merge state, as the ingest writer folds it.</summary>
+    internal ShipmentState State => new(Status, Milestone, LastEventId, LastEventAt, LastEventRank, LastEventCode, Version);
+
     /// <summary>
     /// Folds one event into the state. Commutative and idempotent: any order, any repetition, same result.
     /// Unmapped events (no status) are kept on the timeline but do not move the state.
     /// </summary>
     internal void Merge(TrackingEvent e, DateTimeOffset now)
     {
-        if (e.Status is not { } status)
+        var state = State;
+        if (!state.Merge(e.Id, e.Status, e.Milestone, e.OccurredAt, e.Code))
         {
             return;
         }
-        var before = (Milestone, LastEventId);
-        if (e.Milestone is { } milestone && (Milestone is null || milestone > Milestone))
+        Status = state.Status;
+        Milestone = state.Milestone;
+        LastEventId = state.LastEventId;
+        LastEventAt = state.LastEventAt;
+        LastEventRank = state.LastEventRank;
+        LastEventCode = state.LastEventCode;
+        UpdatedAt = now;
+        Version++;
+    }
+}
+
+/// <summary>
+/// A shipment's merged state: the highest milestone reached, and the status of the latest event by
+/// (time, status rank, code). <see cref="Merge"/> is commutative and idempotent, so events merge the same way in any
+/// arrival order, any number of times, one by one or in batches.
+/// </summary>
+internal sealed class ShipmentState(
+    TrackingStatus status, Milestone? milestone, long? lastEventId, DateTimeOffset? lastEventAt, int lastEventRank, string? lastEventCode, int version)
+{
+    public TrackingStatus Status { get; private set; } = status;
+
+    public Milestone? Milestone { get; private set; } = milestone;
+
+    public long? LastEventId { get; private set; } = lastEventId;
+
+    public DateTimeOffset? LastEventAt { get; private set; } = lastEventAt;
+
+    public int LastEventRank { get; private set; } = lastEventRank;
+
+    public string? LastEventCode { get; private set; } = lastEventCode;
+
+    private TrackingStatus _storedStatus = status;
+    private Milestone? _storedMilestone = milestone;
+
+    /// <summary>The stored row's version this state was read at (the optimistic-concurrency token).</summary>
+    public int Version { get; private set; } = version;
+
+    /// <summary>SQLite's rowid of the shipment (0 when unknown): the writer's updates find the row by it.</summary>
+    public long RowId { get; init; }
+
+    /// <summary>True when status or milestone (the columns lists filter by, and so indexed) differ from the row's.</summary>
+    public bool IndexedColumnsChanged => Status != _storedStatus || Milestone != _storedMilestone;
+
+    public ShipmentState Copy() => new(Status, Milestone, LastEventId, LastEventAt, LastEventRank, LastEventCode, Version) { RowId = RowId };
+
+    /// <summary>The state was written: the row now holds it, one version on.</summary>
+    public void MarkStored()
+    {
+        _storedStatus = Status;
+        _storedMilestone = Milestone;
+        Version++;
+    }
+
+    /// <summary>Folds one event in; true when the state changed.</summary>
+    public bool Merge(long eventId, TrackingStatus? status, Milestone? milestone, DateTimeOffset occurredAt, string code)
+    {
+        if (status is not { } s)
         {
-            Milestone = milestone;
+            return false;
         }
-        var rank = (int)status;
-        if (LastEventAt is null || Later(e.OccurredAt, rank, e.Code, LastEventAt.Value, LastEventRank, LastEventCode ?? ""))
+        var changed = false;
+        if (milestone is { } m && (Milestone is null || m > Milestone))
         {
-            Status = status;
-            LastEventId = e.Id;
-            LastEventAt = e.OccurredAt;
+            Milestone = m;
+            changed = true;
+        }
+        var rank = (int)s;
+        if (LastEventAt is null || Later(occurredAt, rank, code, LastEventAt.Value, LastEventRank, LastEventCode ?? ""))
+        {
+            changed |= LastEventId != eventId;
+            Status = s;
+            LastEventId = eventId;
+            LastEventAt = occurredAt;
             LastEventRank = rank;
-            LastEventCode = e.Code;
+            LastEventCode = code;
         }
-        if (before != (Milestone, LastEventId))
-        {
-            UpdatedAt = now;
-            Version++;
-        }
+        return changed;
     }
 
     private static bool Later(DateTimeOffset at, int rank, string code, DateTimeOffset otherAt, int otherRank, string otherCode) =>
@@ -139,7 +201,7 @@ public sealed class ShipmentLeg
 }
 
 /// <summary>
-/// One carrier scan, normalised. Stored once (by <see cref="DedupKey"/>), kept even before any shipment claims
+/// One carrier scan, normalised. Stored once (by <see cref="LegKey"/> and <see cref="EventKey"/>), kept even before any shipment claims
 /// its number (then <see cref="LegId"/> is null until the leg is registered).
 /// </summary>
 public sealed class TrackingEvent
@@ -148,7 +210,8 @@ public sealed class TrackingEvent
     {
     }
 
-    public Guid Id { get; private set; }
+    /// <summary>Assigned by the ingest writer, increasing in the order events were stored.</summary>
+    public long Id { get; private set; }
 
     public Guid TenantId { get; private set; }
 
@@ -185,33 +248,21 @@ public sealed class TrackingEvent
 
     public CountryCode Country { get; private set; }
 
-    /// <summary>SHA-256 of number, carrier, code, instant to the second, country, city (ignoring case), postal code.</summary>
-    public string DedupKey { get; private set; } = "";
+    /// <summary>
+    /// 64 bits of the SHA-256 of tenant, carrier and number (<see cref="TrackingKeys.LegKeyOf"/>): the events of one
+    /// leg share it, and the table's one index starts with it (timelines, waiting events, duplicates).
+    /// </summary>
+    public long LegKey { get; private set; }
+
+    /// <summary>
+    /// 64 bits of the SHA-256 of the event's identity (<see cref="TrackingKeys.EventKeyOf"/>); (LegKey, EventKey) is
+    /// unique, so an event equal to a stored one is stored once.
+    /// </summary>
+    public long EventKey { get; private set; }
 
     public DateTimeOffset ReceivedAt { get; private set; }
 
     public DateTimeOffset LocalTime => OccurredAt.ToOffset(TimeSpan.FromMinutes(OffsetMinutes));
-
-    internal static TrackingEvent Create(Guid tenantId, ValidEvent e, EventMapping.Entry? mapping, DateTimeOffset now) => new()
-    {
-        Id = Guid.CreateVersion7(now),
-        TenantId = tenantId,
-        Carrier = e.Carrier,
-        TrackingNumber = e.TrackingNumber,
-        Code = e.Code,
-        Description = e.Description,
-        Status = mapping?.Status,
-        Milestone = mapping?.Milestone,
-        ExceptionReason = mapping?.Exception,
-        Unmapped = mapping is null,
-        OccurredAt = e.OccurredAt.ToUniversalTime(),
-        OffsetMinutes = (int)e.OccurredAt.Offset.TotalMinutes,
-        City = e.City,
-        PostalCode = e.PostalCode,
-        Country = e.Country,
-        DedupKey = e.DedupKey,
-        ReceivedAt = now,
-    };
 
     internal void AttachTo(Guid shipmentId, Guid legId)
     {

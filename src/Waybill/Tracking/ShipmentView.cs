@@ -33,7 +33,7 @@ public sealed record LocationView(string? City, string? PostalCode, string Count
 
 /// <summary>One event on the timeline; <c>occurredAt</c> carries the carrier's own UTC offset.</summary>
 public sealed record EventView(
-    Guid Id,
+    long Id,
     Guid? LegId,
     string Carrier,
     string TrackingNumber,

@@ -1,6 +1,7 @@
 using Npgsql;
 using Waybill.Persistence;
 using Waybill.Tenancy;
+using Waybill.Tracking;
 using Xunit;
 
 namespace Waybill.Tests.Support;
@@ -11,7 +12,22 @@ namespace Waybill.Tests.Support;
 /// </summary>
 public abstract class TestDatabase : IAsyncLifetime
 {
+    private EventWriter? _events;
+
     public Storage Storage { get; protected set; } = null!;
+
+    /// <summary>The process's event writer for this database, as the server has one (created on first use).</summary>
+    public EventWriter Events => _events ??= new EventWriter(Storage, TimeProvider.System);
+
+    /// <summary>Stops the event writer (after what it holds is written), before the database goes away.</summary>
+    protected async ValueTask StopEventWriterAsync()
+    {
+        if (_events is not null)
+        {
+            await _events.DisposeAsync();
+            _events = null;
+        }
+    }
 
     /// <summary>Why this database cannot be used here; null when it can.</summary>
     public string? Unavailable { get; protected set; }
@@ -53,8 +69,9 @@ public sealed class SqliteDatabase : TestDatabase
         await Storage.MigrateAsync(CancellationToken.None);
     }
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
+        await StopEventWriterAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
@@ -64,7 +81,6 @@ public sealed class SqliteDatabase : TestDatabase
         {
             // A file still open on another thread: the temp directory is cleaned by the OS eventually.
         }
-        return ValueTask.CompletedTask;
     }
 }
 
@@ -100,6 +116,7 @@ public sealed class PostgresDatabase : TestDatabase
 
     public override async ValueTask DisposeAsync()
     {
+        await StopEventWriterAsync();
         if (_name is null || _admin is null)
         {
             return;

@@ -42,7 +42,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
             new RegisterShipment.Request(null, numbers.Select(n => new LegInput("s10", n, null)).ToList()), TestContext.Current.CancellationToken)).Value;
 
     private Task<Result<IngestEvents.Response>> IngestAsync(WaybillDb db, IEnumerable<EventInput> events) =>
-        new IngestEvents.Handler(db, _clock).HandleAsync(new IngestEvents.Request(events.ToList()), TestContext.Current.CancellationToken);
+        new IngestEvents.Handler(db, database.Events).HandleAsync(new IngestEvents.Request(events.ToList()), TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Events_move_a_shipment_through_its_milestones_to_delivered()

@@ -22,6 +22,8 @@ namespace Waybill.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("tracking_event_ids");
+
             modelBuilder.Entity("Waybill.Orders.Order", b =>
                 {
                     b.Property<Guid>("Id")
@@ -363,8 +365,8 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("last_event_code");
 
-                    b.Property<Guid?>("LastEventId")
-                        .HasColumnType("uuid")
+                    b.Property<long?>("LastEventId")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_event_id");
 
                     b.Property<int>("LastEventRank")
@@ -472,9 +474,8 @@ namespace Waybill.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("Waybill.Tracking.TrackingEvent", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
                     b.Property<string>("Carrier")
@@ -500,17 +501,15 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(2)")
                         .HasColumnName("country");
 
-                    b.Property<string>("DedupKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("dedup_key");
-
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("description");
+
+                    b.Property<long>("EventKey")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_key");
 
                     b.Property<string>("ExceptionReason")
                         .HasMaxLength(40)
@@ -520,6 +519,10 @@ namespace Waybill.Persistence.Migrations.Postgres
                     b.Property<Guid?>("LegId")
                         .HasColumnType("uuid")
                         .HasColumnName("leg_id");
+
+                    b.Property<long>("LegKey")
+                        .HasColumnType("bigint")
+                        .HasColumnName("leg_key");
 
                     b.Property<int?>("Milestone")
                         .HasColumnType("integer")
@@ -567,15 +570,9 @@ namespace Waybill.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_tracking_events");
 
-                    b.HasIndex("ShipmentId", "OccurredAt")
-                        .HasDatabaseName("ix_tracking_events_shipment_id_occurred_at");
-
-                    b.HasIndex("TenantId", "DedupKey")
+                    b.HasIndex("LegKey", "EventKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_tracking_events_tenant_id_dedup_key");
-
-                    b.HasIndex("TenantId", "Carrier", "TrackingNumber")
-                        .HasDatabaseName("ix_tracking_events_tenant_id_carrier_tracking_number");
+                        .HasDatabaseName("ix_tracking_events_leg_key_event_key");
 
                     b.ToTable("tracking_events", (string)null);
                 });
@@ -618,16 +615,6 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_shipment_legs_shipments_shipment_id");
-                });
-
-            modelBuilder.Entity("Waybill.Tracking.TrackingEvent", b =>
-                {
-                    b.HasOne("Waybill.Tenancy.Tenant", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_tracking_events_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Waybill.Orders.Order", b =>

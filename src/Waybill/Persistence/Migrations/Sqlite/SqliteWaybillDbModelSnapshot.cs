@@ -358,8 +358,8 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("last_event_code");
 
-                    b.Property<Guid?>("LastEventId")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("LastEventId")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_event_id");
 
                     b.Property<int>("LastEventRank")
@@ -467,9 +467,8 @@ namespace Waybill.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("Waybill.Tracking.TrackingEvent", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT")
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
                     b.Property<string>("Carrier")
@@ -495,17 +494,15 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("country");
 
-                    b.Property<string>("DedupKey")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("dedup_key");
-
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(500)
                         .HasColumnType("TEXT")
                         .HasColumnName("description");
+
+                    b.Property<long>("EventKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_key");
 
                     b.Property<string>("ExceptionReason")
                         .HasMaxLength(40)
@@ -515,6 +512,10 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     b.Property<Guid?>("LegId")
                         .HasColumnType("TEXT")
                         .HasColumnName("leg_id");
+
+                    b.Property<long>("LegKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("leg_key");
 
                     b.Property<int?>("Milestone")
                         .HasColumnType("INTEGER")
@@ -562,15 +563,9 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_tracking_events");
 
-                    b.HasIndex("ShipmentId", "OccurredAt")
-                        .HasDatabaseName("ix_tracking_events_shipment_id_occurred_at");
-
-                    b.HasIndex("TenantId", "DedupKey")
+                    b.HasIndex("LegKey", "EventKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_tracking_events_tenant_id_dedup_key");
-
-                    b.HasIndex("TenantId", "Carrier", "TrackingNumber")
-                        .HasDatabaseName("ix_tracking_events_tenant_id_carrier_tracking_number");
+                        .HasDatabaseName("ix_tracking_events_leg_key_event_key");
 
                     b.ToTable("tracking_events", (string)null);
                 });
@@ -613,16 +608,6 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_shipment_legs_shipments_shipment_id");
-                });
-
-            modelBuilder.Entity("Waybill.Tracking.TrackingEvent", b =>
-                {
-                    b.HasOne("Waybill.Tenancy.Tenant", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
-                        .HasConstraintName("fk_tracking_events_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Waybill.Orders.Order", b =>

@@ -11,6 +11,9 @@ namespace Waybill.Persistence.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateSequence(
+                name: "tracking_event_ids");
+
             migrationBuilder.CreateTable(
                 name: "shipments",
                 columns: table => new
@@ -20,7 +23,7 @@ namespace Waybill.Persistence.Migrations.Postgres
                     order_id = table.Column<Guid>(type: "uuid", nullable: true),
                     status = table.Column<int>(type: "integer", nullable: false),
                     milestone = table.Column<int>(type: "integer", nullable: true),
-                    last_event_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    last_event_id = table.Column<long>(type: "bigint", nullable: true),
                     last_event_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     last_event_rank = table.Column<int>(type: "integer", nullable: false),
                     last_event_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
@@ -45,7 +48,7 @@ namespace Waybill.Persistence.Migrations.Postgres
                 name: "tracking_events",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    id = table.Column<long>(type: "bigint", nullable: false),
                     tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
                     carrier = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
                     tracking_number = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
@@ -62,18 +65,13 @@ namespace Waybill.Persistence.Migrations.Postgres
                     city = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     postal_code = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
                     country = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
-                    dedup_key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    leg_key = table.Column<long>(type: "bigint", nullable: false),
+                    event_key = table.Column<long>(type: "bigint", nullable: false),
                     received_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_tracking_events", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_tracking_events_tenants_tenant_id",
-                        column: x => x.tenant_id,
-                        principalTable: "tenants",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -137,19 +135,9 @@ namespace Waybill.Persistence.Migrations.Postgres
                 columns: new[] { "tenant_id", "status" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_tracking_events_shipment_id_occurred_at",
+                name: "ix_tracking_events_leg_key_event_key",
                 table: "tracking_events",
-                columns: new[] { "shipment_id", "occurred_at" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_tracking_events_tenant_id_carrier_tracking_number",
-                table: "tracking_events",
-                columns: new[] { "tenant_id", "carrier", "tracking_number" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_tracking_events_tenant_id_dedup_key",
-                table: "tracking_events",
-                columns: new[] { "tenant_id", "dedup_key" },
+                columns: new[] { "leg_key", "event_key" },
                 unique: true);
         }
 
@@ -164,6 +152,9 @@ namespace Waybill.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "shipments");
+
+            migrationBuilder.DropSequence(
+                name: "tracking_event_ids");
         }
     }
 }

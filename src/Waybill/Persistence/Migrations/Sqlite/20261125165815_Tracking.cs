@@ -20,7 +20,7 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     order_id = table.Column<Guid>(type: "TEXT", nullable: true),
                     status = table.Column<int>(type: "INTEGER", nullable: false),
                     milestone = table.Column<int>(type: "INTEGER", nullable: true),
-                    last_event_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    last_event_id = table.Column<long>(type: "INTEGER", nullable: true),
                     last_event_at = table.Column<long>(type: "INTEGER", nullable: true),
                     last_event_rank = table.Column<int>(type: "INTEGER", nullable: false),
                     last_event_code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
@@ -45,7 +45,7 @@ namespace Waybill.Persistence.Migrations.Sqlite
                 name: "tracking_events",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    id = table.Column<long>(type: "INTEGER", nullable: false),
                     tenant_id = table.Column<Guid>(type: "TEXT", nullable: false),
                     carrier = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
                     tracking_number = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
@@ -62,18 +62,13 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     city = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     postal_code = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     country = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
-                    dedup_key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    leg_key = table.Column<long>(type: "INTEGER", nullable: false),
+                    event_key = table.Column<long>(type: "INTEGER", nullable: false),
                     received_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_tracking_events", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_tracking_events_tenants_tenant_id",
-                        column: x => x.tenant_id,
-                        principalTable: "tenants",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -137,19 +132,9 @@ namespace Waybill.Persistence.Migrations.Sqlite
                 columns: new[] { "tenant_id", "status" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_tracking_events_shipment_id_occurred_at",
+                name: "ix_tracking_events_leg_key_event_key",
                 table: "tracking_events",
-                columns: new[] { "shipment_id", "occurred_at" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_tracking_events_tenant_id_carrier_tracking_number",
-                table: "tracking_events",
-                columns: new[] { "tenant_id", "carrier", "tracking_number" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_tracking_events_tenant_id_dedup_key",
-                table: "tracking_events",
-                columns: new[] { "tenant_id", "dedup_key" },
+                columns: new[] { "leg_key", "event_key" },
                 unique: true);
         }
 

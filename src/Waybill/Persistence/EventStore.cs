@@ -1,0 +1,576 @@
+using System.Data;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+using Waybill.Tracking;
+
+namespace Waybill.Persistence;
+
+/// <summary>One tracking event as the ingest writer stores it: normalised, matched or not.</summary>
+internal sealed class EventRow
+{
+    public long Id { get; set; }
+
+    public required Guid TenantId { get; init; }
+
+    public required string Carrier { get; init; }
+
+    public required string TrackingNumber { get; init; }
+
+    public Guid? ShipmentId { get; set; }
+
+    public Guid? LegId { get; set; }
+
+    public required string Code { get; init; }
+
+    public required string Description { get; init; }
+
+    public TrackingStatus? Status { get; init; }
+
+    public Milestone? Milestone { get; init; }
+
+    public string? ExceptionReason { get; init; }
+
+    public bool Unmapped { get; init; }
+
+    /// <summary>UTC.</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+
+    public int OffsetMinutes { get; init; }
+
+    public string? City { get; init; }
+
+    public string? PostalCode { get; init; }
+
+    public required string Country { get; init; }
+
+    public required long LegKey { get; init; }
+
+    public required long EventKey { get; init; }
+
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    public UInt128 Key => TrackingKeys.Combine(LegKey, EventKey);
+}
+
+internal readonly record struct LegRow(string Carrier, string TrackingNumber, Guid ShipmentId, Guid LegId);
+
+/// <summary>
+/// The write path of event ingest, in plain SQL on one long-lived connection (no EF): the tracking events table,
+/// leg lookups and shipment state. Only <see cref="Tracking.EventWriter"/> uses it, one transaction at a time.
+/// Columns and storage formats are those of the EF model (<see cref="WaybillDb"/>), checked by the tests that read
+/// the rows back through EF.
+/// </summary>
+internal abstract class EventStore : IAsyncDisposable
+{
+    protected static readonly string[] EventColumns =
+    [
+        "id", "tenant_id", "carrier", "tracking_number", "shipment_id", "leg_id", "code", "description", "status",
+        "milestone", "exception_reason", "unmapped", "occurred_at", "offset_minutes", "city", "postal_code", "country",
+        "leg_key", "event_key", "received_at",
+    ];
+
+    protected const string StateColumns = "id, status, milestone, last_event_id, last_event_at, last_event_rank, last_event_code, version";
+
+    protected const string StateUpdate = "last_event_id = @p2, last_event_at = @p3, last_event_rank = @p4, last_event_code = @p5, updated_at = @p6, version = version + 1";
+
+    public static async Task<EventStore> OpenAsync(Storage storage, CancellationToken ct) => storage.Provider switch
+    {
+        DatabaseProvider.Sqlite => SqliteEventStore.Open(storage.ConnectionString),
+        _ => await PostgresEventStore.OpenAsync(storage.ConnectionString, ct),
+    };
+
+    public abstract Task BeginAsync(CancellationToken ct);
+
+    public abstract Task CommitAsync(CancellationToken ct);
+
+    public abstract Task RollbackAsync();
+
+    /// <summary>
+    /// Makes leg registrations wait until this transaction commits, and waits for those under way, so that an event is
+    /// either matched to a leg registered at the same time or attached by that registration.
+    /// </summary>
+    public abstract Task HoldLegRegistrationsAsync(CancellationToken ct);
+
+    public abstract Task<List<LegRow>> FindLegsAsync(Guid tenantId, IReadOnlyCollection<string> numbers, CancellationToken ct);
+
+    /// <summary>
+    /// Inserts the rows, skipping those whose (leg key, event key) is stored already; sets <see cref="EventRow.Id"/> and
+    /// <paramref name="inserted"/> for the rows stored.
+    /// </summary>
+    public abstract Task InsertAsync(IReadOnlyList<EventRow> rows, bool[] inserted, CancellationToken ct);
+
+    /// <summary>The benchmark's baseline: plain inserts of rows with their ids set, without any conflict handling.</summary>
+    public abstract Task InsertPlainAsync(IReadOnlyList<EventRow> rows, CancellationToken ct);
+
+    public abstract Task<Dictionary<Guid, ShipmentState>> LoadShipmentsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
+
+    /// <summary>
+    /// Writes the states whose stored version still equals <see cref="ShipmentState.Version"/>, incrementing it;
+    /// answers the ids whose row changed since it was read (to be read again and merged again).
+    /// </summary>
+    public abstract Task<List<Guid>> UpdateShipmentsAsync(IReadOnlyList<(Guid Id, ShipmentState State)> changes, DateTimeOffset now, CancellationToken ct);
+
+    public abstract ValueTask DisposeAsync();
+
+    protected static ShipmentState ReadState(IDataRecord r, Func<int, DateTimeOffset> time, long rowId) => new(
+        (TrackingStatus)r.GetInt32(1),
+        r.IsDBNull(2) ? null : (Milestone)r.GetInt32(2),
+        r.IsDBNull(3) ? null : r.GetInt64(3),
+        r.IsDBNull(4) ? null : time(4),
+        r.GetInt32(5),
+        r.IsDBNull(6) ? null : r.GetString(6),
+        r.GetInt32(7))
+    {
+        RowId = rowId,
+    };
+}
+
+/// <summary>SQLite: prepared single-row statements on one connection, inside BEGIN IMMEDIATE transactions.</summary>
+internal sealed class SqliteEventStore : EventStore
+{
+    private const int Chunk = 500;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _insertPlain;
+    private readonly SqliteCommand _update;
+    private readonly SqliteCommand _updateLastEvent;
+    private SqliteTransaction? _transaction;
+
+    private SqliteEventStore(SqliteConnection connection)
+    {
+        _connection = connection;
+        var columns = string.Join(", ", EventColumns);
+        var values = string.Join(", ", EventColumns.Select((_, i) => $"@p{i}"));
+        _insert = Command($"INSERT INTO tracking_events ({columns}) VALUES ({values}) ON CONFLICT (leg_key, event_key) DO NOTHING", EventColumns.Length);
+        _insertPlain = Command($"INSERT INTO tracking_events ({columns}) VALUES ({values})", EventColumns.Length);
+        // Found by rowid; status and milestone are set only when they change, since they are indexed.
+        _update = Command($"UPDATE shipments SET status = @p0, milestone = @p1, {StateUpdate} WHERE rowid = @p7 AND id = @p9 AND version = @p8", 10);
+        _updateLastEvent = Command($"UPDATE shipments SET {StateUpdate} WHERE rowid = @p7 AND id = @p9 AND version = @p8", 10);
+    }
+
+    public static SqliteEventStore Open(string connectionString)
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            // The writer's working set (the events' key index, shipments, legs) stays in memory: 64 MB.
+            // Checkpoints every 8,192 pages (128 MB of WAL) rather than 1,000: a page the next transactions write
+            // again is copied into the database once, not after every commit.
+            pragma.CommandText = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 8192;";
+            pragma.ExecuteNonQuery();
+        }
+        return new SqliteEventStore(connection);
+    }
+
+    private SqliteCommand Command(string sql, int parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < parameters; i++)
+        {
+            command.Parameters.Add(new SqliteParameter($"@p{i}", null));
+        }
+        return command;
+    }
+
+    public override Task BeginAsync(CancellationToken ct)
+    {
+        // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is held from here, so lookups below see every
+        // leg registered before and none can be registered until commit.
+        _transaction = _connection.BeginTransaction();
+        _insert.Transaction = _insertPlain.Transaction = _update.Transaction = _updateLastEvent.Transaction = _transaction;
+        return Task.CompletedTask;
+    }
+
+    public override Task CommitAsync(CancellationToken ct)
+    {
+        _transaction!.Commit();
+        _transaction.Dispose();
+        _transaction = null;
+        return Task.CompletedTask;
+    }
+
+    public override Task RollbackAsync()
+    {
+        if (_transaction is not null)
+        {
+            try
+            {
+                _transaction.Rollback();
+            }
+            finally
+            {
+                _transaction.Dispose();
+                _transaction = null;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public override Task HoldLegRegistrationsAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public override Task<List<LegRow>> FindLegsAsync(Guid tenantId, IReadOnlyCollection<string> numbers, CancellationToken ct)
+    {
+        var found = new List<LegRow>();
+        foreach (var chunk in numbers.Chunk(Chunk))
+        {
+            using var query = _connection.CreateCommand();
+            query.Transaction = _transaction;
+            var sql = new StringBuilder("SELECT carrier, tracking_number, shipment_id, id FROM shipment_legs WHERE tenant_id = @t AND tracking_number IN (");
+            query.Parameters.AddWithValue("@t", Text(tenantId));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                sql.Append(i == 0 ? "@n0" : $", @n{i}");
+                query.Parameters.AddWithValue($"@n{i}", chunk[i]);
+            }
+            query.CommandText = sql.Append(')').ToString();
+            using var reader = query.ExecuteReader();
+            while (reader.Read())
+            {
+                found.Add(new LegRow(reader.GetString(0), reader.GetString(1), reader.GetGuid(2), reader.GetGuid(3)));
+            }
+        }
+        return Task.FromResult(found);
+    }
+
+    public override Task InsertAsync(IReadOnlyList<EventRow> rows, bool[] inserted, CancellationToken ct)
+    {
+        using (var max = _connection.CreateCommand())
+        {
+            max.Transaction = _transaction;
+            max.CommandText = "SELECT coalesce(max(id), 0) FROM tracking_events";
+            var next = (long)max.ExecuteScalar()! + 1;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                rows[i].Id = next;
+                Bind(_insert, rows[i]);
+                if (_insert.ExecuteNonQuery() == 1)
+                {
+                    inserted[i] = true;
+                    next++;
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public override Task InsertPlainAsync(IReadOnlyList<EventRow> rows, CancellationToken ct)
+    {
+        foreach (var row in rows)
+        {
+            Bind(_insertPlain, row);
+            _insertPlain.ExecuteNonQuery();
+        }
+        return Task.CompletedTask;
+    }
+
+    private static void Bind(SqliteCommand command, EventRow row)
+    {
+        var p = command.Parameters;
+        p[0].Value = row.Id;
+        p[1].Value = Text(row.TenantId);
+        p[2].Value = row.Carrier;
+        p[3].Value = row.TrackingNumber;
+        p[4].Value = row.ShipmentId is { } s ? Text(s) : DBNull.Value;
+        p[5].Value = row.LegId is { } l ? Text(l) : DBNull.Value;
+        p[6].Value = row.Code;
+        p[7].Value = row.Description;
+        p[8].Value = row.Status is { } status ? (int)status : DBNull.Value;
+        p[9].Value = row.Milestone is { } milestone ? (int)milestone : DBNull.Value;
+        p[10].Value = (object?)row.ExceptionReason ?? DBNull.Value;
+        p[11].Value = row.Unmapped ? 1 : 0;
+        p[12].Value = UnixMicrosecondsConverter.ToMicroseconds(row.OccurredAt);
+        p[13].Value = row.OffsetMinutes;
+        p[14].Value = (object?)row.City ?? DBNull.Value;
+        p[15].Value = (object?)row.PostalCode ?? DBNull.Value;
+        p[16].Value = row.Country;
+        p[17].Value = row.LegKey;
+        p[18].Value = row.EventKey;
+        p[19].Value = UnixMicrosecondsConverter.ToMicroseconds(row.ReceivedAt);
+    }
+
+    public override Task<Dictionary<Guid, ShipmentState>> LoadShipmentsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        var states = new Dictionary<Guid, ShipmentState>(ids.Count);
+        foreach (var chunk in ids.Chunk(Chunk))
+        {
+            using var query = _connection.CreateCommand();
+            query.Transaction = _transaction;
+            var sql = new StringBuilder($"SELECT {StateColumns}, rowid FROM shipments WHERE id IN (");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                sql.Append(i == 0 ? "@i0" : $", @i{i}");
+                query.Parameters.AddWithValue($"@i{i}", Text(chunk[i]));
+            }
+            query.CommandText = sql.Append(')').ToString();
+            using var reader = query.ExecuteReader();
+            while (reader.Read())
+            {
+                states[reader.GetGuid(0)] = ReadState(reader, i => UnixMicrosecondsConverter.FromMicroseconds(reader.GetInt64(i)), reader.GetInt64(8));
+            }
+        }
+        return Task.FromResult(states);
+    }
+
+    public override Task<List<Guid>> UpdateShipmentsAsync(IReadOnlyList<(Guid Id, ShipmentState State)> changes, DateTimeOffset now, CancellationToken ct)
+    {
+        var stale = new List<Guid>();
+        var updatedAt = UnixMicrosecondsConverter.ToMicroseconds(now);
+        foreach (var (id, state) in changes)
+        {
+            var command = state.IndexedColumnsChanged ? _update : _updateLastEvent;
+            var p = command.Parameters;
+            p[0].Value = (int)state.Status;
+            p[1].Value = state.Milestone is { } m ? (int)m : DBNull.Value;
+            p[2].Value = state.LastEventId is { } e ? e : DBNull.Value;
+            p[3].Value = state.LastEventAt is { } at ? UnixMicrosecondsConverter.ToMicroseconds(at) : DBNull.Value;
+            p[4].Value = state.LastEventRank;
+            p[5].Value = (object?)state.LastEventCode ?? DBNull.Value;
+            p[6].Value = updatedAt;
+            p[7].Value = state.RowId;
+            p[8].Value = state.Version;
+            p[9].Value = Text(id); // a rowid is not forever (VACUUM may renumber): the id must match too
+            if (command.ExecuteNonQuery() == 0)
+            {
+                stale.Add(id);
+            }
+        }
+        return Task.FromResult(stale);
+    }
+
+    // EF's SQLite mapping stores GUIDs as upper-case TEXT.
+    private static string Text(Guid id) => id.ToString().ToUpperInvariant();
+
+    public override ValueTask DisposeAsync()
+    {
+        _transaction?.Dispose();
+        _insert.Dispose();
+        _insertPlain.Dispose();
+        _update.Dispose();
+        _updateLastEvent.Dispose();
+        _connection.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// PostgreSQL: events go in by binary COPY into a temporary staging table, then one INSERT ... SELECT ... ON CONFLICT
+/// DO NOTHING RETURNING; shipment states are written by one UPDATE over arrays.
+/// </summary>
+internal sealed class PostgresEventStore : EventStore
+{
+    private const string StageColumns =
+        "tenant_id, carrier, tracking_number, shipment_id, leg_id, code, description, status, milestone, exception_reason, " +
+        "unmapped, occurred_at, offset_minutes, city, postal_code, country, leg_key, event_key, received_at";
+
+    private readonly NpgsqlConnection _connection;
+    private NpgsqlTransaction? _transaction;
+
+    private PostgresEventStore(NpgsqlConnection connection) => _connection = connection;
+
+    public static async Task<PostgresEventStore> OpenAsync(string connectionString, CancellationToken ct)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var stage = new NpgsqlCommand(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS ingest_stage (ord integer NOT NULL, " +
+            "LIKE tracking_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", connection);
+        await stage.ExecuteNonQueryAsync(ct);
+        await using var nullable = new NpgsqlCommand("ALTER TABLE ingest_stage ALTER COLUMN id DROP NOT NULL", connection);
+        await nullable.ExecuteNonQueryAsync(ct);
+        return new PostgresEventStore(connection);
+    }
+
+    public override async Task BeginAsync(CancellationToken ct) => _transaction = await _connection.BeginTransactionAsync(ct);
+
+    public override async Task CommitAsync(CancellationToken ct)
+    {
+        await _transaction!.CommitAsync(ct);
+        await _transaction.DisposeAsync();
+        _transaction = null;
+    }
+
+    public override async Task RollbackAsync()
+    {
+        if (_transaction is not null)
+        {
+            try
+            {
+                await _transaction.RollbackAsync();
+            }
+            finally
+            {
+                await _transaction.DisposeAsync();
+                _transaction = null;
+            }
+        }
+    }
+
+    // SHARE conflicts with the ROW EXCLUSIVE lock a leg registration takes first (see PostgresWaybillDb).
+    public override async Task HoldLegRegistrationsAsync(CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("LOCK TABLE shipment_legs IN SHARE MODE", _connection, _transaction);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public override async Task<List<LegRow>> FindLegsAsync(Guid tenantId, IReadOnlyCollection<string> numbers, CancellationToken ct)
+    {
+        await using var query = new NpgsqlCommand(
+            "SELECT carrier, tracking_number, shipment_id, id FROM shipment_legs WHERE tenant_id = @t AND tracking_number = ANY(@n)",
+            _connection, _transaction);
+        query.Parameters.AddWithValue("t", tenantId);
+        query.Parameters.AddWithValue("n", numbers.ToArray());
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        var found = new List<LegRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            found.Add(new LegRow(reader.GetString(0), reader.GetString(1), reader.GetGuid(2), reader.GetGuid(3)));
+        }
+        return found;
+    }
+
+    public override async Task InsertAsync(IReadOnlyList<EventRow> rows, bool[] inserted, CancellationToken ct)
+    {
+        await CopyAsync($"COPY ingest_stage (ord, {StageColumns}) FROM STDIN (FORMAT BINARY)", rows, withId: false, ct);
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO tracking_events (id, {StageColumns}) SELECT nextval('tracking_event_ids'), {StageColumns} FROM ingest_stage ORDER BY ord " +
+            "ON CONFLICT (leg_key, event_key) DO NOTHING RETURNING id, leg_key, event_key",
+            _connection, _transaction);
+        var byKey = new Dictionary<UInt128, int>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            byKey[rows[i].Key] = i;
+        }
+        await using var reader = await insert.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var index = byKey[TrackingKeys.Combine(reader.GetInt64(1), reader.GetInt64(2))];
+            rows[index].Id = reader.GetInt64(0);
+            inserted[index] = true;
+        }
+    }
+
+    public override Task InsertPlainAsync(IReadOnlyList<EventRow> rows, CancellationToken ct) =>
+        CopyAsync($"COPY tracking_events ({string.Join(", ", EventColumns)}) FROM STDIN (FORMAT BINARY)", rows, withId: true, ct);
+
+    private async Task CopyAsync(string copy, IReadOnlyList<EventRow> rows, bool withId, CancellationToken ct)
+    {
+        await using var importer = await _connection.BeginBinaryImportAsync(copy, ct);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            await importer.StartRowAsync(ct);
+            if (withId)
+            {
+                await importer.WriteAsync(row.Id, NpgsqlDbType.Bigint, ct);
+            }
+            else
+            {
+                await importer.WriteAsync(i, NpgsqlDbType.Integer, ct);
+            }
+            await importer.WriteAsync(row.TenantId, NpgsqlDbType.Uuid, ct);
+            await importer.WriteAsync(row.Carrier, NpgsqlDbType.Varchar, ct);
+            await importer.WriteAsync(row.TrackingNumber, NpgsqlDbType.Varchar, ct);
+            await WriteNullableAsync(importer, row.ShipmentId, NpgsqlDbType.Uuid, ct);
+            await WriteNullableAsync(importer, row.LegId, NpgsqlDbType.Uuid, ct);
+            await importer.WriteAsync(row.Code, NpgsqlDbType.Varchar, ct);
+            await importer.WriteAsync(row.Description, NpgsqlDbType.Varchar, ct);
+            await WriteNullableAsync<int>(importer, row.Status is { } s ? (int)s : null, NpgsqlDbType.Integer, ct);
+            await WriteNullableAsync<int>(importer, row.Milestone is { } m ? (int)m : null, NpgsqlDbType.Integer, ct);
+            await WriteTextAsync(importer, row.ExceptionReason, ct);
+            await importer.WriteAsync(row.Unmapped, NpgsqlDbType.Boolean, ct);
+            await importer.WriteAsync(row.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+            await importer.WriteAsync(row.OffsetMinutes, NpgsqlDbType.Integer, ct);
+            await WriteTextAsync(importer, row.City, ct);
+            await WriteTextAsync(importer, row.PostalCode, ct);
+            await importer.WriteAsync(row.Country, NpgsqlDbType.Varchar, ct);
+            await importer.WriteAsync(row.LegKey, NpgsqlDbType.Bigint, ct);
+            await importer.WriteAsync(row.EventKey, NpgsqlDbType.Bigint, ct);
+            await importer.WriteAsync(row.ReceivedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+        }
+        await importer.CompleteAsync(ct);
+    }
+
+    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter importer, T? value, NpgsqlDbType type, CancellationToken ct)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            await importer.WriteAsync(v, type, ct);
+        }
+        else
+        {
+            await importer.WriteNullAsync(ct);
+        }
+    }
+
+    private static async Task WriteTextAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken ct)
+    {
+        if (value is null)
+        {
+            await importer.WriteNullAsync(ct);
+        }
+        else
+        {
+            await importer.WriteAsync(value, NpgsqlDbType.Varchar, ct);
+        }
+    }
+
+    public override async Task<Dictionary<Guid, ShipmentState>> LoadShipmentsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        await using var query = new NpgsqlCommand($"SELECT {StateColumns} FROM shipments WHERE id = ANY(@ids)", _connection, _transaction);
+        query.Parameters.AddWithValue("ids", ids.ToArray());
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        var states = new Dictionary<Guid, ShipmentState>(ids.Count);
+        while (await reader.ReadAsync(ct))
+        {
+            states[reader.GetGuid(0)] = ReadState(reader, i => reader.GetFieldValue<DateTimeOffset>(i), 0);
+        }
+        return states;
+    }
+
+    public override async Task<List<Guid>> UpdateShipmentsAsync(IReadOnlyList<(Guid Id, ShipmentState State)> changes, DateTimeOffset now, CancellationToken ct)
+    {
+        if (changes.Count == 0)
+        {
+            return [];
+        }
+        await using var update = new NpgsqlCommand(
+            "UPDATE shipments AS s SET status = u.status, milestone = u.milestone, last_event_id = u.event_id, " +
+            "last_event_at = u.event_at, last_event_rank = u.rank, last_event_code = u.code, updated_at = @now, version = s.version + 1 " +
+            "FROM unnest(@ids, @versions, @statuses, @milestones, @events, @ats, @ranks, @codes) " +
+            "AS u(id, version, status, milestone, event_id, event_at, rank, code) " +
+            "WHERE s.id = u.id AND s.version = u.version RETURNING s.id",
+            _connection, _transaction);
+        update.Parameters.AddWithValue("now", now.ToUniversalTime());
+        update.Parameters.AddWithValue("ids", changes.Select(c => c.Id).ToArray());
+        update.Parameters.AddWithValue("versions", changes.Select(c => c.State.Version).ToArray());
+        update.Parameters.AddWithValue("statuses", changes.Select(c => (int)c.State.Status).ToArray());
+        update.Parameters.AddWithValue("milestones", changes.Select(c => c.State.Milestone is { } m ? (int?)m : null).ToArray());
+        update.Parameters.AddWithValue("events", changes.Select(c => c.State.LastEventId).ToArray());
+        update.Parameters.AddWithValue("ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, changes.Select(c => c.State.LastEventAt?.ToUniversalTime()).ToArray());
+        update.Parameters.AddWithValue("ranks", changes.Select(c => c.State.LastEventRank).ToArray());
+        update.Parameters.AddWithValue("codes", NpgsqlDbType.Array | NpgsqlDbType.Text, changes.Select(c => c.State.LastEventCode).ToArray());
+        var written = new HashSet<Guid>();
+        await using (var reader = await update.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                written.Add(reader.GetGuid(0));
+            }
+        }
+        return changes.Select(c => c.Id).Where(id => !written.Contains(id)).ToList();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.DisposeAsync();
+        }
+        await _connection.DisposeAsync();
+    }
+}

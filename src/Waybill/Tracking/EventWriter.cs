@@ -1,0 +1,350 @@
+using System.Threading.Channels;
+using Waybill.Common;
+using Waybill.Persistence;
+
+namespace Waybill.Tracking;
+
+/// <summary>
+/// The one writer of tracking events in a process. Requests hand it their validated batches; it gathers the batches
+/// waiting into one transaction (up to <see cref="MaxEventsPerCommit"/> events), stores them, merges them into their
+/// shipments, commits, and only then answers each request. While one transaction commits, the next requests queue,
+/// so the more concurrent the load, the larger and cheaper the transactions.
+/// <list type="bullet">
+/// <item>Numbers are matched in memory: a leg, once found, never moves; misses are looked up in the database inside
+/// the write transaction, which leg registrations cannot overlap.</item>
+/// <item>Duplicates are dropped by the unique (leg key, event key) index (<c>ON CONFLICT DO NOTHING</c>), never by a lookup.</item>
+/// <item>Shipment states are kept in memory and folded per transaction; each changed state is written back once, on
+/// the condition that its stored version is the one read (a registration in between makes it read and merge
+/// again).</item>
+/// </list>
+/// </summary>
+public sealed class EventWriter : IAsyncDisposable
+{
+    public const int MaxEventsPerCommit = 50_000;
+
+    /// <summary>Above this many cached legs or shipment states, the cache starts again empty (memory stays bounded).</summary>
+    private const int MaxCached = 1_000_000;
+
+    private readonly Storage _storage;
+    private readonly TimeProvider _clock;
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(256) { SingleReader = true });
+    private readonly Dictionary<(Guid Tenant, string Carrier, string Number), (Guid ShipmentId, Guid LegId)> _legs = [];
+    private readonly Dictionary<Guid, ShipmentState> _states = [];
+    private readonly Task _loop;
+    private EventStore? _store;
+    private long _commits;
+    private long _committed;
+
+    public EventWriter(Storage storage, TimeProvider clock)
+    {
+        _storage = storage;
+        _clock = clock;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Transactions committed so far.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Events (including duplicates) handled by those transactions.</summary>
+    public long EventsCommitted => Interlocked.Read(ref _committed);
+
+    internal readonly record struct Outcome(int Accepted, int Duplicates, int Unmatched);
+
+    private sealed record Pending(Guid TenantId, IReadOnlyList<ValidEvent> Events, TaskCompletionSource<Outcome> Done);
+
+    /// <summary>Stores the events for the tenant; completes after their transaction has committed.</summary>
+    internal async Task<Outcome> WriteAsync(Guid tenantId, IReadOnlyList<ValidEvent> events, CancellationToken ct)
+    {
+        if (events.Count == 0)
+        {
+            return default;
+        }
+        var pending = new Pending(tenantId, events, new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, ct);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(EventWriter), "The event writer has stopped.");
+        }
+        // A caller that stops waiting does not withdraw its events: they are stored all the same (and a retry finds
+        // them as duplicates).
+        return await pending.Done.Task.WaitAsync(ct);
+    }
+
+    private async Task LoopAsync()
+    {
+        var group = new List<Pending>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            var count = 0;
+            while (count < MaxEventsPerCommit && _queue.Reader.TryRead(out var next))
+            {
+                group.Add(next);
+                count += next.Events.Count;
+            }
+            try
+            {
+                _store ??= await EventStore.OpenAsync(_storage, CancellationToken.None);
+                var outcomes = await CommitAsync(_store, group);
+                Interlocked.Increment(ref _commits);
+                Interlocked.Add(ref _committed, count);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Done.TrySetResult(outcomes[i]);
+                }
+            }
+#pragma warning disable CA1031 // Every failure goes to the requests waiting on it; the writer goes on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                // Nothing of the transaction is kept: what the caches learnt in it may be rolled back, and the
+                // connection may be broken. The next transaction starts from the database again.
+                _legs.Clear();
+                _states.Clear();
+                if (_store is not null)
+                {
+                    await _store.DisposeAsync();
+                    _store = null;
+                }
+                foreach (var pending in group)
+                {
+                    pending.Done.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private async Task<Outcome[]> CommitAsync(EventStore store, List<Pending> group)
+    {
+
+        var ct = CancellationToken.None;
+        var now = _clock.UtcNow();
+        var outcomes = new Outcome[group.Count];
+        var rows = new List<EventRow>();
+        var owners = new List<int>();
+        var seen = new HashSet<UInt128>();
+        for (var g = 0; g < group.Count; g++)
+        {
+            var duplicates = 0;
+            foreach (var e in group[g].Events)
+            {
+                if (!seen.Add(e.Key))
+                {
+                    duplicates++;
+                    continue;
+                }
+                var mapping = EventMapping.Default.Find(e.Carrier, e.Code);
+                rows.Add(new EventRow
+                {
+                    TenantId = group[g].TenantId,
+                    Carrier = e.Carrier,
+                    TrackingNumber = e.TrackingNumber,
+                    Code = e.Code,
+                    Description = e.Description,
+                    Status = mapping?.Status,
+                    Milestone = mapping?.Milestone,
+                    ExceptionReason = mapping?.Exception,
+                    Unmapped = mapping is null,
+                    OccurredAt = e.OccurredAt.ToUniversalTime(),
+                    OffsetMinutes = (int)e.OccurredAt.Offset.TotalMinutes,
+                    City = e.City,
+                    PostalCode = e.PostalCode,
+                    Country = e.Country.Value,
+                    LegKey = e.LegKey,
+                    EventKey = e.EventKey,
+                    ReceivedAt = now,
+                });
+                owners.Add(g);
+            }
+            outcomes[g] = new Outcome(0, duplicates, 0);
+        }
+
+        var inserted = new bool[rows.Count];
+        await store.BeginAsync(ct);
+        try
+        {
+            await store.HoldLegRegistrationsAsync(ct);
+            var found = await MatchAsync(store, rows, ct);
+            await store.InsertAsync(rows, inserted, ct);
+            var merged = await MergeAsync(store, rows, inserted, now, ct);
+            await store.CommitAsync(ct);
+
+            // Only now, committed, may the caches learn what this transaction saw and wrote.
+            if (_legs.Count + found.Count > MaxCached)
+            {
+                _legs.Clear();
+            }
+            foreach (var (key, value) in found)
+            {
+                _legs[key] = value;
+            }
+            if (_states.Count + merged.Count > MaxCached)
+            {
+                _states.Clear();
+            }
+            foreach (var (id, state) in merged)
+            {
+                _states[id] = state;
+            }
+        }
+        catch
+        {
+            await store.RollbackAsync();
+            throw;
+        }
+
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var o = outcomes[owners[i]];
+            outcomes[owners[i]] = inserted[i]
+                ? o with { Accepted = o.Accepted + 1, Unmatched = o.Unmatched + (rows[i].ShipmentId is null ? 1 : 0) }
+                : o with { Duplicates = o.Duplicates + 1 };
+        }
+        return outcomes;
+    }
+
+    /// <summary>Sets each row's shipment and leg; answers the legs found in the database (cached after commit).</summary>
+    private async Task<Dictionary<(Guid, string, string), (Guid, Guid)>> MatchAsync(EventStore store, List<EventRow> rows, CancellationToken ct)
+    {
+        var misses = new Dictionary<Guid, HashSet<string>>();
+        foreach (var row in rows)
+        {
+            if (_legs.TryGetValue((row.TenantId, row.Carrier, row.TrackingNumber), out var leg))
+            {
+                (row.ShipmentId, row.LegId) = leg;
+            }
+            else if (misses.TryGetValue(row.TenantId, out var numbers))
+            {
+                numbers.Add(row.TrackingNumber);
+            }
+            else
+            {
+                misses[row.TenantId] = [row.TrackingNumber];
+            }
+        }
+        var found = new Dictionary<(Guid, string, string), (Guid, Guid)>();
+        foreach (var (tenant, numbers) in misses)
+        {
+            foreach (var leg in await store.FindLegsAsync(tenant, numbers, ct))
+            {
+                found[(tenant, leg.Carrier, leg.TrackingNumber)] = (leg.ShipmentId, leg.LegId);
+            }
+        }
+        if (found.Count > 0)
+        {
+            foreach (var row in rows)
+            {
+                if (row.ShipmentId is null && found.TryGetValue((row.TenantId, row.Carrier, row.TrackingNumber), out var leg))
+                {
+                    (row.ShipmentId, row.LegId) = leg;
+                }
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Folds the stored, matched, mapped events into their shipments' states and writes each changed state once.
+    /// Answers the states as committed (to be cached).
+    /// </summary>
+    private async Task<Dictionary<Guid, ShipmentState>> MergeAsync(EventStore store, List<EventRow> rows, bool[] inserted, DateTimeOffset now, CancellationToken ct)
+    {
+        var touched = new Dictionary<Guid, List<int>>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (inserted[i] && rows[i].ShipmentId is { } id && rows[i].Status is not null)
+            {
+                if (!touched.TryGetValue(id, out var list))
+                {
+                    touched[id] = list = [];
+                }
+                list.Add(i);
+            }
+        }
+        var work = new Dictionary<Guid, ShipmentState>(touched.Count);
+        var missing = new List<Guid>();
+        foreach (var id in touched.Keys)
+        {
+            if (_states.TryGetValue(id, out var cached))
+            {
+                work[id] = cached.Copy();
+            }
+            else
+            {
+                missing.Add(id);
+            }
+        }
+        if (missing.Count > 0)
+        {
+            foreach (var (id, state) in await store.LoadShipmentsAsync(missing, ct))
+            {
+                work[id] = state;
+            }
+        }
+        var dirty = Fold(touched.Keys);
+        for (var attempt = 1; dirty.Count > 0; attempt++)
+        {
+            // In row order: the updates walk the table's pages once, front to back.
+            var changes = dirty.Select(id => (id, work[id])).OrderBy(c => c.Item2.RowId).ToList();
+            var stale = await store.UpdateShipmentsAsync(changes, now, ct);
+            var staleSet = stale.ToHashSet();
+            foreach (var (id, state) in changes)
+            {
+                if (!staleSet.Contains(id))
+                {
+                    state.MarkStored();
+                }
+            }
+            if (stale.Count == 0)
+            {
+                break;
+            }
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"Shipment {stale[0]} kept changing while its events were merged.");
+            }
+            // Changed by someone else since read (a leg registration merging waiting events): read again, merge again.
+            foreach (var (id, state) in await store.LoadShipmentsAsync(stale, ct))
+            {
+                work[id] = state;
+            }
+            dirty = Fold(stale);
+        }
+        return work;
+
+        HashSet<Guid> Fold(IEnumerable<Guid> ids)
+        {
+            var changed = new HashSet<Guid>();
+            foreach (var id in ids)
+            {
+                if (!work.TryGetValue(id, out var state))
+                {
+                    continue;
+                }
+                foreach (var i in touched[id])
+                {
+                    var row = rows[i];
+                    if (state.Merge(row.Id, row.Status, row.Milestone, row.OccurredAt, row.Code))
+                    {
+                        changed.Add(id);
+                    }
+                }
+            }
+            return changed;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+            _store = null;
+        }
+    }
+}
