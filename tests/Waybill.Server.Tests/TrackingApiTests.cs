@@ -51,6 +51,23 @@ public abstract class TrackingApiTests<TDatabase>(WaybillApp<TDatabase> app)
     }
 
     [Fact]
+    public async Task An_ingest_retried_with_its_idempotency_key_gets_the_first_answer_again()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+        var body = new { events = new[] { Event("RB987654312CN", "EMA", "2026-11-20T08:00:00+08:00", "CN") } };
+
+        var first = await client.PostJsonAsync("/v1/tracking/events", body, "ingest-1");
+        var again = await client.PostJsonAsync("/v1/tracking/events", body, "ingest-1");
+        var fresh = await client.PostJsonAsync("/v1/tracking/events", body, "ingest-2");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(1, (await again.JsonAsync()).GetProperty("accepted").GetInt32());
+        Assert.Equal(1, (await fresh.JsonAsync()).GetProperty("duplicates").GetInt32());
+    }
+
+    [Fact]
     public async Task Another_tenants_shipment_answers_404_for_every_verb()
     {
         var (owner, _, _) = await app.NewTenantClientAsync();

@@ -254,6 +254,69 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
         Assert.Equal(2, events.Select(e => e.LegId).Distinct().Count());
         Assert.Equal("tracking.leg_taken", taken.Error?.Code);
     }
+
+    [Fact]
+    public async Task Concurrent_batches_with_shared_duplicates_store_each_event_once_and_count_every_event()
+    {
+        var (db, tenant, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var numbers = Enumerable.Range(0, 40).Select(i => S10(81000000 + i)).ToArray();
+        foreach (var number in numbers)
+        {
+            await RegisterAsync(db, number);
+        }
+        var all = numbers.SelectMany(Journey).ToList();
+        var random = new Random(5);
+        // Twelve requests at once, each with a random half of all events: most events arrive several times, in
+        // batches the writer may gather into one transaction or not.
+        var batches = Enumerable.Range(0, 12).Select(_ => all.OrderBy(_ => random.Next()).Take(all.Count / 2).ToList()).ToList();
+        var sent = batches.SelectMany(b => b).DistinctBy(e => (e.TrackingNumber, e.Code)).Count();
+
+        var results = await Task.WhenAll(batches.Select(async batch =>
+        {
+            await using var own = database.Storage.CreateDb();
+            own.TenantId = tenant;
+            return (await IngestAsync(own, batch)).Value;
+        }));
+        var states = await StatesAsync(db);
+
+        Assert.Equal(sent, results.Sum(r => r.Accepted));
+        Assert.All(results.Zip(batches), p => Assert.Equal(p.Second.Count, p.First.Accepted + p.First.Duplicates));
+        Assert.All(results, r => Assert.Equal(0, r.Unmatched));
+        foreach (var number in numbers)
+        {
+            var got = batches.SelectMany(b => b).Where(e => e.TrackingNumber == number).Select(e => e.Code).Distinct().ToList();
+            var last = Journey(number).Last(e => got.Contains(e.Code!)).Code;
+            Assert.Equal(last, states[number].LastCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_leg_registration_between_two_ingests_is_merged_with_them_and_not_overwritten()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var postal = S10(82345678);
+        var lastMile = "LM" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        var shipment = await RegisterAsync(db, postal);
+        var journey = Journey(postal);
+
+        // The writer learns (and keeps) the shipment's state here...
+        await IngestAsync(db, journey.Take(2));
+        // ...then a registration changes that state behind it: the last-mile events waiting for their leg are merged.
+        await IngestAsync(db, [Event(lastMile, "OK", Start.AddHours(98), "Berlin", "DE", carrier: "dhl")]);
+        var added = await new AddLeg.Handler(db, _clock).HandleAsync(shipment.Id, new LegInput("dhl", lastMile, "last_mile"), TestContext.Current.CancellationToken);
+        // The next ingest must see the registration's merge, not write its stale copy over it.
+        await IngestAsync(db, [journey[2]]);
+        var after = (await new GetShipment.Handler(db).HandleAsync(shipment.Id, TestContext.Current.CancellationToken)).Value;
+        var events = (await new ListShipmentEvents.Handler(db).HandleAsync(shipment.Id, TestContext.Current.CancellationToken)).Value;
+
+        Assert.True(added.IsSuccess, added.Error?.Message);
+        Assert.Equal("delivered", added.Value.Milestone);
+        Assert.Equal("delivered", after.Milestone);
+        Assert.Equal("OK", after.LastEvent?.Code);
+        Assert.Equal(4, events.Count);
+    }
 }
 
 public sealed class EventIngestTestsOnSqlite(SqliteDatabase database) : EventIngestTests<SqliteDatabase>(database);
