@@ -42,6 +42,8 @@ public sealed class EventWriter : IAsyncDisposable
         _loop = Task.Run(LoopAsync);
     }
 
+    internal TimeProvider Clock => _clock;
+
     /// <summary>Transactions committed so far.</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
@@ -50,10 +52,10 @@ public sealed class EventWriter : IAsyncDisposable
 
     internal readonly record struct Outcome(int Accepted, int Duplicates, int Unmatched);
 
-    private sealed record Pending(Guid TenantId, IReadOnlyList<ValidEvent> Events, TaskCompletionSource<Outcome> Done);
+    private sealed record Pending(Guid TenantId, IReadOnlyList<EventRow> Events, TaskCompletionSource<Outcome> Done);
 
     /// <summary>Stores the events for the tenant; completes after their transaction has committed.</summary>
-    internal async Task<Outcome> WriteAsync(Guid tenantId, IReadOnlyList<ValidEvent> events, CancellationToken ct)
+    internal async Task<Outcome> WriteAsync(Guid tenantId, IReadOnlyList<EventRow> events, CancellationToken ct)
     {
         if (events.Count == 0)
         {
@@ -119,7 +121,6 @@ public sealed class EventWriter : IAsyncDisposable
 
     private async Task<Outcome[]> CommitAsync(EventStore store, List<Pending> group)
     {
-
         var ct = CancellationToken.None;
         var now = _clock.UtcNow();
         var outcomes = new Outcome[group.Count];
@@ -136,27 +137,7 @@ public sealed class EventWriter : IAsyncDisposable
                     duplicates++;
                     continue;
                 }
-                var mapping = EventMapping.Default.Find(e.Carrier, e.Code);
-                rows.Add(new EventRow
-                {
-                    TenantId = group[g].TenantId,
-                    Carrier = e.Carrier,
-                    TrackingNumber = e.TrackingNumber,
-                    Code = e.Code,
-                    Description = e.Description,
-                    Status = mapping?.Status,
-                    Milestone = mapping?.Milestone,
-                    ExceptionReason = mapping?.Exception,
-                    Unmapped = mapping is null,
-                    OccurredAt = e.OccurredAt.ToUniversalTime(),
-                    OffsetMinutes = (int)e.OccurredAt.Offset.TotalMinutes,
-                    City = e.City,
-                    PostalCode = e.PostalCode,
-                    Country = e.Country.Value,
-                    LegKey = e.LegKey,
-                    EventKey = e.EventKey,
-                    ReceivedAt = now,
-                });
+                rows.Add(e);
                 owners.Add(g);
             }
             outcomes[g] = new Outcome(0, duplicates, 0);

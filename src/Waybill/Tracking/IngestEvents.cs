@@ -10,14 +10,6 @@ public sealed record EventInput(string? TrackingNumber, string? Carrier, string?
 
 public sealed record LocationInput(string? City, string? PostalCode, string? Country);
 
-internal sealed record ValidEvent(
-    string TrackingNumber, string Carrier, string Code, string Description, DateTimeOffset OccurredAt,
-    string? City, string? PostalCode, CountryCode Country, long LegKey, long EventKey)
-{
-    /// <summary>Equal events have equal keys.</summary>
-    public UInt128 Key => TrackingKeys.Combine(LegKey, EventKey);
-}
-
 /// <summary>
 /// Stores a batch of carrier events for the tenant and merges them into their shipments: each event is checked here,
 /// on the request's thread; the valid ones go to the process's <see cref="EventWriter"/>, and the answer comes only
@@ -54,10 +46,12 @@ public static partial class IngestEvents
             }
 
             var rejected = new List<Rejection>();
-            var valid = new List<ValidEvent>(request.Events.Count);
+            // The rows are built here, on the request's thread, so that the writer only writes.
+            var receivedAt = writer.Clock.UtcNow();
+            var valid = new List<EventRow>(request.Events.Count);
             for (var i = 0; i < request.Events.Count; i++)
             {
-                var (e, rejection) = Validate(db.TenantId, request.Events[i], i);
+                var (e, rejection) = Validate(db.TenantId, request.Events[i], i, receivedAt);
                 if (rejection is not null)
                 {
                     rejected.Add(rejection);
@@ -72,7 +66,7 @@ public static partial class IngestEvents
         }
     }
 
-    private static (ValidEvent?, Rejection?) Validate(Guid tenantId, EventInput? input, int index)
+    private static (EventRow?, Rejection?) Validate(Guid tenantId, EventInput? input, int index, DateTimeOffset receivedAt)
     {
         if (input is null)
         {
@@ -117,9 +111,27 @@ public static partial class IngestEvents
         var city = Clean(input.Location?.City, 100);
         var postal = Clean(input.Location?.PostalCode, 20)?.ToUpperInvariant();
         var description = Clean(input.Description, 500) ?? "";
-        var legKey = TrackingKeys.LegKeyOf(tenantId, carrier, number);
-        var eventKey = TrackingKeys.EventKeyOf(tenantId, number, carrier, code, at, country, city, postal);
-        return (new ValidEvent(number, carrier, code, description, at, city, postal, country, legKey, eventKey), null);
+        var mapping = EventMapping.Default.Find(carrier, code);
+        return (new EventRow
+        {
+            TenantId = tenantId,
+            Carrier = carrier,
+            TrackingNumber = number,
+            Code = code,
+            Description = description,
+            Status = mapping?.Status,
+            Milestone = mapping?.Milestone,
+            ExceptionReason = mapping?.Exception,
+            Unmapped = mapping is null,
+            OccurredAt = at.ToUniversalTime(),
+            OffsetMinutes = (int)at.Offset.TotalMinutes,
+            City = city,
+            PostalCode = postal,
+            Country = country.Value,
+            LegKey = TrackingKeys.LegKeyOf(tenantId, carrier, number),
+            EventKey = TrackingKeys.EventKeyOf(tenantId, number, carrier, code, at, country, city, postal),
+            ReceivedAt = receivedAt,
+        }, null);
     }
 
     private static string? Clean(string? text, int max)
