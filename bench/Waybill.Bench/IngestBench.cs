@@ -189,33 +189,12 @@ internal static class IngestBench
         return await db.ShipmentLegs.AsNoTracking().ToDictionaryAsync(l => l.TrackingNumber, l => (l.ShipmentId, l.Id));
     }
 
+    /// <summary>The row the ingest endpoint builds for the event, matched to its leg.</summary>
     private static EventRow ToRow(Guid tenant, EventInput e, Dictionary<string, (Guid ShipmentId, Guid LegId)> legs, DateTimeOffset now)
     {
-        var at = DateTimeOffset.Parse(e.OccurredAt!, CultureInfo.InvariantCulture);
-        var country = CountryCode.Parse(e.Location!.Country!);
-        var mapping = EventMapping.Default.Find("s10", e.Code!);
-        var (shipment, leg) = legs[e.TrackingNumber!];
-        return new EventRow
-        {
-            TenantId = tenant,
-            Carrier = "s10",
-            TrackingNumber = e.TrackingNumber!,
-            ShipmentId = shipment,
-            LegId = leg,
-            Code = e.Code!,
-            Description = e.Description!,
-            Status = mapping?.Status,
-            Milestone = mapping?.Milestone,
-            ExceptionReason = mapping?.Exception,
-            Unmapped = mapping is null,
-            OccurredAt = at.ToUniversalTime(),
-            OffsetMinutes = (int)at.Offset.TotalMinutes,
-            City = e.Location.City,
-            Country = country.Value,
-            LegKey = TrackingKeys.LegKeyOf(tenant, "s10", e.TrackingNumber!),
-            EventKey = TrackingKeys.EventKeyOf(tenant, e.TrackingNumber!, "s10", e.Code!, at, country, e.Location.City, null),
-            ReceivedAt = now,
-        };
+        var row = IngestEvents.Validate(tenant, e, 0, now).Row!;
+        (row.ShipmentId, row.LegId) = legs[row.TrackingNumber];
+        return row;
     }
 
     private static string S10(int serial)

@@ -66,7 +66,7 @@ public static partial class IngestEvents
         }
     }
 
-    private static (EventRow?, Rejection?) Validate(Guid tenantId, EventInput? input, int index, DateTimeOffset receivedAt)
+    internal static (EventRow? Row, Rejection? Rejection) Validate(Guid tenantId, EventInput? input, int index, DateTimeOffset receivedAt)
     {
         if (input is null)
         {
