@@ -8,8 +8,8 @@ using Npgsql;
 namespace Waybill.Persistence;
 
 /// <summary>
-/// The bulk-write path beside EF for hot paths (CSV import now, tracking-event ingest later): prepared batched
-/// inserts on SQLite, binary COPY on PostgreSQL. Tables, columns and value conversions come from the EF model,
+/// The bulk-write path beside EF for bulk loads (CSV import, set-up data): prepared inserts on SQLite, binary COPY
+/// on PostgreSQL. (Tracking-event ingest has its own path, <see cref="EventStore"/>.) Tables, columns and value conversions come from the EF model,
 /// so rows written here read back through EF exactly as if EF had written them.
 /// Runs inside the caller's transaction (<see cref="DatabaseFacade.CurrentTransaction"/>).
 /// </summary>
@@ -29,39 +29,6 @@ public static class BulkWriter
                 break;
             default:
                 throw new NotSupportedException($"No bulk writer for {connection.GetType().Name}.");
-        }
-    }
-
-    /// <summary>
-    /// Plain prepared single-row INSERTs on either provider, with no conflict handling: the baseline that
-    /// benchmarks set the hot paths beside.
-    /// </summary>
-    public static async Task InsertPreparedAsync<T>(WaybillDb db, IEnumerable<T> rows, CancellationToken ct)
-        where T : class
-    {
-        var (table, columns, connection, transaction) = Describe<T>(db);
-        if (connection is SqliteConnection sqlite)
-        {
-            InsertSqlite(sqlite, (SqliteTransaction)transaction, table, columns, rows, null, ct);
-            return;
-        }
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) " +
-            $"VALUES ({string.Join(", ", columns.Select((_, c) => $"@p{c}"))})";
-        for (var c = 0; c < columns.Length; c++)
-        {
-            var parameter = new NpgsqlParameter($"p{c}", null) { DataTypeName = columns[c].DataTypeName };
-            command.Parameters.Add(parameter);
-        }
-        await command.PrepareAsync(ct);
-        foreach (var row in rows)
-        {
-            for (var c = 0; c < columns.Length; c++)
-            {
-                command.Parameters[c].Value = columns[c].ValueOf(row) ?? DBNull.Value;
-            }
-            await command.ExecuteNonQueryAsync(ct);
         }
     }
 
@@ -107,7 +74,7 @@ public static class BulkWriter
                 insert.Parameters[c].Value = columns[c].ValueOf(row) switch
                 {
                     null => DBNull.Value,
-                    Guid g => g.ToString().ToUpperInvariant(), // EF's SQLite mapping stores GUIDs as upper-case TEXT
+                    Guid g => SqliteWaybillDb.GuidText(g),
                     var v => v,
                 };
             }

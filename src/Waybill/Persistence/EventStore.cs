@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
 using Waybill.Tracking;
+using static Waybill.Persistence.SqliteWaybillDb;
 
 namespace Waybill.Persistence;
 
@@ -216,25 +217,34 @@ internal sealed class SqliteEventStore : EventStore
     public override Task<List<LegRow>> FindLegsAsync(Guid tenantId, IReadOnlyCollection<string> numbers, CancellationToken ct)
     {
         var found = new List<LegRow>();
-        foreach (var chunk in numbers.Chunk(Chunk))
+        ReadIn(
+            "SELECT carrier, tracking_number, shipment_id, id FROM shipment_legs WHERE tenant_id = @t AND tracking_number",
+            numbers, n => n, q => q.Parameters.AddWithValue("@t", GuidText(tenantId)),
+            r => found.Add(new LegRow(r.GetString(0), r.GetString(1), r.GetGuid(2), r.GetGuid(3))));
+        return Task.FromResult(found);
+    }
+
+    /// <summary>Runs <c>{sql} IN (...)</c> over the values, <see cref="Chunk"/> at a time, reading each row.</summary>
+    private void ReadIn<T>(string sql, IEnumerable<T> values, Func<T, object> bind, Action<SqliteCommand>? more, Action<SqliteDataReader> read)
+    {
+        foreach (var chunk in values.Chunk(Chunk))
         {
             using var query = _connection.CreateCommand();
             query.Transaction = _transaction;
-            var sql = new StringBuilder("SELECT carrier, tracking_number, shipment_id, id FROM shipment_legs WHERE tenant_id = @t AND tracking_number IN (");
-            query.Parameters.AddWithValue("@t", Text(tenantId));
+            more?.Invoke(query);
+            var text = new StringBuilder(sql).Append(" IN (");
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(i == 0 ? "@n0" : $", @n{i}");
-                query.Parameters.AddWithValue($"@n{i}", chunk[i]);
+                text.Append(i == 0 ? "@v0" : $", @v{i}");
+                query.Parameters.AddWithValue($"@v{i}", bind(chunk[i]));
             }
-            query.CommandText = sql.Append(')').ToString();
+            query.CommandText = text.Append(')').ToString();
             using var reader = query.ExecuteReader();
             while (reader.Read())
             {
-                found.Add(new LegRow(reader.GetString(0), reader.GetString(1), reader.GetGuid(2), reader.GetGuid(3)));
+                read(reader);
             }
         }
-        return Task.FromResult(found);
     }
 
     public override Task InsertAsync(IReadOnlyList<EventRow> rows, bool[] inserted, CancellationToken ct)
@@ -272,11 +282,11 @@ internal sealed class SqliteEventStore : EventStore
     {
         var p = command.Parameters;
         p[0].Value = row.Id;
-        p[1].Value = Text(row.TenantId);
+        p[1].Value = GuidText(row.TenantId);
         p[2].Value = row.Carrier;
         p[3].Value = row.TrackingNumber;
-        p[4].Value = row.ShipmentId is { } s ? Text(s) : DBNull.Value;
-        p[5].Value = row.LegId is { } l ? Text(l) : DBNull.Value;
+        p[4].Value = row.ShipmentId is { } s ? GuidText(s) : DBNull.Value;
+        p[5].Value = row.LegId is { } l ? GuidText(l) : DBNull.Value;
         p[6].Value = row.Code;
         p[7].Value = row.Description;
         p[8].Value = row.Status is { } status ? (int)status : DBNull.Value;
@@ -296,23 +306,8 @@ internal sealed class SqliteEventStore : EventStore
     public override Task<Dictionary<Guid, ShipmentState>> LoadShipmentsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
     {
         var states = new Dictionary<Guid, ShipmentState>(ids.Count);
-        foreach (var chunk in ids.Chunk(Chunk))
-        {
-            using var query = _connection.CreateCommand();
-            query.Transaction = _transaction;
-            var sql = new StringBuilder($"SELECT {StateColumns}, rowid FROM shipments WHERE id IN (");
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                sql.Append(i == 0 ? "@i0" : $", @i{i}");
-                query.Parameters.AddWithValue($"@i{i}", Text(chunk[i]));
-            }
-            query.CommandText = sql.Append(')').ToString();
-            using var reader = query.ExecuteReader();
-            while (reader.Read())
-            {
-                states[reader.GetGuid(0)] = ReadState(reader, i => UnixMicrosecondsConverter.FromMicroseconds(reader.GetInt64(i)), reader.GetInt64(8));
-            }
-        }
+        ReadIn($"SELECT {StateColumns}, rowid FROM shipments WHERE id", ids, id => GuidText(id), null,
+            r => states[r.GetGuid(0)] = ReadState(r, i => UnixMicrosecondsConverter.FromMicroseconds(r.GetInt64(i)), r.GetInt64(8)));
         return Task.FromResult(states);
     }
 
@@ -333,7 +328,7 @@ internal sealed class SqliteEventStore : EventStore
             p[6].Value = updatedAt;
             p[7].Value = state.RowId;
             p[8].Value = state.Version;
-            p[9].Value = Text(id); // a rowid is not forever (VACUUM may renumber): the id must match too
+            p[9].Value = GuidText(id); // a rowid is not forever (VACUUM may renumber): the id must match too
             if (command.ExecuteNonQuery() == 0)
             {
                 stale.Add(id);
@@ -341,9 +336,6 @@ internal sealed class SqliteEventStore : EventStore
         }
         return Task.FromResult(stale);
     }
-
-    // EF's SQLite mapping stores GUIDs as upper-case TEXT.
-    private static string Text(Guid id) => id.ToString().ToUpperInvariant();
 
     public override ValueTask DisposeAsync()
     {

@@ -22,10 +22,7 @@ public sealed class PostgresWaybillDb(DbContextOptions<PostgresWaybillDb> option
         modelBuilder.HasSequence<long>("tracking_event_ids");
     }
 
-    // SHARE conflicts with the ROW EXCLUSIVE lock an INSERT takes, and with nothing an ingest takes.
-    public override Task HoldLegRegistrationsAsync(CancellationToken ct) =>
-        Database.ExecuteSqlRawAsync("LOCK TABLE shipment_legs IN SHARE MODE", ct);
-
+    // ROW EXCLUSIVE conflicts with the SHARE lock the event writer holds for its transaction.
     public override Task BeginLegRegistrationAsync(CancellationToken ct) =>
         Database.ExecuteSqlRawAsync("LOCK TABLE shipment_legs IN ROW EXCLUSIVE MODE", ct);
 

@@ -16,9 +16,10 @@ public sealed class SqliteWaybillDb(DbContextOptions<SqliteWaybillDb> options) :
     }
 
     // SQLite transactions begin IMMEDIATE: writers already run one at a time.
-    public override Task HoldLegRegistrationsAsync(CancellationToken ct) => Task.CompletedTask;
-
     public override Task BeginLegRegistrationAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>EF's SQLite mapping stores GUIDs as upper-case TEXT; raw SQL binds them the same way.</summary>
+    internal static string GuidText(Guid id) => id.ToString().ToUpperInvariant();
 
     // SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555).
     protected override bool IsUniqueViolationError(Exception exception) =>

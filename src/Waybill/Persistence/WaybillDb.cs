@@ -208,14 +208,9 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
     }
 
     /// <summary>
-    /// Inside an ingest transaction: makes leg registrations wait until it commits, and waits for those under way,
-    /// so that an event is either matched to a leg registered at the same time or attached by that registration.
-    /// </summary>
-    public abstract Task HoldLegRegistrationsAsync(CancellationToken ct);
-
-    /// <summary>
-    /// At the start of a leg registration's transaction, before it touches any shipment: waits for ingests under way,
-    /// so that the two never lock a shipment and the legs in opposite orders.
+    /// At the start of a leg registration's transaction, before it touches any shipment: waits for the event writer's
+    /// transaction under way (<see cref="EventStore.HoldLegRegistrationsAsync"/>), so that the two never lock a
+    /// shipment and the legs in opposite orders.
     /// </summary>
     public abstract Task BeginLegRegistrationAsync(CancellationToken ct);
 

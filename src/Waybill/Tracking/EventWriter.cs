@@ -52,16 +52,16 @@ public sealed class EventWriter : IAsyncDisposable
 
     internal readonly record struct Outcome(int Accepted, int Duplicates, int Unmatched);
 
-    private sealed record Pending(Guid TenantId, IReadOnlyList<EventRow> Events, TaskCompletionSource<Outcome> Done);
+    private sealed record Pending(IReadOnlyList<EventRow> Events, TaskCompletionSource<Outcome> Done);
 
-    /// <summary>Stores the events for the tenant; completes after their transaction has committed.</summary>
-    internal async Task<Outcome> WriteAsync(Guid tenantId, IReadOnlyList<EventRow> events, CancellationToken ct)
+    /// <summary>Stores the events (each row names its tenant); completes after their transaction has committed.</summary>
+    internal async Task<Outcome> WriteAsync(IReadOnlyList<EventRow> events, CancellationToken ct)
     {
         if (events.Count == 0)
         {
             return default;
         }
-        var pending = new Pending(tenantId, events, new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(events, new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
             await _queue.Writer.WriteAsync(pending, ct);

@@ -61,7 +61,7 @@ public static partial class IngestEvents
                     valid.Add(e!);
                 }
             }
-            var outcome = await writer.WriteAsync(db.TenantId, valid, ct);
+            var outcome = await writer.WriteAsync(valid, ct);
             return new Response(outcome.Accepted, outcome.Duplicates, outcome.Unmatched, rejected);
         }
     }
