@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Data;
+using System.Text.Json;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -120,10 +122,10 @@ internal sealed class SqliteEventStore : EventStore
     private readonly SqliteConnection _connection;
     private readonly SqliteStatement _insert;
     private readonly SqliteStatement _insertPlain;
-    private readonly SqliteStatement _update;
-    private readonly SqliteStatement _updateLastEvent;
-    private readonly SqliteStatement _findLeg;
-    private readonly SqliteStatement _loadState;
+    private readonly SqliteStatement[] _updates;
+    private readonly SqliteStatement _findLegs;
+    private readonly SqliteStatement _loadStates;
+    private readonly ArrayBufferWriter<byte> _json = new();
     private SqliteTransaction? _transaction;
 
     private SqliteEventStore(SqliteConnection connection)
@@ -133,13 +135,23 @@ internal sealed class SqliteEventStore : EventStore
         var values = string.Join(", ", EventColumns.Select((_, i) => $"?{i + 1}"));
         _insert = new SqliteStatement(connection, $"INSERT INTO tracking_events ({columns}) VALUES ({values}) ON CONFLICT (leg_key, event_key) DO NOTHING");
         _insertPlain = new SqliteStatement(connection, $"INSERT INTO tracking_events ({columns}) VALUES ({values})");
-        // Found by rowid; status and milestone are set only when they change, since they are indexed.
-        _update = new SqliteStatement(connection, $"UPDATE shipments SET status = ?1, milestone = ?2, {StateUpdate} WHERE rowid = ?8 AND id = ?10 AND version = ?9");
-        _updateLastEvent = new SqliteStatement(connection, $"UPDATE shipments SET {StateUpdate} WHERE rowid = ?8 AND id = ?10 AND version = ?9");
-        // Point lookups by unique or leading index columns: at a few µs each, faster than IN lists, which SQLite
-        // would have to parse and plan anew for every chunk.
-        _findLeg = new SqliteStatement(connection, "SELECT carrier, shipment_id, id FROM shipment_legs WHERE tenant_id = ?1 AND tracking_number = ?2");
-        _loadState = new SqliteStatement(connection, "SELECT status, milestone, last_event_id, last_event_at, last_event_rank, last_event_code, version, rowid FROM shipments WHERE id = ?1");
+        // Found by rowid. Status and milestone are each set only when they change: each has its own index, which SQLite
+        // rewrites whenever the column is set, to the same value or not. Indexed by (status changed, milestone changed).
+        _updates =
+        [
+            new SqliteStatement(connection, $"UPDATE shipments SET {StateUpdate} WHERE rowid = ?8 AND id = ?10 AND version = ?9"),
+            new SqliteStatement(connection, $"UPDATE shipments SET milestone = ?2, {StateUpdate} WHERE rowid = ?8 AND id = ?10 AND version = ?9"),
+            new SqliteStatement(connection, $"UPDATE shipments SET status = ?1, {StateUpdate} WHERE rowid = ?8 AND id = ?10 AND version = ?9"),
+            new SqliteStatement(connection, $"UPDATE shipments SET status = ?1, milestone = ?2, {StateUpdate} WHERE rowid = ?8 AND id = ?10 AND version = ?9"),
+        ];
+        // Lookups of many keys at once: one prepared statement over a JSON array (json_each), each key found by index
+        // (CROSS JOIN keeps the array the outer loop); no SQL text to build, parse and plan for every batch.
+        _findLegs = new SqliteStatement(connection,
+            "SELECT l.tracking_number, l.carrier, l.shipment_id, l.id FROM json_each(?2) AS j " +
+            "CROSS JOIN shipment_legs AS l WHERE l.tenant_id = ?1 AND l.tracking_number = j.value");
+        _loadStates = new SqliteStatement(connection,
+            "SELECT s.id, s.status, s.milestone, s.last_event_id, s.last_event_at, s.last_event_rank, s.last_event_code, s.version, s.rowid " +
+            "FROM json_each(?1) AS j CROSS JOIN shipments AS s WHERE s.id = j.value");
     }
 
     public static SqliteEventStore Open(string connectionString)
@@ -196,23 +208,37 @@ internal sealed class SqliteEventStore : EventStore
     public override Task<List<LegRow>> FindLegsAsync(Guid tenantId, IReadOnlyCollection<string> numbers, CancellationToken ct)
     {
         var found = new List<LegRow>();
-        foreach (var number in numbers)
+        var q = _findLegs;
+        q.Bind(1, tenantId);
+        q.BindUtf8(2, JsonArray(numbers, static (json, number) => json.WriteStringValue(number)));
+        try
         {
-            _findLeg.Bind(1, tenantId);
-            _findLeg.Bind(2, number);
-            try
+            while (q.Read())
             {
-                while (_findLeg.Read())
-                {
-                    found.Add(new LegRow(_findLeg.GetString(0)!, number, _findLeg.GetGuid(1), _findLeg.GetGuid(2)));
-                }
-            }
-            finally
-            {
-                _findLeg.Reset();
+                found.Add(new LegRow(q.GetString(1)!, q.GetString(0)!, q.GetGuid(2), q.GetGuid(3)));
             }
         }
+        finally
+        {
+            q.Reset();
+        }
         return Task.FromResult(found);
+    }
+
+    /// <summary>The values as a JSON array, for <c>json_each</c>: one statement looks them all up.</summary>
+    private ReadOnlySpan<byte> JsonArray<T>(IEnumerable<T> values, Action<Utf8JsonWriter, T> write)
+    {
+        _json.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(_json))
+        {
+            json.WriteStartArray();
+            foreach (var value in values)
+            {
+                write(json, value);
+            }
+            json.WriteEndArray();
+        }
+        return _json.WrittenSpan;
     }
 
     public override Task InsertAsync(IReadOnlyList<EventRow> rows, bool[] inserted, CancellationToken ct)
@@ -273,31 +299,28 @@ internal sealed class SqliteEventStore : EventStore
     public override Task<Dictionary<Guid, ShipmentState>> LoadShipmentsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
     {
         var states = new Dictionary<Guid, ShipmentState>(ids.Count);
-        var q = _loadState;
-        foreach (var id in ids)
+        var q = _loadStates;
+        q.BindUtf8(1, JsonArray(ids, static (json, id) => json.WriteStringValue(GuidText(id))));
+        try
         {
-            q.Bind(1, id);
-            try
+            while (q.Read())
             {
-                if (q.Read())
+                states[q.GetGuid(0)] = new ShipmentState(
+                    (TrackingStatus)q.GetInt64(1),
+                    q.GetInt64OrNull(2) is { } m ? (Milestone)m : null,
+                    q.GetInt64OrNull(3),
+                    q.GetInt64OrNull(4) is { } at ? UnixMicrosecondsConverter.FromMicroseconds(at) : null,
+                    (int)q.GetInt64(5),
+                    q.GetString(6),
+                    (int)q.GetInt64(7))
                 {
-                    states[id] = new ShipmentState(
-                        (TrackingStatus)q.GetInt64(0),
-                        q.GetInt64OrNull(1) is { } m ? (Milestone)m : null,
-                        q.GetInt64OrNull(2),
-                        q.GetInt64OrNull(3) is { } at ? UnixMicrosecondsConverter.FromMicroseconds(at) : null,
-                        (int)q.GetInt64(4),
-                        q.GetString(5),
-                        (int)q.GetInt64(6))
-                    {
-                        RowId = q.GetInt64(7),
-                    };
-                }
+                    RowId = q.GetInt64(8),
+                };
             }
-            finally
-            {
-                q.Reset();
-            }
+        }
+        finally
+        {
+            q.Reset();
         }
         return Task.FromResult(states);
     }
@@ -308,10 +331,13 @@ internal sealed class SqliteEventStore : EventStore
         var updatedAt = UnixMicrosecondsConverter.ToMicroseconds(now);
         foreach (var (id, state) in changes)
         {
-            var s = state.IndexedColumnsChanged ? _update : _updateLastEvent;
-            if (s == _update)
+            var s = _updates[(state.StatusChanged ? 2 : 0) + (state.MilestoneChanged ? 1 : 0)];
+            if (state.StatusChanged)
             {
                 s.Bind(1, (long)state.Status);
+            }
+            if (state.MilestoneChanged)
+            {
                 s.Bind(2, (long?)state.Milestone);
             }
             s.Bind(3, state.LastEventId);
@@ -335,10 +361,12 @@ internal sealed class SqliteEventStore : EventStore
         _transaction?.Dispose();
         _insert.Dispose();
         _insertPlain.Dispose();
-        _update.Dispose();
-        _updateLastEvent.Dispose();
-        _findLeg.Dispose();
-        _loadState.Dispose();
+        foreach (var update in _updates)
+        {
+            update.Dispose();
+        }
+        _findLegs.Dispose();
+        _loadStates.Dispose();
         _connection.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -18,15 +18,41 @@ internal sealed class SqliteStatement : IDisposable
     private readonly sqlite3_stmt _statement;
     private byte[] _buffer = new byte[256];
 
+    // What each parameter holds now: SQLite keeps bindings across runs, so a value equal to the one bound before is
+    // not bound again (in a run of events most columns repeat: tenant, carrier, country, status, received time...).
+    private readonly Bound[] _bound;
+
+    private enum Kind : byte
+    {
+        Unknown,
+        Null,
+        Integer,
+        Text,
+        Guid,
+    }
+
+    private record struct Bound(Kind Kind, long Integer, string? Text, Guid Guid);
+
     public SqliteStatement(SqliteConnection connection, string sql)
     {
         _connection = connection;
         var rc = raw.sqlite3_prepare_v2(connection.Handle, sql, out _statement);
         Check(rc);
+        _bound = new Bound[raw.sqlite3_bind_parameter_count(_statement) + 1];
     }
 
     /// <summary>Parameters are numbered from 1, in the order they appear in the SQL.</summary>
-    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+    public void Bind(int index, long value)
+    {
+        ref var bound = ref _bound[index];
+        if (bound.Kind == Kind.Integer && bound.Integer == value)
+        {
+            return;
+        }
+        bound = new Bound(Kind.Unknown, 0, null, default);
+        Check(raw.sqlite3_bind_int64(_statement, index, value));
+        bound = new Bound(Kind.Integer, value, null, default);
+    }
 
     public void Bind(int index, long? value)
     {
@@ -40,7 +66,17 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
-    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+    public void BindNull(int index)
+    {
+        ref var bound = ref _bound[index];
+        if (bound.Kind == Kind.Null)
+        {
+            return;
+        }
+        bound = new Bound(Kind.Unknown, 0, null, default);
+        Check(raw.sqlite3_bind_null(_statement, index));
+        bound = new Bound(Kind.Null, 0, null, default);
+    }
 
     public void Bind(int index, string? value)
     {
@@ -49,6 +85,12 @@ internal sealed class SqliteStatement : IDisposable
             BindNull(index);
             return;
         }
+        ref var bound = ref _bound[index];
+        if (bound.Kind == Kind.Text && string.Equals(bound.Text, value, StringComparison.Ordinal))
+        {
+            return;
+        }
+        bound = new Bound(Kind.Unknown, 0, null, default);
         var length = Encoding.UTF8.GetMaxByteCount(value.Length);
         if (length > _buffer.Length)
         {
@@ -56,6 +98,14 @@ internal sealed class SqliteStatement : IDisposable
         }
         var written = Encoding.UTF8.GetBytes(value, _buffer);
         Check(raw.sqlite3_bind_text(_statement, index, _buffer.AsSpan(0, written)));
+        bound = new Bound(Kind.Text, 0, value, default);
+    }
+
+    /// <summary>Binds text already in UTF-8.</summary>
+    public void BindUtf8(int index, ReadOnlySpan<byte> text)
+    {
+        _bound[index] = new Bound(Kind.Unknown, 0, null, default);
+        Check(raw.sqlite3_bind_text(_statement, index, text));
     }
 
     /// <summary>As <see cref="SqliteWaybillDb.GuidText"/>: upper-case "D" format.</summary>
@@ -66,6 +116,12 @@ internal sealed class SqliteStatement : IDisposable
             BindNull(index);
             return;
         }
+        ref var bound = ref _bound[index];
+        if (bound.Kind == Kind.Guid && bound.Guid == id)
+        {
+            return;
+        }
+        bound = new Bound(Kind.Unknown, 0, null, default);
         Span<byte> text = stackalloc byte[36];
         id.TryFormat(text, out _, "D");
         for (var i = 0; i < text.Length; i++)
@@ -76,6 +132,7 @@ internal sealed class SqliteStatement : IDisposable
             }
         }
         Check(raw.sqlite3_bind_text(_statement, index, text));
+        bound = new Bound(Kind.Guid, 0, null, id);
     }
 
     /// <summary>Steps a query: true while it has a row to read. Call <see cref="Reset"/> when done with it.</summary>

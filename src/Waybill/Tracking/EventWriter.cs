@@ -42,9 +42,8 @@ public sealed class EventWriter : IAsyncDisposable
     private bool[] _inserted = [];
     private readonly List<EventRow> _rows = [];
     private readonly List<int> _owners = [];
-    private readonly Dictionary<Guid, ShipmentState> _work = [];
+    private ShipmentState?[] _rowStates = [];
     private readonly HashSet<Guid> _missing = [];
-    private readonly HashSet<Guid> _changed = [];
     private readonly List<(Guid Id, ShipmentState State)> _changes = [];
     private EventStore? _store;
     private long _commits;
@@ -161,7 +160,7 @@ public sealed class EventWriter : IAsyncDisposable
             await store.HoldLegRegistrationsAsync(ct);
             var found = await MatchAsync(store, rows, ct);
             await store.InsertAsync(rows, inserted, ct);
-            var merged = await MergeAsync(store, rows, inserted, now, ct);
+            await MergeAsync(store, rows, inserted, now, ct);
             await store.CommitAsync(ct);
 
             // Only now, committed, may the caches learn what this transaction saw and wrote.
@@ -172,14 +171,6 @@ public sealed class EventWriter : IAsyncDisposable
             foreach (var (key, value) in found)
             {
                 _legs[key] = value;
-            }
-            if (_states.Count + merged.Count > MaxCached)
-            {
-                _states.Clear();
-            }
-            foreach (var (id, state) in merged)
-            {
-                _states[id] = state;
             }
         }
         catch
@@ -253,13 +244,19 @@ public sealed class EventWriter : IAsyncDisposable
     /// Sets the shipment and leg of each row its request could not match from the cache (see <see cref="WriteAsync"/>),
     /// from the database; answers the legs found there (cached after commit).
     /// </summary>
-    private static async Task<Dictionary<(Guid, string, string), (Guid, Guid)>> MatchAsync(EventStore store, List<EventRow> rows, CancellationToken ct)
+    private async Task<Dictionary<(Guid, string, string), (Guid, Guid)>> MatchAsync(EventStore store, List<EventRow> rows, CancellationToken ct)
     {
         var misses = new Dictionary<Guid, HashSet<string>>();
         foreach (var row in rows)
         {
             if (row.ShipmentId is not null)
             {
+                continue;
+            }
+            // The cache may have learnt the leg since the request looked (from the transaction committed just before).
+            if (_legs.TryGetValue((row.TenantId, row.Carrier, row.TrackingNumber), out var cached))
+            {
+                (row.ShipmentId, row.LegId) = cached;
                 continue;
             }
             if (misses.TryGetValue(row.TenantId, out var numbers))
@@ -293,55 +290,63 @@ public sealed class EventWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Folds the stored, matched, mapped events into their shipments' states and writes each changed state once.
-    /// Answers the states as committed (to be cached).
+    /// Folds the stored, matched, mapped events into their shipments' states and writes each changed state once. The
+    /// states are the cached ones, changed in place (the cache is dropped if the transaction fails), or read from the
+    /// database and cached.
     /// </summary>
-    private async Task<Dictionary<Guid, ShipmentState>> MergeAsync(EventStore store, List<EventRow> rows, bool[] inserted, DateTimeOffset now, CancellationToken ct)
+    private async Task MergeAsync(EventStore store, List<EventRow> rows, bool[] inserted, DateTimeOffset now, CancellationToken ct)
     {
-        var (work, missing) = (_work, _missing);
-        work.Clear();
+        if (_states.Count > MaxCached)
+        {
+            _states.Clear();
+        }
+        if (_rowStates.Length < rows.Count)
+        {
+            _rowStates = new ShipmentState?[Math.Max(rows.Count, MaxEventsPerCommit * 2)];
+        }
+        var states = _rowStates;
+        var missing = _missing;
         missing.Clear();
         for (var i = 0; i < rows.Count; i++)
         {
-            if (inserted[i] && rows[i].ShipmentId is { } id && rows[i].Status is not null && !work.ContainsKey(id))
+            states[i] = null;
+            if (inserted[i] && rows[i].ShipmentId is { } id && rows[i].Status is not null && !_states.TryGetValue(id, out states[i]))
             {
-                if (_states.TryGetValue(id, out var cached))
-                {
-                    work[id] = cached.Copy();
-                }
-                else
-                {
-                    missing.Add(id);
-                }
+                missing.Add(id);
             }
         }
         if (missing.Count > 0)
         {
             foreach (var (id, state) in await store.LoadShipmentsAsync(missing, ct))
             {
-                work[id] = state;
+                _states[id] = state;
+            }
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (states[i] is null && inserted[i] && rows[i].ShipmentId is { } id && rows[i].Status is not null)
+                {
+                    states[i] = _states.GetValueOrDefault(id);
+                }
             }
         }
-        var dirty = Fold(null);
-        for (var attempt = 1; dirty.Count > 0; attempt++)
+        var changes = _changes;
+        changes.Clear();
+        Fold(null);
+        for (var attempt = 1; changes.Count > 0; attempt++)
         {
             // In row order: the updates walk the table's pages once, front to back.
-            var changes = _changes;
-            changes.Clear();
-            foreach (var id in dirty)
-            {
-                changes.Add((id, work[id]));
-            }
             changes.Sort((a, b) => a.State.RowId.CompareTo(b.State.RowId));
             var stale = await store.UpdateShipmentsAsync(changes, now, ct);
             var staleSet = stale.ToHashSet();
             foreach (var (id, state) in changes)
             {
+                state.Queued = false;
                 if (!staleSet.Contains(id))
                 {
                     state.MarkStored();
                 }
             }
+            changes.Clear();
             if (stale.Count == 0)
             {
                 break;
@@ -351,30 +356,39 @@ public sealed class EventWriter : IAsyncDisposable
                 throw new InvalidOperationException($"Shipment {stale[0]} kept changing while its events were merged.");
             }
             // Changed by someone else since read (a leg registration merging waiting events): read again, merge again.
-            foreach (var (id, state) in await store.LoadShipmentsAsync(staleSet, ct))
+            var reloaded = await store.LoadShipmentsAsync(staleSet, ct);
+            for (var i = 0; i < rows.Count; i++)
             {
-                work[id] = state;
+                if (states[i] is not null && staleSet.Contains(rows[i].ShipmentId!.Value))
+                {
+                    states[i] = reloaded.GetValueOrDefault(rows[i].ShipmentId!.Value);
+                }
             }
-            dirty = Fold(staleSet);
+            foreach (var id in staleSet)
+            {
+                _states.Remove(id);
+            }
+            foreach (var (id, state) in reloaded)
+            {
+                _states[id] = state;
+            }
+            Fold(staleSet);
         }
-        return work;
+        Array.Clear(states, 0, rows.Count);
 
-        // Folds the inserted rows (of the given shipments only, when named) into their states; answers those changed.
-        HashSet<Guid> Fold(HashSet<Guid>? only)
+        // Folds the inserted rows (of the given shipments only, when named) into their states; queues those changed.
+        void Fold(HashSet<Guid>? only)
         {
-            var changed = _changed;
-            changed.Clear();
             for (var i = 0; i < rows.Count; i++)
             {
                 var row = rows[i];
-                if (inserted[i] && row.ShipmentId is { } id && (only is null || only.Contains(id))
-                    && work.TryGetValue(id, out var state)
-                    && state.Merge(row.Id, row.Status, row.Milestone, row.OccurredAt, row.Code))
+                if (states[i] is { } state && (only is null || only.Contains(row.ShipmentId!.Value))
+                    && state.Merge(row.Id, row.Status, row.Milestone, row.OccurredAt, row.Code) && !state.Queued)
                 {
-                    changed.Add(id);
+                    state.Queued = true;
+                    changes.Add((row.ShipmentId!.Value, state));
                 }
             }
-            return changed;
         }
     }
 

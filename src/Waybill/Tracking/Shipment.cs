@@ -119,10 +119,14 @@ internal sealed class ShipmentState(
     /// <summary>SQLite's rowid of the shipment (0 when unknown): the writer's updates find the row by it.</summary>
     public long RowId { get; init; }
 
-    /// <summary>True when status or milestone (the columns lists filter by, and so indexed) differ from the row's.</summary>
-    public bool IndexedColumnsChanged => Status != _storedStatus || Milestone != _storedMilestone;
+    /// <summary>True when the status (a column lists filter by, and so indexed) differs from the row's.</summary>
+    public bool StatusChanged => Status != _storedStatus;
 
-    public ShipmentState Copy() => new(Status, Milestone, LastEventId, LastEventAt, LastEventRank, LastEventCode, Version) { RowId = RowId };
+    /// <summary>True when the milestone (indexed too) differs from the row's.</summary>
+    public bool MilestoneChanged => Milestone != _storedMilestone;
+
+    /// <summary>The event writer's mark: this state is in the transaction's list of states to write.</summary>
+    public bool Queued { get; set; }
 
     /// <summary>The state was written: the row now holds it, one version on.</summary>
     public void MarkStored()
