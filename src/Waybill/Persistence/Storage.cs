@@ -109,8 +109,10 @@ public sealed record Storage(DatabaseProvider Provider, string ConnectionString,
     }
 
     /// <summary>
-    /// A new SQLite file gets 16 KB pages (fixed once the first table exists): event ingest writes to pages spread
-    /// over its indexes, and larger pages measured about 15% faster there (docs/tracking.md).
+    /// A new SQLite file gets 64 KB pages, SQLite's largest (fixed once the first table exists). Event ingest rewrites
+    /// pages all over its indexes in every large transaction; with 64 KB pages it commits about twice as fast as with
+    /// 16 KB pages (a million events: 123,000 events/s against about 105,000). The price is paid by single-row
+    /// transactions, which write whole pages to the log: about 0.5 ms each instead of 0.3 ms (docs/tracking.md).
     /// </summary>
     private async Task PrepareSqliteFileAsync(CancellationToken ct)
     {
@@ -120,7 +122,7 @@ public sealed record Storage(DatabaseProvider Provider, string ConnectionString,
         command.CommandText = "PRAGMA page_count;";
         if ((long)(await command.ExecuteScalarAsync(ct))! == 0)
         {
-            command.CommandText = "PRAGMA page_size = 16384; VACUUM;";
+            command.CommandText = "PRAGMA page_size = 65536; VACUUM;";
             await command.ExecuteNonQueryAsync(ct);
         }
     }

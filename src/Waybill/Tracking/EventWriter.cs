@@ -29,7 +29,7 @@ public sealed class EventWriter : IAsyncDisposable
     private readonly Storage _storage;
     private readonly TimeProvider _clock;
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(256) { SingleReader = true });
-    private readonly ConcurrentDictionary<(Guid Tenant, string Carrier, string Number), (Guid ShipmentId, Guid LegId)> _legs = [];
+    private readonly ConcurrentDictionary<(Guid Tenant, string Carrier, string Number), CachedLeg> _legs = [];
     private readonly Dictionary<Guid, ShipmentState> _states = [];
     private readonly Task _loop;
 
@@ -54,6 +54,7 @@ public sealed class EventWriter : IAsyncDisposable
         _storage = storage;
         _clock = clock;
         _loop = Task.Run(LoopAsync);
+
     }
 
     internal TimeProvider Clock => _clock;
@@ -65,6 +66,16 @@ public sealed class EventWriter : IAsyncDisposable
     public long EventsCommitted => Interlocked.Read(ref _committed);
 
     internal readonly record struct Outcome(int Accepted, int Duplicates, int Unmatched);
+
+    /// <summary>A registered leg as the writer caches it, with its key (which would otherwise cost a SHA-256 per event).</summary>
+    internal readonly record struct CachedLeg(Guid ShipmentId, Guid LegId, long LegKey);
+
+    /// <summary>
+    /// The leg of a tenant's (carrier, number) if the cache knows it (a cached leg is committed and never moves).
+    /// Safe from any thread.
+    /// </summary>
+    internal bool TryGetLeg(Guid tenantId, string carrier, string number, out CachedLeg leg) =>
+        _legs.TryGetValue((tenantId, carrier, number), out leg);
 
     private sealed record Pending(IReadOnlyList<EventRow> Events, TaskCompletionSource<Outcome> Done);
 
@@ -81,7 +92,7 @@ public sealed class EventWriter : IAsyncDisposable
         {
             if (row.ShipmentId is null && _legs.TryGetValue((row.TenantId, row.Carrier, row.TrackingNumber), out var leg))
             {
-                (row.ShipmentId, row.LegId) = leg;
+                (row.ShipmentId, row.LegId) = (leg.ShipmentId, leg.LegId);
             }
         }
         var pending = new Pending(events, new TaskCompletionSource<Outcome>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -168,9 +179,9 @@ public sealed class EventWriter : IAsyncDisposable
             {
                 _legs.Clear();
             }
-            foreach (var (key, value) in found)
+            foreach (var ((tenant, carrier, number), (shipmentId, legId)) in found)
             {
-                _legs[key] = value;
+                _legs[(tenant, carrier, number)] = new CachedLeg(shipmentId, legId, TrackingKeys.LegKeyOf(tenant, carrier, number));
             }
         }
         catch
@@ -256,7 +267,7 @@ public sealed class EventWriter : IAsyncDisposable
             // The cache may have learnt the leg since the request looked (from the transaction committed just before).
             if (_legs.TryGetValue((row.TenantId, row.Carrier, row.TrackingNumber), out var cached))
             {
-                (row.ShipmentId, row.LegId) = cached;
+                (row.ShipmentId, row.LegId) = (cached.ShipmentId, cached.LegId);
                 continue;
             }
             if (misses.TryGetValue(row.TenantId, out var numbers))
@@ -396,6 +407,7 @@ public sealed class EventWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+
         if (_store is not null)
         {
             await _store.DisposeAsync();

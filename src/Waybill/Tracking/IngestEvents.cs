@@ -51,7 +51,7 @@ public static partial class IngestEvents
             var valid = new List<EventRow>(request.Events.Count);
             for (var i = 0; i < request.Events.Count; i++)
             {
-                var (e, rejection) = Validate(db.TenantId, request.Events[i], i, receivedAt);
+                var (e, rejection) = Validate(db.TenantId, request.Events[i], i, receivedAt, writer);
                 if (rejection is not null)
                 {
                     rejected.Add(rejection);
@@ -66,7 +66,11 @@ public static partial class IngestEvents
         }
     }
 
-    internal static (EventRow? Row, Rejection? Rejection) Validate(Guid tenantId, EventInput? input, int index, DateTimeOffset receivedAt)
+    /// <summary>
+    /// Checks one event and builds its row; with the writer, a leg its cache knows is matched here, on the request's
+    /// thread, and its key taken from the cache.
+    /// </summary>
+    internal static (EventRow? Row, Rejection? Rejection) Validate(Guid tenantId, EventInput? input, int index, DateTimeOffset receivedAt, EventWriter? writer = null)
     {
         if (input is null)
         {
@@ -112,6 +116,8 @@ public static partial class IngestEvents
         var postal = Clean(input.Location?.PostalCode, 20)?.ToUpperInvariant();
         var description = Clean(input.Description, 500) ?? "";
         var mapping = EventMapping.Default.Find(carrier, code);
+        EventWriter.CachedLeg leg = default;
+        var known = writer?.TryGetLeg(tenantId, carrier, number, out leg) ?? false;
         return (new EventRow
         {
             TenantId = tenantId,
@@ -128,7 +134,9 @@ public static partial class IngestEvents
             City = city,
             PostalCode = postal,
             Country = country.Value,
-            LegKey = TrackingKeys.LegKeyOf(tenantId, carrier, number),
+            LegKey = known ? leg.LegKey : TrackingKeys.LegKeyOf(tenantId, carrier, number),
+            ShipmentId = known ? leg.ShipmentId : null,
+            LegId = known ? leg.LegId : null,
             EventKey = TrackingKeys.EventKeyOf(tenantId, number, carrier, code, at, country, city, postal),
             ReceivedAt = receivedAt,
         }, null);
