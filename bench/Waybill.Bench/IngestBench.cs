@@ -90,61 +90,16 @@ internal static class IngestBench
 
         // Baseline: the same rows (already normalised, ids set) as plain inserts into the same tables and indexes,
         // as many per transaction as the writer committed on average, on a connection opened the same way.
-        var baselineStorage = await FreshStorageAsync(database, "baseline");
-        var baselineTenant = await SetUpAsync(baselineStorage, shipments);
-        var legs = await LegsAsync(baselineStorage, baselineTenant);
-        var now = DateTimeOffset.UtcNow;
-        var rows = inputs.Select(e => ToRow(baselineTenant, e, legs, now)).DistinctBy(r => r.Key).ToList();
-        for (var i = 0; i < rows.Count; i++)
-        {
-            rows[i].Id = i + 1;
-        }
-        await using (var store = await EventStore.OpenAsync(baselineStorage, CancellationToken.None))
-        {
-            Settle();
-            watch.Restart();
-            foreach (var chunk in rows.Chunk(transactionSize))
-            {
-                await store.BeginAsync(CancellationToken.None);
-                await store.InsertPlainAsync(chunk, CancellationToken.None);
-                await store.CommitAsync(CancellationToken.None);
-            }
-        }
-        var baseline = watch.Elapsed;
+        var baselineRate = await PlainInsertsAsync(database, shipments, inputs, transactionSize, inIndexOrder: false);
 
         // For reference only (not the ratio): the same plain inserts with each transaction's rows sorted as the
         // (leg key, event key) index, as the writer sorts them.
-        double? sortedRate = null;
-        if (database is null)
-        {
-            var sortedStorage = await FreshStorageAsync(database, "sorted");
-            var sortedTenant = await SetUpAsync(sortedStorage, shipments);
-            var sortedLegs = await LegsAsync(sortedStorage, sortedTenant);
-            var sortedRows = inputs.Select(e => ToRow(sortedTenant, e, sortedLegs, now)).DistinctBy(r => r.Key).ToList();
-            for (var i = 0; i < sortedRows.Count; i++)
-            {
-                sortedRows[i].Id = i + 1;
-            }
-            await using (var store = await EventStore.OpenAsync(sortedStorage, CancellationToken.None))
-            {
-                Settle();
-                watch.Restart();
-                foreach (var chunk in sortedRows.Chunk(transactionSize))
-                {
-                    Array.Sort(chunk, (a, b) => TrackingKeys.IndexOrder(a.LegKey, a.EventKey).CompareTo(TrackingKeys.IndexOrder(b.LegKey, b.EventKey)));
-                    await store.BeginAsync(CancellationToken.None);
-                    await store.InsertPlainAsync(chunk, CancellationToken.None);
-                    await store.CommitAsync(CancellationToken.None);
-                }
-                sortedRate = sortedRows.Count / watch.Elapsed.TotalSeconds;
-            }
-            await DropAsync(sortedStorage);
-        }
+        double? sortedRate = database is null
+            ? await PlainInsertsAsync(database, shipments, inputs, transactionSize, inIndexOrder: true)
+            : null;
 
         var rate = (long)(inputs.Count / pipeline.TotalSeconds);
-        var baselineRate = rows.Count / baseline.TotalSeconds;
         await DropAsync(storage);
-        await DropAsync(baselineStorage);
         Console.WriteLine($"events/s: {rate}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio: {rate / baselineRate:F3}"));
         var targets = database is null
@@ -157,6 +112,39 @@ internal static class IngestBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"reference: the same inserts with each transaction's rows in index order: {(long)sorted} rows/s (events/s is {rate / sorted:F3} of it)"));
         }
+    }
+
+    /// <summary>Rows per second of plain prepared inserts (binary COPY on PostgreSQL) of the events' rows.</summary>
+    private static async Task<double> PlainInsertsAsync(string? database, int shipments, List<EventInput> inputs, int transactionSize, bool inIndexOrder)
+    {
+        var storage = await FreshStorageAsync(database, inIndexOrder ? "sorted" : "baseline");
+        var tenant = await SetUpAsync(storage, shipments);
+        var legs = await LegsAsync(storage, tenant);
+        var now = DateTimeOffset.UtcNow;
+        var rows = inputs.Select(e => ToRow(tenant, e, legs, now)).DistinctBy(r => r.Key).ToList();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            rows[i].Id = i + 1;
+        }
+        TimeSpan elapsed;
+        await using (var store = await EventStore.OpenAsync(storage, CancellationToken.None))
+        {
+            Settle();
+            var watch = Stopwatch.StartNew();
+            foreach (var chunk in rows.Chunk(transactionSize))
+            {
+                if (inIndexOrder)
+                {
+                    Array.Sort(chunk, (a, b) => TrackingKeys.IndexOrder(a.LegKey, a.EventKey).CompareTo(TrackingKeys.IndexOrder(b.LegKey, b.EventKey)));
+                }
+                await store.BeginAsync(CancellationToken.None);
+                await store.InsertPlainAsync(chunk, CancellationToken.None);
+                await store.CommitAsync(CancellationToken.None);
+            }
+            elapsed = watch.Elapsed;
+        }
+        await DropAsync(storage);
+        return rows.Count / elapsed.TotalSeconds;
     }
 
     /// <summary>Each measurement starts on a collected heap: garbage left by the set-up is not collected on its time.</summary>
