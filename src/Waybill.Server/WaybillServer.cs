@@ -8,6 +8,7 @@ using Scalar.AspNetCore;
 using Waybill.Orders;
 using Waybill.Persistence;
 using Waybill.Server.Http;
+using Waybill.Shipping;
 using Waybill.Tenancy;
 using Waybill.Tracking;
 
@@ -42,6 +43,9 @@ internal static class WaybillServer
         builder.Services.AddScoped<ListShipmentEvents.Handler>();
         builder.Services.AddScoped<AddLeg.Handler>();
         builder.Services.AddScoped<IngestEvents.Handler>();
+        builder.Services.AddScoped<AddWarehouse.Handler>();
+        builder.Services.AddScoped<ListWarehouses.Handler>();
+        builder.Services.AddScoped<GetWarehouse.Handler>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<RequestErrors>();
@@ -68,6 +72,7 @@ internal static class WaybillServer
         v1.MapOrders();
         v1.MapTrackingNumbers();
         v1.MapTracking();
+        v1.MapWarehouses();
         return app;
     }
 

@@ -16,6 +16,11 @@ public static class CreateOrder
             {
                 return errors.ToError("orders.invalid", "The order has invalid fields.");
             }
+            if (valid.WarehouseId is { } warehouseId && !await db.Warehouses.AnyAsync(w => w.Id == warehouseId, ct))
+            {
+                errors.Add("warehouseId", $"No warehouse {warehouseId} (GET /v1/warehouses lists yours).");
+                return errors.ToError("orders.invalid", "The order has invalid fields.");
+            }
             if (await db.Orders.AnyAsync(o => o.Reference == valid.Reference, ct))
             {
                 return ReferenceTaken(valid.Reference);

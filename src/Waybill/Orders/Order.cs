@@ -66,6 +66,9 @@ public sealed class Order
 
     public CountryCode ShipToCountry { get; private set; }
 
+    /// <summary>The warehouse the order ships from, when the seller named one.</summary>
+    public Guid? WarehouseId { get; private set; }
+
     public decimal GoodsTotal { get; private set; }
 
     public decimal TotalWeightKg { get; private set; }
@@ -102,6 +105,7 @@ public sealed class Order
             ShipToPostalCode = valid.ShipToPostalCode,
             ShipToCountry = valid.ShipToCountry,
             ContentHash = valid.ContentHash,
+            WarehouseId = valid.WarehouseId,
             CreatedAt = now,
             UpdatedAt = now,
         };

@@ -14,7 +14,8 @@ public sealed record OrderView(
     DateTimeOffset CreatedAt,
     BuyerView Buyer,
     AddressView ShipTo,
-    IReadOnlyList<OrderLineView> Lines)
+    IReadOnlyList<OrderLineView> Lines,
+    Guid? WarehouseId)
 {
     public static OrderView Of(Order o) => new(
         o.Id,
@@ -28,7 +29,8 @@ public sealed record OrderView(
         new BuyerView(o.BuyerName, o.BuyerEmail.Value, o.BuyerPhone, o.BuyerLocale, o.BuyerTimeZone),
         new AddressView(o.ShipToName, o.ShipToLine1, o.ShipToLine2, o.ShipToCity, o.ShipToRegion, o.ShipToPostalCode, o.ShipToCountry.Value),
         o.Lines.OrderBy(l => l.LineNumber).Select(l => new OrderLineView(
-            l.Sku, l.Description, l.Quantity, Decimals.Normalize(l.UnitPrice), l.HsCode.Digits, l.OriginCountry.Value, Decimals.Normalize(l.WeightKg))).ToList());
+            l.Sku, l.Description, l.Quantity, Decimals.Normalize(l.UnitPrice), l.HsCode.Digits, l.OriginCountry.Value, Decimals.Normalize(l.WeightKg))).ToList(),
+        o.WarehouseId);
 }
 
 public sealed record BuyerView(string Name, string Email, string? Phone, string? Locale, string? TimeZone);

@@ -12,7 +12,8 @@ public sealed record OrderInput(
     AddressInput? ShipTo,
     string? Incoterm,
     string? Currency,
-    IReadOnlyList<OrderLineInput>? Lines);
+    IReadOnlyList<OrderLineInput>? Lines,
+    Guid? WarehouseId = null);
 
 public sealed record BuyerInput(string? Name, string? Email, string? Phone = null, string? Locale = null, string? TimeZone = null);
 
@@ -52,7 +53,11 @@ internal sealed record ValidOrder(
     Incoterm Incoterm,
     Currency Currency,
     IReadOnlyList<ValidOrderLine> Lines,
-    string ContentHash);
+    string ContentHash,
+    Guid? WarehouseId = null);
+
+/// <summary>A checked address: trimmed, the postal code normalised.</summary>
+public sealed record ValidAddress(string Name, string Line1, string? Line2, string City, string? Region, string? PostalCode, CountryCode Country);
 
 internal sealed record ValidOrderLine(
     string Sku,
@@ -116,38 +121,7 @@ public static class ValidateOrder
             }
         }
 
-        var shipTo = input.ShipTo;
-        if (shipTo is null)
-        {
-            errors.Add("shipTo", "The ship-to address is required.");
-        }
-        var required = shipTo is not null;
-        var shipToName = Text(errors, "shipTo.name", shipTo?.Name, 200, required);
-        var line1 = Text(errors, "shipTo.line1", shipTo?.Line1, 200, required);
-        var line2 = Text(errors, "shipTo.line2", shipTo?.Line2, 200, required: false);
-        var city = Text(errors, "shipTo.city", shipTo?.City, 100, required);
-        var region = Text(errors, "shipTo.region", shipTo?.Region, 100, required: false);
-        CountryCode country = default;
-        string? postalCode = null;
-        if (shipTo is not null)
-        {
-            if (CountryCode.TryCreate(shipTo.Country, out country, out var reason))
-            {
-                var postalReason = PostalCodes.Check(country, shipTo.PostalCode);
-                if (postalReason is null)
-                {
-                    postalCode = PostalCodes.Normalize(shipTo.PostalCode);
-                }
-                else
-                {
-                    errors.Add("shipTo.postalCode", postalReason);
-                }
-            }
-            else
-            {
-                errors.Add("shipTo.country", reason!);
-            }
-        }
+        var shipTo = ValidateAddress(errors, "shipTo", input.ShipTo);
 
         var incoterm = Incoterm.DDP;
         switch (input.Incoterm?.Trim().ToUpperInvariant())
@@ -202,8 +176,8 @@ public static class ValidateOrder
         }
         var order = new ValidOrder(
             reference!, email, buyerName!, phone, locale, timeZone,
-            shipToName!, line1!, line2, city!, region, postalCode, country,
-            incoterm, currency, lines, "");
+            shipTo!.Name, shipTo.Line1, shipTo.Line2, shipTo.City, shipTo.Region, shipTo.PostalCode, shipTo.Country,
+            incoterm, currency, lines, "", input.WarehouseId);
         return order with { ContentHash = HashOf(order) };
     }
 
@@ -265,6 +239,43 @@ public static class ValidateOrder
         return errors.Count == before
             ? new ValidOrderLine(sku!, description!, quantity, unitPrice, hs, origin, weight)
             : null;
+    }
+
+    /// <summary>
+    /// Checks an address (an order's ship-to, a warehouse's): name, first line and city required, the country an ISO
+    /// 3166-1 code, the postal code in the country's format. Errors are keyed under <paramref name="field"/>.
+    /// </summary>
+    public static ValidAddress? ValidateAddress(ValidationErrors errors, string field, AddressInput? address)
+    {
+        if (address is null)
+        {
+            errors.Add(field, "The address is required.");
+            return null;
+        }
+        var before = errors.Count;
+        var name = Text(errors, $"{field}.name", address.Name, 200, required: true);
+        var line1 = Text(errors, $"{field}.line1", address.Line1, 200, required: true);
+        var line2 = Text(errors, $"{field}.line2", address.Line2, 200, required: false);
+        var city = Text(errors, $"{field}.city", address.City, 100, required: true);
+        var region = Text(errors, $"{field}.region", address.Region, 100, required: false);
+        string? postalCode = null;
+        if (CountryCode.TryCreate(address.Country, out var country, out var reason))
+        {
+            var postalReason = PostalCodes.Check(country, address.PostalCode);
+            if (postalReason is null)
+            {
+                postalCode = PostalCodes.Normalize(address.PostalCode);
+            }
+            else
+            {
+                errors.Add($"{field}.postalCode", postalReason);
+            }
+        }
+        else
+        {
+            errors.Add($"{field}.country", reason!);
+        }
+        return errors.Count == before ? new ValidAddress(name!, line1!, line2, city!, region, postalCode, country) : null;
     }
 
     private static string? Text(ValidationErrors errors, string field, string? value, int maxLength, bool required)

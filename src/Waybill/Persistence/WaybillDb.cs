@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Waybill.Common;
 using Waybill.Orders;
+using Waybill.Shipping;
 using Waybill.Tenancy;
 using Waybill.Tracking;
 
@@ -33,6 +34,8 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
     public DbSet<ShipmentLeg> ShipmentLegs => Set<ShipmentLeg>();
 
     public DbSet<TrackingEvent> TrackingEvents => Set<TrackingEvent>();
+
+    public DbSet<Warehouse> Warehouses => Set<Warehouse>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -85,6 +88,26 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.HasOne<Tenant>().WithMany().HasForeignKey(o => o.TenantId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
             e.Navigation(o => o.Lines).UsePropertyAccessMode(PropertyAccessMode.Field);
+            e.HasOne<Warehouse>().WithMany().HasForeignKey(o => o.WarehouseId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(o => o.WarehouseId);
+        });
+
+        modelBuilder.Entity<Warehouse>(e =>
+        {
+            e.ToTable("warehouses");
+            e.HasKey(w => w.Id);
+            e.HasQueryFilter(w => w.TenantId == TenantId);
+            e.HasIndex(w => new { w.TenantId, w.Code }).IsUnique();
+            e.Property(w => w.Code).HasMaxLength(AddWarehouse.MaxCodeLength);
+            e.Property(w => w.Name).HasMaxLength(200);
+            e.Property(w => w.Kind).HasConversion<string>().HasMaxLength(20);
+            e.Property(w => w.AddressName).HasMaxLength(200);
+            e.Property(w => w.AddressLine1).HasMaxLength(200);
+            e.Property(w => w.AddressLine2).HasMaxLength(200);
+            e.Property(w => w.AddressCity).HasMaxLength(100);
+            e.Property(w => w.AddressRegion).HasMaxLength(100);
+            e.Property(w => w.AddressPostalCode).HasMaxLength(20);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(w => w.TenantId).OnDelete(DeleteBehavior.Restrict);
         });
 
         modelBuilder.Entity<OrderLine>(e =>
