@@ -22,7 +22,7 @@ public static class ImportOrders
     ];
 
     public static readonly string[] OptionalColumns =
-        ["buyer_phone", "buyer_locale", "buyer_time_zone", "ship_to_line2", "ship_to_region"];
+        ["buyer_phone", "buyer_locale", "buyer_time_zone", "ship_to_line2", "ship_to_region", "dangerous_goods"];
 
     /// <summary>Order-level columns: every row of one reference must agree on them.</summary>
     private static readonly string[] OrderColumns =
@@ -58,6 +58,7 @@ public static class ImportOrders
         ["hsCode"] = "hs_code",
         ["originCountry"] = "origin_country",
         ["weightKg"] = "weight_kg",
+        ["dangerousGoods"] = "dangerous_goods",
     };
 
     /// <summary>One bad cell: physical line number (header = line 1), column name, reason.</summary>
@@ -347,6 +348,15 @@ public static class ImportOrders
 
         public bool HasParseError(string field) => _badFields.Contains(field);
 
+        /// <summary>
+        /// The <c>dangerous_goods</c> cell: empty (or no column) leaves the HS code's default, <c>none</c> declares
+        /// none, else values separated by <c>;</c> or <c>|</c>.
+        /// </summary>
+        private static string?[]? DangerousGoodsOf(string? cell) =>
+            string.IsNullOrWhiteSpace(cell) ? null
+            : cell.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? []
+            : cell.Split([';', '|'], StringSplitOptions.TrimEntries);
+
         public OrderInput ToInput()
         {
             var f = First;
@@ -361,7 +371,8 @@ public static class ImportOrders
                     Number(i, line, cells, "unit_price", "unitPrice"),
                     cells["hs_code"],
                     cells["origin_country"],
-                    Number(i, line, cells, "weight_kg", "weightKg")));
+                    Number(i, line, cells, "weight_kg", "weightKg"),
+                    DangerousGoodsOf(cells["dangerous_goods"])));
             }
             return new OrderInput(
                 Reference,

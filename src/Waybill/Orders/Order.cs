@@ -182,6 +182,12 @@ public sealed class OrderLine
     /// <summary>Weight of one unit, in kilograms.</summary>
     public decimal WeightKg { get; private set; }
 
+    /// <summary>The line's dangerous goods, comma-separated (<see cref="Orders.DangerousGoods"/>); empty for none.</summary>
+    public string DangerousGoods { get; private set; } = "";
+
+    /// <summary>True when the seller declared them; false when they are the HS code's default.</summary>
+    public bool DangerousGoodsDeclared { get; private set; }
+
     internal static OrderLine Create(Order order, int number, ValidOrderLine line, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),
@@ -195,5 +201,7 @@ public sealed class OrderLine
         HsCode = line.HsCode,
         OriginCountry = line.OriginCountry,
         WeightKg = line.UnitWeight.Kilograms,
+        DangerousGoods = Orders.DangerousGoods.ToColumn(line.DangerousGoods),
+        DangerousGoodsDeclared = line.DangerousGoodsDeclared,
     };
 }

@@ -33,7 +33,8 @@ public sealed record OrderLineInput(
     decimal? UnitPrice,
     string? HsCode,
     string? OriginCountry,
-    decimal? WeightKg);
+    decimal? WeightKg,
+    IReadOnlyList<string?>? DangerousGoods = null);
 
 /// <summary>An order whose every field has been checked and turned into domain values.</summary>
 internal sealed record ValidOrder(
@@ -66,7 +67,9 @@ internal sealed record ValidOrderLine(
     decimal UnitPrice,
     HsCode HsCode,
     CountryCode OriginCountry,
-    Weight UnitWeight);
+    Weight UnitWeight,
+    IReadOnlyList<string> DangerousGoods,
+    bool DangerousGoodsDeclared);
 
 /// <summary>
 /// Checks an order and reports every wrong field at once, keyed by field path (<c>shipTo.postalCode</c>,
@@ -236,8 +239,21 @@ public static class ValidateOrder
         {
             errors.Add($"{path}.weightKg", weightReason!);
         }
+        IReadOnlyList<string> dangerousGoods = [];
+        if (line.DangerousGoods is { } declared)
+        {
+            dangerousGoods = DangerousGoods.Normalize(declared, out var dgReason) ?? [];
+            if (dgReason is not null)
+            {
+                errors.Add($"{path}.dangerousGoods", dgReason);
+            }
+        }
+        else if (errors.Count == before)
+        {
+            dangerousGoods = DangerousGoods.DefaultFor(hs);
+        }
         return errors.Count == before
-            ? new ValidOrderLine(sku!, description!, quantity, unitPrice, hs, origin, weight)
+            ? new ValidOrderLine(sku!, description!, quantity, unitPrice, hs, origin, weight, dangerousGoods, line.DangerousGoods is not null)
             : null;
     }
 
@@ -339,6 +355,11 @@ public static class ValidateOrder
             Field(l.HsCode.Digits);
             Field(l.OriginCountry.Value);
             Field(l.UnitWeight.Kilograms);
+            if (l.DangerousGoodsDeclared)
+            {
+                // Only when declared, so an order without declarations hashes as it did before the field existed.
+                Field("dg:" + DangerousGoods.ToColumn(l.DangerousGoods));
+            }
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

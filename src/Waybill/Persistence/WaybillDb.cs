@@ -118,6 +118,7 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(l => new { l.OrderId, l.LineNumber }).IsUnique();
             e.Property(l => l.Sku).HasMaxLength(100);
             e.Property(l => l.Description).HasMaxLength(500);
+            e.Property(l => l.DangerousGoods).HasMaxLength(100);
         });
 
         modelBuilder.Entity<IdempotencyRecord>(e =>

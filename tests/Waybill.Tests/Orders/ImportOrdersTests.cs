@@ -43,7 +43,7 @@ public abstract class ImportOrdersTests<TDatabase>(TDatabase database) : IClassF
         Assert.Equal("created", a.Status);
         Assert.Equal(new BuyerView("Anna Schmidt", "anna@example.com", null, null, null), a.Buyer);
         Assert.Equal(new AddressView("Anna Schmidt", "Hauptstr. 1", null, "Berlin", null, "10115", "DE"), a.ShipTo);
-        Assert.Equal(new OrderLineView("TS-1", "Cotton T-shirt", 2, 12.5m, "610910", "CN", 0.2m), a.Lines[0]);
+        Assert.Equal(new OrderLineView("TS-1", "Cotton T-shirt", 2, 12.5m, "610910", "CN", 0.2m, [], "hs_default"), a.Lines[0]);
         var b = await OrderAsync(db, "B-1");
         Assert.Equal(8.0001m, Assert.Single(b.Lines).UnitPrice);
         Assert.Equal(8.0001m, b.GoodsTotal);
@@ -181,7 +181,7 @@ public abstract class ImportOrdersTests<TDatabase>(TDatabase database) : IClassF
         Assert.Equal("80331", order.ShipTo.PostalCode);
         Assert.Equal(33m, order.GoodsTotal);
         Assert.Equal(
-            [new OrderLineView("TS-1", "Cotton T-shirt", 2, 12.5m, "610910", "CN", 0.2m), new OrderLineView("MUG-1", "Cotton T-shirt", 1, 8m, "691200", "CN", 0.2m)],
+            [new OrderLineView("TS-1", "Cotton T-shirt", 2, 12.5m, "610910", "CN", 0.2m, [], "hs_default"), new OrderLineView("MUG-1", "Cotton T-shirt", 1, 8m, "691200", "CN", 0.2m, [], "hs_default")],
             order.Lines);
     }
 

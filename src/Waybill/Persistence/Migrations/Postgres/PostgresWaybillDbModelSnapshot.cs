@@ -177,6 +177,16 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("DangerousGoods")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("dangerous_goods");
+
+                    b.Property<bool>("DangerousGoodsDeclared")
+                        .HasColumnType("boolean")
+                        .HasColumnName("dangerous_goods_declared");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(500)

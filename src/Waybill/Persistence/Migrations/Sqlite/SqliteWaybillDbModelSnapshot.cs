@@ -170,6 +170,16 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<string>("DangerousGoods")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dangerous_goods");
+
+                    b.Property<bool>("DangerousGoodsDeclared")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dangerous_goods_declared");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(500)
