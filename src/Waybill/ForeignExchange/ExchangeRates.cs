@@ -1,0 +1,239 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using Waybill.Common;
+
+namespace Waybill.ForeignExchange;
+
+/// <summary>
+/// The euro foreign exchange reference rates of the European Central Bank, by publication date, and conversion
+/// through them. Read from <c>data/exchange-rates/ecb-eurofxref.csv</c> (see its SOURCE.md and
+/// docs/exchange-rates.md): the ECB's own <c>eurofxref-hist.csv</c> layout, so an operator can replace it with the
+/// ECB's file as downloaded.
+/// </summary>
+/// <remarks>
+/// A conversion uses the latest publication on or before the date asked for (the ECB publishes nothing on weekends
+/// and TARGET holidays). It never guesses: a date before the first publication, or a currency the ECB did not quote
+/// that day, is refused with a reason. Amounts keep full decimal precision; callers round to the minor unit with their
+/// own rule. Instances are immutable and safe to share between threads.
+/// </remarks>
+public sealed class ExchangeRates
+{
+    /// <summary>The shipped file's name under <c>data/exchange-rates/</c>.</summary>
+    public const string FileName = "ecb-eurofxref.csv";
+
+    private const string Euro = "EUR";
+
+    private static readonly Lazy<ExchangeRates> Shipped =
+        new(() => Load(ReferenceData.PathOf("exchange-rates", FileName)), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly FrozenDictionary<string, int> _columns;
+    private readonly DateOnly[] _dates;
+    private readonly decimal?[][] _rates;
+
+    private ExchangeRates(FrozenDictionary<string, int> columns, DateOnly[] dates, decimal?[][] rates)
+    {
+        _columns = columns;
+        _dates = dates;
+        _rates = rates;
+    }
+
+    /// <summary>The rates shipped in <c>data/exchange-rates/</c>, read once, on first use.</summary>
+    public static ExchangeRates Default => Shipped.Value;
+
+    /// <summary>The first publication date in the file: earlier dates have no rates.</summary>
+    public DateOnly FirstDate => _dates[0];
+
+    /// <summary>The last publication date in the file: later dates use its rates.</summary>
+    public DateOnly LastDate => _dates[^1];
+
+    /// <summary>Reads a rates file (an operator's, or a test's) in the ECB <c>eurofxref-hist.csv</c> layout.</summary>
+    /// <exception cref="InvalidDataException">A line is malformed; the message names the file and the line.</exception>
+    public static ExchangeRates Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads rates in the ECB <c>eurofxref-hist.csv</c> layout; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">A line is malformed; the message names the source and the line.</exception>
+    public static ExchangeRates Read(Stream stream, string source)
+    {
+        using var reader = new StreamReader(stream);
+        string[]? codes = null;
+        var rows = new SortedDictionary<DateOnly, (int Line, decimal?[] Rates)>();
+        var number = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            number++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            var cells = Cells(line);
+            if (codes is null)
+            {
+                codes = Header(cells, source, number);
+                continue;
+            }
+            if (cells.Length != codes.Length + 1)
+            {
+                throw Bad(source, number, $"{cells.Length} cells where the header has {codes.Length + 1}.");
+            }
+            if (!DateOnly.TryParseExact(cells[0], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                throw Bad(source, number, $"'{cells[0]}' is not a date (yyyy-MM-dd).");
+            }
+            var rates = new decimal?[codes.Length];
+            for (var i = 0; i < codes.Length; i++)
+            {
+                rates[i] = Rate(cells[i + 1], codes[i], source, number);
+            }
+            if (!rows.TryAdd(date, (number, rates)))
+            {
+                throw Bad(source, number, $"{Iso(date)} is already on line {rows[date].Line}.");
+            }
+        }
+        if (codes is null || rows.Count == 0)
+        {
+            throw new InvalidDataException($"{source}: no rates (a header line and at least one dated line are required).");
+        }
+        var columns = codes.Select((code, i) => (code, i)).ToFrozenDictionary(c => c.code, c => c.i, StringComparer.Ordinal);
+        return new ExchangeRates(columns, [.. rows.Keys], [.. rows.Values.Select(r => r.Rates)]);
+    }
+
+    /// <summary>
+    /// The ECB rate of <paramref name="currency"/> (units per euro) that applies on <paramref name="date"/>: the one
+    /// of the latest publication on or before it, with that publication's date. EUR is 1 on every publication.
+    /// </summary>
+    public bool TryGetRate(Currency currency, DateOnly date, out decimal unitsPerEuro, out DateOnly published, out string? reason)
+    {
+        unitsPerEuro = 0;
+        published = default;
+        var row = Array.BinarySearch(_dates, date);
+        if (row < 0)
+        {
+            row = ~row - 1;
+        }
+        if (row < 0)
+        {
+            reason = $"No ECB reference rates before {Iso(FirstDate)}; none apply on {Iso(date)}.";
+            return false;
+        }
+        published = _dates[row];
+        if (currency.Code == Euro)
+        {
+            unitsPerEuro = 1m;
+            reason = null;
+            return true;
+        }
+        if (currency.Code is null || !_columns.TryGetValue(currency.Code, out var column))
+        {
+            reason = $"The ECB publishes no reference rate for {currency}.";
+            return false;
+        }
+        if (_rates[row][column] is not { } rate)
+        {
+            reason = $"The ECB published no {currency} rate on {Iso(published)}, the latest publication on or before {Iso(date)}.";
+            return false;
+        }
+        unitsPerEuro = rate;
+        reason = null;
+        return true;
+    }
+
+    /// <summary>The publication date whose <paramref name="currency"/> rate applies on <paramref name="date"/>; null when none does.</summary>
+    public DateOnly? RateDate(Currency currency, DateOnly date) =>
+        TryGetRate(currency, date, out _, out var published, out _) ? published : null;
+
+    /// <summary>
+    /// Converts through the euro (amount / rate[from] × rate[to]) at the rates that apply on <paramref name="date"/>.
+    /// An amount already in <paramref name="to"/> comes back unchanged. The result is not rounded.
+    /// </summary>
+    public bool TryConvert(Money amount, Currency to, DateOnly date, out Money result, out string? reason)
+    {
+        result = default;
+        if (amount.Currency == to)
+        {
+            result = amount;
+            reason = null;
+            return true;
+        }
+        if (!TryGetRate(amount.Currency, date, out var from, out _, out reason)
+            || !TryGetRate(to, date, out var into, out _, out reason))
+        {
+            return false;
+        }
+        try
+        {
+            // Multiplying first is exact for any realistic amount, so the only rounding is the division's (28 digits).
+            result = new Money(amount.Amount * into / from, to);
+            return true;
+        }
+        catch (OverflowException)
+        {
+            reason = $"{amount} is too large to convert to {to}.";
+            return false;
+        }
+    }
+
+    /// <summary>Converts as <see cref="TryConvert"/> does, for callers that know the rates exist.</summary>
+    /// <exception cref="InvalidOperationException">No rate applies; the message says why.</exception>
+    public Money Convert(Money amount, Currency to, DateOnly date) =>
+        TryConvert(amount, to, date, out var result, out var reason) ? result : throw new InvalidOperationException(reason);
+
+    private static string[] Cells(string line)
+    {
+        var cells = line.Split(',', StringSplitOptions.TrimEntries);
+        // The ECB ends every line with a comma: one empty last cell that carries nothing.
+        return cells.Length > 1 && cells[^1].Length == 0 ? cells[..^1] : cells;
+    }
+
+    private static string[] Header(string[] cells, string source, int number)
+    {
+        if (cells[0] != "Date")
+        {
+            throw Bad(source, number, "the header must start with 'Date' (the ECB eurofxref-hist.csv layout).");
+        }
+        var codes = cells[1..];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var code in codes)
+        {
+            if (code.Length != 3 || !code.All(char.IsAsciiLetterUpper))
+            {
+                throw Bad(source, number, $"'{code}' is not a currency code.");
+            }
+            if (code == Euro)
+            {
+                throw Bad(source, number, "EUR is the base of every rate, not a column.");
+            }
+            if (!seen.Add(code))
+            {
+                throw Bad(source, number, $"{code} appears twice.");
+            }
+        }
+        if (codes.Length == 0)
+        {
+            throw Bad(source, number, "the header names no currency.");
+        }
+        return codes;
+    }
+
+    private static decimal? Rate(string cell, string code, string source, int number)
+    {
+        // The ECB writes N/A where it published no rate (a currency not yet or no longer quoted).
+        if (cell == "N/A")
+        {
+            return null;
+        }
+        if (!decimal.TryParse(cell, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var rate) || rate <= 0)
+        {
+            throw Bad(source, number, $"'{cell}' is not a rate for {code} (a positive number, or N/A).");
+        }
+        return rate;
+    }
+
+    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static InvalidDataException Bad(string source, int line, string problem) =>
+        new($"{source}, line {line}: {problem}");
+}
