@@ -92,6 +92,35 @@ public abstract class WarehouseTests<TDatabase>(TDatabase database) : IClassFixt
         Assert.Equal(["warehouseId"], foreign.Error!.Errors!.Keys);
         Assert.Null(none.Value.WarehouseId);
     }
+
+    [Fact]
+    public async Task A_booking_ships_from_the_named_warehouse_else_the_orders_else_the_only_origin_one()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        var ct = TestContext.Current.CancellationToken;
+
+        var none = await ShipFrom.ResolveAsync(db, null, null, ct);
+        var overseas = (await new AddWarehouse.Handler(db, _clock).HandleAsync(Leipzig(), ct)).Value;
+        var stillNone = await ShipFrom.ResolveAsync(db, null, null, ct);
+        var origin = (await new AddWarehouse.Handler(db, _clock).HandleAsync(Shenzhen(), ct)).Value;
+        var onlyOrigin = await ShipFrom.ResolveAsync(db, null, null, ct);
+        var ofOrder = await ShipFrom.ResolveAsync(db, null, overseas.Id, ct);
+        var requested = await ShipFrom.ResolveAsync(db, origin.Id, overseas.Id, ct);
+        var unknown = await ShipFrom.ResolveAsync(db, Guid.NewGuid(), overseas.Id, ct);
+        await new AddWarehouse.Handler(db, _clock).HandleAsync(Shenzhen("SZX-2"), ct);
+        var ambiguous = await ShipFrom.ResolveAsync(db, null, null, ct);
+
+        Assert.Equal("shipping.no_warehouse", none.Error?.Code);
+        Assert.Equal(ErrorKind.Unprocessable, none.Error?.Kind);
+        Assert.Contains("POST /v1/warehouses", none.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal("shipping.no_warehouse", stillNone.Error?.Code);
+        Assert.Equal(origin.Id, onlyOrigin.Value.Id);
+        Assert.Equal(overseas.Id, ofOrder.Value.Id);
+        Assert.Equal(origin.Id, requested.Value.Id);
+        Assert.Equal("shipping.warehouse_unknown", unknown.Error?.Code);
+        Assert.Equal("shipping.warehouse_ambiguous", ambiguous.Error?.Code);
+    }
 }
 
 public sealed class WarehouseTestsOnSqlite(SqliteDatabase database) : WarehouseTests<SqliteDatabase>(database);
