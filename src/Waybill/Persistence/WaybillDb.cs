@@ -37,6 +37,8 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
 
     public DbSet<Warehouse> Warehouses => Set<Warehouse>();
 
+    public DbSet<NumberSequence> NumberSequences => Set<NumberSequence>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<CountryCode>().HaveConversion<CountryCodeConverter>().HaveMaxLength(2);
@@ -90,6 +92,13 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.Navigation(o => o.Lines).UsePropertyAccessMode(PropertyAccessMode.Field);
             e.HasOne<Warehouse>().WithMany().HasForeignKey(o => o.WarehouseId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(o => o.WarehouseId);
+        });
+
+        modelBuilder.Entity<NumberSequence>(e =>
+        {
+            e.ToTable("number_sequences");
+            e.HasKey(n => n.Key);
+            e.Property(n => n.Key).HasMaxLength(Shipping.NumberSequences.MaxKeyLength);
         });
 
         modelBuilder.Entity<Warehouse>(e =>

@@ -307,6 +307,23 @@ namespace Waybill.Persistence.Migrations.Postgres
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Waybill.Shipping.NumberSequence", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Next")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next");
+
+                    b.HasKey("Key")
+                        .HasName("pk_number_sequences");
+
+                    b.ToTable("number_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Waybill.Shipping.Warehouse", b =>
                 {
                     b.Property<Guid>("Id")

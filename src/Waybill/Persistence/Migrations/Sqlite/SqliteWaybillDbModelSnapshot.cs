@@ -300,6 +300,23 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Waybill.Shipping.NumberSequence", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<long>("Next")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next");
+
+                    b.HasKey("Key")
+                        .HasName("pk_number_sequences");
+
+                    b.ToTable("number_sequences", (string)null);
+                });
+
             modelBuilder.Entity("Waybill.Shipping.Warehouse", b =>
                 {
                     b.Property<Guid>("Id")
