@@ -10,12 +10,13 @@ internal static class TenantCommands
         var tenants = new Command("tenants", "Manage tenants (sellers) and their API keys.");
 
         var name = new Argument<string>("NAME") { Description = "The tenant's name (unique, ignoring case)." };
-        var add = new Command("add", "Create a tenant; prints its API key as the last line (shown once).") { name };
+        var currency = new Option<string?>("--currency") { Description = "The tenant's currency (ISO 4217); quotes are in it unless a request names another. Default EUR." };
+        var add = new Command("add", "Create a tenant; prints its API key as the last line (shown once).") { name, currency };
         add.SetAction(async (parse, ct) =>
         {
             var storage = await CliApp.OpenStorageAsync(parse, dataDir, database, ct);
             await using var db = storage.CreateDb();
-            var result = await new AddTenant.Handler(db, TimeProvider.System).HandleAsync(new AddTenant.Request(parse.GetValue(name)), ct);
+            var result = await new AddTenant.Handler(db, TimeProvider.System).HandleAsync(new AddTenant.Request(parse.GetValue(name), parse.GetValue(currency)), ct);
             if (!result.IsSuccess)
             {
                 await stderr.WriteLineAsync($"error: {result.Error!.Message}");

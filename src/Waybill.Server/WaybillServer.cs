@@ -46,6 +46,7 @@ internal static class WaybillServer
         builder.Services.AddScoped<AddWarehouse.Handler>();
         builder.Services.AddScoped<ListWarehouses.Handler>();
         builder.Services.AddScoped<GetWarehouse.Handler>();
+        builder.Services.AddScoped<QuoteRates.Handler>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<RequestErrors>();
@@ -73,6 +74,7 @@ internal static class WaybillServer
         v1.MapTrackingNumbers();
         v1.MapTracking();
         v1.MapWarehouses();
+        v1.MapRates();
         return app;
     }
 

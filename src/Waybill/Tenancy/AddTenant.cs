@@ -6,7 +6,8 @@ namespace Waybill.Tenancy;
 
 public static class AddTenant
 {
-    public sealed record Request(string? Name);
+    /// <summary>A new tenant; its currency (ISO 4217) defaults to EUR.</summary>
+    public sealed record Request(string? Name, string? Currency = null);
 
     /// <summary>The API key appears here once and is never stored.</summary>
     public sealed record Response(Guid Id, string Name, string ApiKey);
@@ -22,13 +23,24 @@ public static class AddTenant
                 errors.Add("name", "A tenant name is 1 to 200 printable characters.");
                 return errors.ToError();
             }
+            Currency? currency = null;
+            if (!string.IsNullOrWhiteSpace(request.Currency))
+            {
+                if (!Common.Currency.TryCreate(request.Currency, out var c, out var reason))
+                {
+                    var errors = new ValidationErrors();
+                    errors.Add("currency", reason!);
+                    return errors.ToError();
+                }
+                currency = c;
+            }
             var key = Tenant.KeyOf(name);
             if (await db.Tenants.AnyAsync(t => t.NameKey == key, ct))
             {
                 return Error.Conflict("tenants.name_taken", $"A tenant named '{name}' already exists (names ignore case).");
             }
             var apiKey = ApiKeys.Generate();
-            var tenant = Tenant.Create(name, ApiKeys.Hash(apiKey), clock.UtcNow());
+            var tenant = Tenant.Create(name, ApiKeys.Hash(apiKey), clock.UtcNow(), currency);
             db.Tenants.Add(tenant);
             try
             {

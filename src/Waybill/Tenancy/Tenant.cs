@@ -1,3 +1,5 @@
+using Waybill.Common;
+
 namespace Waybill.Tenancy;
 
 /// <summary>A seller using Waybill. Every other row belongs to exactly one tenant.</summary>
@@ -21,10 +23,14 @@ public sealed class Tenant
 
     public DateTimeOffset KeyIssuedAt { get; private set; }
 
+    /// <summary>The tenant's own currency: quotes are in it unless a request names another.</summary>
+    public Currency Currency { get; private set; }
+
     public static string KeyOf(string name) => name.Trim().ToUpperInvariant();
 
-    internal static Tenant Create(string name, string apiKeyHash, DateTimeOffset now) => new()
+    internal static Tenant Create(string name, string apiKeyHash, DateTimeOffset now, Currency? currency = null) => new()
     {
+        Currency = currency ?? Currency.Parse("EUR"),
         Id = Guid.CreateVersion7(now),
         Name = name.Trim(),
         NameKey = KeyOf(name),

@@ -29,6 +29,22 @@ public abstract class TenantKeyTests<TDatabase>(TDatabase database) : IClassFixt
     }
 
     [Fact]
+    public async Task A_tenant_has_its_currency_EUR_unless_named_and_an_unknown_one_is_refused()
+    {
+        database.RequireAvailable();
+        await using var db = database.Storage.CreateDb();
+        var ct = TestContext.Current.CancellationToken;
+
+        var euro = (await new AddTenant.Handler(db, TimeProvider.System).HandleAsync(new($"Cur {Guid.NewGuid():N}"), ct)).Value;
+        var pound = (await new AddTenant.Handler(db, TimeProvider.System).HandleAsync(new($"Cur {Guid.NewGuid():N}", "gbp"), ct)).Value;
+        var bad = await new AddTenant.Handler(db, TimeProvider.System).HandleAsync(new($"Cur {Guid.NewGuid():N}", "EURO"), ct);
+
+        Assert.Equal("EUR", (await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == euro.Id, ct)).Currency.Code);
+        Assert.Equal("GBP", (await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == pound.Id, ct)).Currency.Code);
+        Assert.Equal(["currency"], bad.Error!.Errors!.Keys);
+    }
+
+    [Fact]
     public async Task Rotating_replaces_the_key_so_the_old_one_finds_no_tenant()
     {
         database.RequireAvailable();

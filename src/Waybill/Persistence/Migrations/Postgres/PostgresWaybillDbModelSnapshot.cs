@@ -423,6 +423,12 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
                     b.Property<DateTimeOffset>("KeyIssuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("key_issued_at");

@@ -416,6 +416,12 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("currency");
+
                     b.Property<long>("KeyIssuedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("key_issued_at");

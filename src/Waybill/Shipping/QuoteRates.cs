@@ -1,0 +1,227 @@
+using Microsoft.EntityFrameworkCore;
+using Waybill.Common;
+using Waybill.ForeignExchange;
+using Waybill.Orders;
+using Waybill.Persistence;
+using Waybill.Shipping.Sandbox;
+
+namespace Waybill.Shipping;
+
+/// <summary>Where a quote ships from when no warehouse is named.</summary>
+public sealed record RatesFromInput(string? Country, string? PostalCode);
+
+/// <summary>One parcel as a client sends it.</summary>
+public sealed record ParcelInput(decimal? WeightKg, decimal? LengthCm, decimal? WidthCm, decimal? HeightCm);
+
+/// <summary>
+/// <c>POST /v1/rates</c>: from a warehouse (or a country), to an address, for parcels or for order lines (packed into one
+/// parcel from the default-packaging table).
+/// </summary>
+public sealed record RatesInput(
+    Guid? WarehouseId,
+    RatesFromInput? From,
+    AddressInput? ShipTo,
+    IReadOnlyList<ParcelInput>? Parcels,
+    IReadOnlyList<OrderLineInput>? Lines,
+    string? Currency,
+    decimal? DeclaredValue = null,
+    IReadOnlyList<string?>? DangerousGoods = null);
+
+public sealed record MoneyView(decimal Amount, string Currency)
+{
+    public static MoneyView Of(Money money) => new(Decimals.Normalize(money.Amount), money.Currency.Code);
+}
+
+public sealed record RouteLegView(string Role, string Service, string Carrier, decimal ChargeableWeightKg, MoneyView Price, MoneyView PriceConverted);
+
+public sealed record TransitDaysView(double P50, double P90);
+
+public sealed record RouteView(string Id, IReadOnlyList<RouteLegView> Legs, MoneyView Total, TransitDaysView TransitDays, int PromiseDays);
+
+public sealed record LeftOutView(string Service, string Code, string Reason);
+
+public sealed record RatesView(
+    string From, string To, string Currency, DateOnly Date, IReadOnlyList<ParcelInput> Parcels, IReadOnlyList<string> DangerousGoods,
+    IReadOnlyList<RouteView> Routes, IReadOnlyList<LeftOutView> LeftOut);
+
+public static class QuoteRates
+{
+    public const int MaxParcels = 50;
+
+    public sealed class Handler(WaybillDb db, TimeProvider clock)
+    {
+        public async Task<Result<RatesView>> HandleAsync(RatesInput request, CancellationToken ct)
+        {
+            var errors = new ValidationErrors();
+            if (request.WarehouseId is not null && request.From is not null)
+            {
+                errors.Add("from", "Give either warehouseId or from, not both.");
+            }
+            CountryCode from = default;
+            if (request.From is { } origin && request.WarehouseId is null
+                && !CountryCode.TryCreate(origin.Country, out from, out var fromReason))
+            {
+                errors.Add("from.country", fromReason!);
+            }
+            CountryCode to = default;
+            if (request.ShipTo is null)
+            {
+                errors.Add("shipTo", "The ship-to address (at least its country) is required.");
+            }
+            else if (!CountryCode.TryCreate(request.ShipTo.Country, out to, out var toReason))
+            {
+                errors.Add("shipTo.country", toReason!);
+            }
+            else if (PostalCodes.Check(to, request.ShipTo.PostalCode) is { } postalReason && !string.IsNullOrWhiteSpace(request.ShipTo.PostalCode))
+            {
+                errors.Add("shipTo.postalCode", postalReason);
+            }
+            var tenantCurrency = await db.Tenants.Where(t => t.Id == db.TenantId).Select(t => t.Currency).SingleAsync(ct);
+            var currency = tenantCurrency;
+            if (!string.IsNullOrWhiteSpace(request.Currency) && !Currency.TryCreate(request.Currency, out currency, out var currencyReason))
+            {
+                errors.Add("currency", currencyReason!);
+            }
+            var (parcels, dangerousGoods, declared) = Goods(request, errors);
+            if (!errors.IsEmpty)
+            {
+                return errors.ToError("rates.invalid", "The rate request has invalid fields.");
+            }
+            if (request.From is null)
+            {
+                var warehouse = await ShipFrom.ResolveAsync(db, request.WarehouseId, null, ct);
+                if (!warehouse.IsSuccess)
+                {
+                    return warehouse.Error!;
+                }
+                from = warehouse.Value.AddressCountry;
+            }
+            var result = Rates.Quote(
+                new RateRequest(from, to, parcels, dangerousGoods, new Money(declared, currency), currency, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)),
+                SandboxCatalogue.Default, ExchangeRates.Default);
+            return new RatesView(
+                from.Value, to.Value, currency.Code, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
+                parcels.Select(p => new ParcelInput(Decimals.Normalize(p.WeightKg), p.LengthCm, p.WidthCm, p.HeightCm)).ToList(),
+                dangerousGoods,
+                result.Routes.Select(r => new RouteView(
+                    r.Id,
+                    r.Legs.Select(l => new RouteLegView(l.Role, l.ServiceId, l.Carrier, Decimals.Normalize(l.ChargeableWeightKg), MoneyView.Of(l.Price), MoneyView.Of(l.PriceInRequestCurrency))).ToList(),
+                    MoneyView.Of(r.Total),
+                    new TransitDaysView(r.TransitDaysP50, r.TransitDaysP90),
+                    r.PromiseDays)).ToList(),
+                result.LeftOut.Select(l => new LeftOutView(l.ServiceId, l.Code, l.Reason)).ToList());
+        }
+
+        /// <summary>The parcels (given, or packed from the lines), their dangerous goods and declared value.</summary>
+        private static (List<Parcel> Parcels, IReadOnlyList<string> DangerousGoods, decimal Declared) Goods(RatesInput request, ValidationErrors errors)
+        {
+            var parcels = new List<Parcel>();
+            IReadOnlyList<string> dangerousGoods = [];
+            var declared = 0m;
+            if ((request.Parcels is null) == (request.Lines is null))
+            {
+                errors.Add("parcels", "Give either parcels or lines (packed into one parcel), not both.");
+                return (parcels, dangerousGoods, declared);
+            }
+            if (request.Parcels is { } given)
+            {
+                if (given.Count is 0 or > MaxParcels)
+                {
+                    errors.Add("parcels", $"1 to {MaxParcels} parcels.");
+                }
+                for (var i = 0; i < Math.Min(given.Count, MaxParcels); i++)
+                {
+                    var p = given[i];
+                    var ok = Positive(errors, $"parcels[{i}].weightKg", p?.WeightKg, 1000)
+                        & Positive(errors, $"parcels[{i}].lengthCm", p?.LengthCm, 500)
+                        & Positive(errors, $"parcels[{i}].widthCm", p?.WidthCm, 500)
+                        & Positive(errors, $"parcels[{i}].heightCm", p?.HeightCm, 500);
+                    if (ok)
+                    {
+                        parcels.Add(new Parcel(p!.WeightKg!.Value, p.LengthCm!.Value, p.WidthCm!.Value, p.HeightCm!.Value));
+                    }
+                }
+                if (request.DangerousGoods is { } declaredGoods)
+                {
+                    dangerousGoods = Orders.DangerousGoods.Normalize(declaredGoods, out var reason) ?? [];
+                    if (reason is not null)
+                    {
+                        errors.Add("dangerousGoods", reason);
+                    }
+                }
+                if (request.DeclaredValue is { } value)
+                {
+                    if (value < 0)
+                    {
+                        errors.Add("declaredValue", "The declared value is 0 or more.");
+                    }
+                    declared = value;
+                }
+                return (parcels, dangerousGoods, declared);
+            }
+            var lines = request.Lines!;
+            if (lines.Count is 0 or > ValidateOrder.MaxLines)
+            {
+                errors.Add("lines", $"1 to {ValidateOrder.MaxLines} lines.");
+                return (parcels, dangerousGoods, declared);
+            }
+            var goods = new SortedSet<string>(StringComparer.Ordinal);
+            var weight = 0m;
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var line = lines[i];
+                var quantity = line?.Quantity is { } q && q >= 1 && q <= 1_000_000 && q == decimal.Truncate(q) ? q : 0;
+                if (quantity == 0)
+                {
+                    errors.Add($"lines[{i}].quantity", "The quantity must be a whole number greater than 0 (at most 1000000).");
+                }
+                var ok = Positive(errors, $"lines[{i}].weightKg", line?.WeightKg, 1000);
+                if (line?.UnitPrice is not { } price || price < 0)
+                {
+                    errors.Add($"lines[{i}].unitPrice", "The unit price is required, 0 or more.");
+                }
+                if (!HsCode.TryCreate(line?.HsCode, out var hs, out var hsReason))
+                {
+                    errors.Add($"lines[{i}].hsCode", hsReason!);
+                    continue;
+                }
+                string? dgReason = null;
+                var lineGoods = line!.DangerousGoods is { } d ? Orders.DangerousGoods.Normalize(d, out dgReason) : Orders.DangerousGoods.DefaultFor(hs);
+                if (lineGoods is null)
+                {
+                    errors.Add($"lines[{i}].dangerousGoods", dgReason!);
+                    continue;
+                }
+                goods.UnionWith(lineGoods);
+                if (ok && quantity > 0)
+                {
+                    weight += line.WeightKg!.Value * quantity;
+                    declared += (line.UnitPrice ?? 0) * quantity;
+                }
+            }
+            dangerousGoods = Orders.DangerousGoods.Values.Where(goods.Contains).ToList();
+            if (errors.IsEmpty)
+            {
+                if (DefaultPackaging.Default.Pack(weight, out var packReason) is { } parcel)
+                {
+                    parcels.Add(parcel);
+                }
+                else
+                {
+                    errors.Add("lines", packReason!);
+                }
+            }
+            return (parcels, dangerousGoods, declared);
+        }
+
+        private static bool Positive(ValidationErrors errors, string field, decimal? value, decimal max)
+        {
+            if (value is { } v && v > 0 && v <= max)
+            {
+                return true;
+            }
+            errors.Add(field, $"Required, greater than 0 and at most {max}.");
+            return false;
+        }
+    }
+}
