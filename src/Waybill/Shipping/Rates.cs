@@ -232,6 +232,24 @@ public static class Rates
     /// </summary>
     private static (double P50, double P90) TransitDays(IReadOnlyList<StageTransit> stages)
     {
+        // A pure function of the stages (the seed is fixed), and the catalogue has few combinations of them: each is
+        // simulated once per process. Bounded all the same, in case a catalogue is replaced while running.
+        var key = string.Join(';', stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.P50Hours}/{s.P90Hours}")));
+        if (TransitCache.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+        if (TransitCache.Count > 10_000)
+        {
+            TransitCache.Clear();
+        }
+        return TransitCache[key] = Simulate(stages);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (double P50, double P90)> TransitCache = new(StringComparer.Ordinal);
+
+    private static (double P50, double P90) Simulate(IReadOnlyList<StageTransit> stages)
+    {
         var random = new SplitMix64(TransitSeed);
         var journeys = new double[TransitDraws];
         for (var i = 0; i < journeys.Length; i++)
