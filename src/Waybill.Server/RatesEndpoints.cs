@@ -15,5 +15,22 @@ internal static class RatesEndpoints
             .WithSummary("Prices every feasible route over the sandbox network, cheapest first, and says why each service left out cannot carry the goods.")
             .WithDescription("From warehouseId (or from{country}, or the tenant's only origin warehouse), to shipTo{country, postalCode?}, for parcels[{weightKg, lengthCm, widthCm, heightCm}] or order lines (packed into one parcel from the default-packaging table). Totals are in the request's currency, else the tenant's. 400 rates.invalid names every wrong field; 422 when no warehouse applies.")
             .ProducesProblem(400).ProducesProblem(422);
+
+        v1.MapPost("/orders/{id}/shipments", async Task<Results<Created<Waybill.Tracking.ShipmentView>, ProblemHttpResult>> (
+                string id, BookingInput? request, BookShipment.Handler handler, CancellationToken ct) =>
+            {
+                if (!Guid.TryParse(id, out var orderId))
+                {
+                    return Problems.Of(404, "orders.not_found", $"No order {id}.");
+                }
+                var result = await handler.HandleAsync(orderId, request ?? new BookingInput(), ct);
+                return result.IsSuccess
+                    ? TypedResults.Created($"/v1/shipments/{result.Value.Id}", result.Value)
+                    : Problems.From(result.Error!);
+            })
+            .WithTags("Orders")
+            .WithSummary("Books an order: {strategy? (cheapest, fastest, cheapest_on_time: the default), serviceId? (a route id from POST /v1/rates), deliverBy?, warehouseId?}.")
+            .WithDescription("Answers 201 with the shipment: legs with carrier, service, tracking number and price, the price and the expected delivery window; the order becomes shipped. 409 shipping.already_booked or shipping.order_cancelled; 422 when no warehouse, route or on-time route applies. Send Idempotency-Key to retry safely.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
     }
 }

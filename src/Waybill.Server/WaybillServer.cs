@@ -47,6 +47,7 @@ internal static class WaybillServer
         builder.Services.AddScoped<ListWarehouses.Handler>();
         builder.Services.AddScoped<GetWarehouse.Handler>();
         builder.Services.AddScoped<QuoteRates.Handler>();
+        builder.Services.AddScoped<BookShipment.Handler>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<RequestErrors>();

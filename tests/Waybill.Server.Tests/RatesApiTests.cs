@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Waybill.Orders;
 using Waybill.Server.Tests.Support;
 using Waybill.Shipping;
@@ -73,6 +74,35 @@ public abstract class RatesApiTests<TDatabase>(WaybillApp<TDatabase> app)
             problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, noWarehouse.StatusCode);
         Assert.Equal("shipping.no_warehouse", (await noWarehouse.JsonAsync()).Code());
+    }
+
+    [Fact]
+    public async Task Booking_answers_201_with_the_shipment_replays_with_the_same_key_and_refuses_a_second_booking()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+        await client.PostJsonAsync("/v1/warehouses", Shenzhen);
+        var order = await (await client.PostJsonAsync("/v1/orders", Build.Order("BOOK-1"))).JsonAsync();
+        var path = $"/v1/orders/{order.GetProperty("id").GetString()}/shipments";
+
+        using var first = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new BookingInput("cheapest")) };
+        first.Headers.Add("Idempotency-Key", "book-1");
+        var booked = await client.SendAsync(first, TestContext.Current.CancellationToken);
+        using var retry = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new BookingInput("cheapest")) };
+        retry.Headers.Add("Idempotency-Key", "book-1");
+        var replayed = await client.SendAsync(retry, TestContext.Current.CancellationToken);
+        var second = await client.PostJsonAsync(path, new BookingInput());
+
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        var shipment = await booked.JsonAsync();
+        Assert.Equal($"/v1/shipments/{shipment.GetProperty("id").GetString()}", booked.Headers.Location?.ToString());
+        Assert.Equal("EUR", shipment.GetProperty("price").GetProperty("currency").GetString());
+        Assert.All(shipment.GetProperty("legs").EnumerateArray(), l => Assert.False(string.IsNullOrEmpty(l.GetProperty("service").GetString())));
+        Assert.Equal(HttpStatusCode.Created, replayed.StatusCode);
+        Assert.Equal(shipment.GetProperty("id").GetString(), (await replayed.JsonAsync()).GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Equal("shipping.already_booked", (await second.JsonAsync()).Code());
+        var shipped = await (await client.GetAsync($"/v1/orders/{order.GetProperty("id").GetString()}", TestContext.Current.CancellationToken)).JsonAsync();
+        Assert.Equal("shipped", shipped.GetProperty("status").GetString());
     }
 }
 

@@ -78,3 +78,9 @@ public readonly record struct Money(decimal Amount, Currency Currency)
 
     public override string ToString() => $"{Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)} {Currency}";
 }
+
+/// <summary>An amount as the API shows it: <c>{amount, currency}</c>, the amount without trailing zeros.</summary>
+public sealed record MoneyView(decimal Amount, string Currency)
+{
+    public static MoneyView Of(Money money) => new(Decimals.Normalize(money.Amount), money.Currency.Code);
+}

@@ -124,6 +124,22 @@ public sealed class Order
         return order;
     }
 
+    /// <summary>Booked onto a shipment: allowed once, and never for a cancelled order.</summary>
+    internal Result<Order> Ship(DateTimeOffset now)
+    {
+        switch (Status)
+        {
+            case OrderStatus.Created or OrderStatus.Allocated:
+                Status = OrderStatus.Shipped;
+                UpdatedAt = now;
+                return this;
+            case OrderStatus.Cancelled:
+                return Error.Conflict("shipping.order_cancelled", $"Order {Reference} is cancelled: it cannot be booked.");
+            default:
+                return Error.Conflict("shipping.already_booked", $"Order {Reference} is already {Status.ToString().ToLowerInvariant()}.");
+        }
+    }
+
     /// <summary>Allowed until the order ships; cancelling twice is a conflict, not a silent no-op.</summary>
     public Result<Order> Cancel(DateTimeOffset now)
     {

@@ -168,6 +168,7 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(l => new { l.TenantId, l.Carrier, l.TrackingNumber }).IsUnique();
             e.HasIndex(l => new { l.TenantId, l.TrackingNumber });
             e.Property(l => l.Carrier).HasMaxLength(40);
+            e.Property(l => l.Service).HasMaxLength(64);
             e.Property(l => l.TrackingNumber).HasMaxLength(64);
         });
 

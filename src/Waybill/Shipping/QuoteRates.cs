@@ -27,11 +27,6 @@ public sealed record RatesInput(
     decimal? DeclaredValue = null,
     IReadOnlyList<string?>? DangerousGoods = null);
 
-public sealed record MoneyView(decimal Amount, string Currency)
-{
-    public static MoneyView Of(Money money) => new(Decimals.Normalize(money.Amount), money.Currency.Code);
-}
-
 public sealed record RouteLegView(string Role, string Service, string Carrier, decimal ChargeableWeightKg, MoneyView Price, MoneyView PriceConverted);
 
 public sealed record TransitDaysView(double P50, double P90);

@@ -38,6 +38,11 @@ public sealed class Shipment
 
     public DateTimeOffset? ExpectedLatest { get; private set; }
 
+    /// <summary>What the booking costs the seller, in the tenant's currency (null for a shipment registered, not booked).</summary>
+    public decimal? PriceAmount { get; private set; }
+
+    public Currency? PriceCurrency { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -57,9 +62,18 @@ public sealed class Shipment
         UpdatedAt = now,
     };
 
-    internal ShipmentLeg AddLeg(LegRole? role, string carrier, string trackingNumber, DateTimeOffset now)
+    /// <summary>A booked shipment's price and its expected delivery window.</summary>
+    internal void Book(Money price, DateTimeOffset earliest, DateTimeOffset latest)
     {
-        var leg = ShipmentLeg.Create(this, _legs.Count + 1, role, carrier, trackingNumber, now);
+        PriceAmount = price.Amount;
+        PriceCurrency = price.Currency;
+        ExpectedEarliest = earliest;
+        ExpectedLatest = latest;
+    }
+
+    internal ShipmentLeg AddLeg(LegRole? role, string carrier, string trackingNumber, DateTimeOffset now, string? service = null, Money? price = null)
+    {
+        var leg = ShipmentLeg.Create(this, _legs.Count + 1, role, carrier, trackingNumber, now, service, price);
         _legs.Add(leg);
         UpdatedAt = now;
         return leg;
@@ -191,8 +205,18 @@ public sealed class ShipmentLeg
 
     public DateTimeOffset CreatedAt { get; private set; }
 
-    internal static ShipmentLeg Create(Shipment shipment, int sequence, LegRole? role, string carrier, string trackingNumber, DateTimeOffset now) => new()
+    /// <summary>The carrier's service, for a booked leg.</summary>
+    public string? Service { get; private set; }
+
+    public decimal? PriceAmount { get; private set; }
+
+    public Currency? PriceCurrency { get; private set; }
+
+    internal static ShipmentLeg Create(Shipment shipment, int sequence, LegRole? role, string carrier, string trackingNumber, DateTimeOffset now, string? service = null, Money? price = null) => new()
     {
+        Service = service,
+        PriceAmount = price?.Amount,
+        PriceCurrency = price?.Currency,
         Id = Guid.CreateVersion7(now),
         TenantId = shipment.TenantId,
         ShipmentId = shipment.Id,

@@ -1,3 +1,5 @@
+using Waybill.Common;
+
 namespace Waybill.Tracking;
 
 /// <summary>The one representation of a shipment; later capabilities add fields to it.</summary>
@@ -9,7 +11,8 @@ public sealed record ShipmentView(
     string? Milestone,
     EventView? LastEvent,
     DeliveryWindow? ExpectedDelivery,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    MoneyView? Price = null)
 {
     internal static ShipmentView Of(Shipment s, TrackingEvent? lastEvent) => new(
         s.Id,
@@ -19,12 +22,16 @@ public sealed record ShipmentView(
         s.Milestone is { } m ? TrackingNames.Of(m) : null,
         lastEvent is null ? null : EventView.Of(lastEvent),
         s.ExpectedEarliest is { } earliest && s.ExpectedLatest is { } latest ? new DeliveryWindow(earliest, latest) : null,
-        s.CreatedAt);
+        s.CreatedAt,
+        s.PriceAmount is { } amount && s.PriceCurrency is { } currency ? MoneyView.Of(new Money(amount, currency)) : null);
 }
 
-public sealed record LegView(Guid Id, int Sequence, string? Role, string Carrier, string TrackingNumber)
+/// <summary>A leg; <c>service</c> and <c>price</c> are set on booked legs.</summary>
+public sealed record LegView(Guid Id, int Sequence, string? Role, string Carrier, string TrackingNumber, string? Service = null, MoneyView? Price = null)
 {
-    internal static LegView Of(ShipmentLeg l) => new(l.Id, l.Sequence, l.Role is { } r ? TrackingNames.Of(r) : null, l.Carrier, l.TrackingNumber);
+    internal static LegView Of(ShipmentLeg l) => new(
+        l.Id, l.Sequence, l.Role is { } r ? TrackingNames.Of(r) : null, l.Carrier, l.TrackingNumber, l.Service,
+        l.PriceAmount is { } amount && l.PriceCurrency is { } currency ? MoneyView.Of(new Money(amount, currency)) : null);
 }
 
 public sealed record DeliveryWindow(DateTimeOffset Earliest, DateTimeOffset Latest);

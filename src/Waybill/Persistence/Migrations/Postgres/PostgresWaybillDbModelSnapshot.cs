@@ -503,6 +503,15 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("order_id");
 
+                    b.Property<decimal?>("PriceAmount")
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("price_amount");
+
+                    b.Property<string>("PriceCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("price_currency");
+
                     b.Property<int>("Status")
                         .HasColumnType("integer")
                         .HasColumnName("status");
@@ -555,6 +564,15 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<decimal?>("PriceAmount")
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("price_amount");
+
+                    b.Property<string>("PriceCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("price_currency");
+
                     b.Property<string>("Role")
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
@@ -563,6 +581,11 @@ namespace Waybill.Persistence.Migrations.Postgres
                     b.Property<int>("Sequence")
                         .HasColumnType("integer")
                         .HasColumnName("sequence");
+
+                    b.Property<string>("Service")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("service");
 
                     b.Property<Guid>("ShipmentId")
                         .HasColumnType("uuid")

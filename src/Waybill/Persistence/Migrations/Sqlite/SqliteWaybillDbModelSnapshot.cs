@@ -496,6 +496,15 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("order_id");
 
+                    b.Property<long?>("PriceAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_amount");
+
+                    b.Property<string>("PriceCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("price_currency");
+
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER")
                         .HasColumnName("status");
@@ -548,6 +557,15 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("PriceAmount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("price_amount");
+
+                    b.Property<string>("PriceCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("price_currency");
+
                     b.Property<string>("Role")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT")
@@ -556,6 +574,11 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     b.Property<int>("Sequence")
                         .HasColumnType("INTEGER")
                         .HasColumnName("sequence");
+
+                    b.Property<string>("Service")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("service");
 
                     b.Property<Guid>("ShipmentId")
                         .HasColumnType("TEXT")
