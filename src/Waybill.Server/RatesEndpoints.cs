@@ -32,5 +32,22 @@ internal static class RatesEndpoints
             .WithSummary("Books an order: {strategy? (cheapest, fastest, cheapest_on_time: the default), serviceId? (a route id from POST /v1/rates), deliverBy?, warehouseId?}.")
             .WithDescription("Answers 201 with the shipment: legs with carrier, service, tracking number and price, the price and the expected delivery window; the order becomes shipped. 409 shipping.already_booked or shipping.order_cancelled; 422 when no warehouse, route or on-time route applies. Send Idempotency-Key to retry safely.")
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+
+        v1.MapGet("/shipments/{id}/label", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (
+                string id, Waybill.Shipping.Labels.GetLabel.Handler handler, CancellationToken ct) =>
+            {
+                if (!Guid.TryParse(id, out var shipmentId))
+                {
+                    return Problems.Of(404, "tracking.shipment_not_found", $"No shipment {id}.");
+                }
+                var result = await handler.HandleAsync(shipmentId, ct);
+                return result.IsSuccess
+                    ? TypedResults.File(result.Value, "application/pdf", $"label-{shipmentId}.pdf")
+                    : Problems.From(result.Error!);
+            })
+            .WithTags("Shipments")
+            .WithSummary("The booked shipment's label: a 100 x 150 mm PDF with the first leg's tracking number as a Code 128 barcode and the customs block its service calls for.")
+            .Produces(200, contentType: "application/pdf")
+            .ProducesProblem(404).ProducesProblem(422);
     }
 }

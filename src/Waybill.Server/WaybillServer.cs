@@ -48,6 +48,7 @@ internal static class WaybillServer
         builder.Services.AddScoped<GetWarehouse.Handler>();
         builder.Services.AddScoped<QuoteRates.Handler>();
         builder.Services.AddScoped<BookShipment.Handler>();
+        builder.Services.AddScoped<Waybill.Shipping.Labels.GetLabel.Handler>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<RequestErrors>();

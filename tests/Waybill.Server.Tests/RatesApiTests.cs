@@ -103,6 +103,37 @@ public abstract class RatesApiTests<TDatabase>(WaybillApp<TDatabase> app)
         Assert.Equal("shipping.already_booked", (await second.JsonAsync()).Code());
         var shipped = await (await client.GetAsync($"/v1/orders/{order.GetProperty("id").GetString()}", TestContext.Current.CancellationToken)).JsonAsync();
         Assert.Equal("shipped", shipped.GetProperty("status").GetString());
+
+        var label = await client.GetAsync($"/v1/shipments/{shipment.GetProperty("id").GetString()}/label", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, label.StatusCode);
+        Assert.Equal("application/pdf", label.Content.Headers.ContentType?.MediaType);
+        var pdf = await label.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("%PDF"u8.ToArray(), pdf[..4]);
+        if (Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(d => File.Exists(Path.Combine(d, "pdftotext"))))
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"label-{Guid.NewGuid():N}.pdf");
+            await File.WriteAllBytesAsync(file, pdf, TestContext.Current.CancellationToken);
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("pdftotext", [file, "-"]) { RedirectStandardOutput = true })!;
+            var text = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            File.Delete(file);
+            Assert.Contains("Anna Schmidt", text, StringComparison.Ordinal);
+            Assert.Contains("Acme Fulfilment", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_registered_shipment_has_no_label_and_an_unknown_one_is_404()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+        var registered = await (await client.PostJsonAsync("/v1/shipments", new { legs = new[] { new { trackingNumber = "RB123456785CN" } } })).JsonAsync();
+
+        var none = await client.GetAsync($"/v1/shipments/{registered.GetProperty("id").GetString()}/label", TestContext.Current.CancellationToken);
+        var unknown = await client.GetAsync($"/v1/shipments/{Guid.NewGuid()}/label", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, none.StatusCode);
+        Assert.Equal("shipping.not_booked", (await none.JsonAsync()).Code());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 }
 

@@ -125,12 +125,13 @@ public sealed class Order
     }
 
     /// <summary>Booked onto a shipment: allowed once, and never for a cancelled order.</summary>
-    internal Result<Order> Ship(DateTimeOffset now)
+    internal Result<Order> Ship(DateTimeOffset now, Guid? fromWarehouse = null)
     {
         switch (Status)
         {
             case OrderStatus.Created or OrderStatus.Allocated:
                 Status = OrderStatus.Shipped;
+                WarehouseId = fromWarehouse ?? WarehouseId;
                 UpdatedAt = now;
                 return this;
             case OrderStatus.Cancelled:

@@ -92,7 +92,7 @@ public static class BookShipment
             // To the minute: the window is an estimate, and both databases then store it exactly.
             var minute = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), now.Offset);
             shipment.Book(route.Total, minute.AddMinutes(Math.Round(route.TransitDaysP50 * 24 * 60)), minute.AddMinutes(Math.Round(route.TransitDaysP90 * 24 * 60)));
-            var shipped = order.Ship(now);
+            var shipped = order.Ship(now, warehouse.Value.Id); // the order now names the warehouse it ships from
             if (!shipped.IsSuccess)
             {
                 return shipped.Error!;
