@@ -28,18 +28,40 @@ public sealed class EventMapping
     public static EventMapping Load(string directory)
     {
         var carriers = new Dictionary<string, Dictionary<string, Entry>>(StringComparer.Ordinal);
+        var aliases = new Dictionary<string, (string Target, string File)>(StringComparer.Ordinal);
         foreach (var file in Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.json") : [])
         {
             using var stream = File.OpenRead(file);
             using var doc = JsonDocument.Parse(stream);
-            var carrier = doc.RootElement.GetProperty("carrier").GetString()!;
+            var root = doc.RootElement;
+            // One carrier per file ("carrier"), or one code list for several ("carriers", the sandbox network's);
+            // "sameCodesAs" gives carriers another carrier's codes (the sandbox posts speak UPU, as s10 does).
+            var named = root.TryGetProperty("carriers", out var list)
+                ? list.EnumerateArray().Select(c => c.GetString()!).ToList()
+                : [root.GetProperty("carrier").GetString()!];
+            if (root.TryGetProperty("sameCodesAs", out var same))
+            {
+                foreach (var alias in named)
+                {
+                    aliases[alias] = (same.GetString()!, Path.GetFileName(file));
+                }
+                continue;
+            }
+            var carrier = named[0];
             // Several files may describe one carrier (one per API of the same company): their codes add up.
             if (!carriers.TryGetValue(carrier, out var codes))
             {
                 codes = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
                 carriers[carrier] = codes;
             }
-            foreach (var code in doc.RootElement.GetProperty("codes").EnumerateObject())
+            foreach (var other in named.Skip(1))
+            {
+                if (!carriers.TryAdd(other, codes))
+                {
+                    throw new InvalidDataException($"{Path.GetFileName(file)}: {other} is described by another file too.");
+                }
+            }
+            foreach (var code in root.GetProperty("codes").EnumerateObject())
             {
                 var v = code.Value;
                 if (!TrackingNames.TryParse<TrackingStatus>(v.GetProperty("status").GetString(), out var status))
@@ -60,6 +82,13 @@ public sealed class EventMapping
                 {
                     throw new InvalidDataException($"{Path.GetFileName(file)}: code {code.Name} of {carrier} is defined twice.");
                 }
+            }
+        }
+        foreach (var (alias, (target, file)) in aliases)
+        {
+            if (!carriers.TryGetValue(target, out var codes) || !carriers.TryAdd(alias, codes))
+            {
+                throw new InvalidDataException($"{file}: {alias} takes the codes of {target}, which no file describes, or is described itself.");
             }
         }
         return new EventMapping(carriers.ToFrozenDictionary(

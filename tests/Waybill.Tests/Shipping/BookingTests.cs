@@ -54,6 +54,26 @@ public abstract class BookingTests<TDatabase>(TDatabase database) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_booked_legs_carrier_events_go_through_ingest_and_move_the_shipment()
+    {
+        var (db, order) = await OrderAsync("BK-E");
+        await using var _db = db;
+        var ct = TestContext.Current.CancellationToken;
+        var shipment = (await new BookShipment.Handler(db, _clock).HandleAsync(order.Id, new BookingInput("cheapest"), ct)).Value;
+        var leg = shipment.Legs[0];
+        var code = leg.Carrier.StartsWith("sbx-post-", StringComparison.Ordinal) ? "EMA" : "PU";
+
+        var ingest = await new Waybill.Tracking.IngestEvents.Handler(db, database.Events).HandleAsync(new Waybill.Tracking.IngestEvents.Request(
+            [new Waybill.Tracking.EventInput(leg.TrackingNumber, leg.Carrier, code, "Picked up", "2026-02-20T17:00:00+08:00", new Waybill.Tracking.LocationInput("Shenzhen", null, "CN"))]), ct);
+
+        Assert.Equal(1, ingest.Value.Accepted);
+        Assert.Equal(0, ingest.Value.Unmatched);
+        var moved = (await new Waybill.Tracking.GetShipment.Handler(db).HandleAsync(shipment.Id, ct)).Value;
+        Assert.Equal("in_transit", moved.Status);
+        Assert.Equal("posted", moved.Milestone);
+    }
+
+    [Fact]
     public async Task Cheapest_and_fastest_choose_as_the_quote_ranks_them()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -40,13 +40,39 @@ public sealed class TrackingModelTests
         foreach (var file in Directory.EnumerateFiles(ReferenceData.PathOf("tracking", "events"), "*.json"))
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
-            foreach (var code in doc.RootElement.GetProperty("codes").EnumerateObject())
+            if (!doc.RootElement.TryGetProperty("codes", out var codes))
+            {
+                Assert.True(doc.RootElement.TryGetProperty("sameCodesAs", out _), $"{Path.GetFileName(file)} has neither codes nor sameCodesAs");
+                continue;
+            }
+            foreach (var code in codes.EnumerateObject())
             {
                 if (code.Value.TryGetProperty("exception", out var x) && x.ValueKind == JsonValueKind.String)
                 {
                     Assert.True(reasons.Contains(x.GetString()), $"{Path.GetFileName(file)} {code.Name}: unknown exception reason {x.GetString()}");
                 }
             }
+        }
+    }
+
+    [Theory]
+    [InlineData("sbx-post-cn", "EMD", "arrived_destination_country")]
+    [InlineData("sbx-post-de", "EMI", "delivered")]
+    [InlineData("sbx-express", "IMP", "at_import_customs")]
+    [InlineData("sbx-local-fr", "DLV", "delivered")]
+    [InlineData("sbx-oceanway", "DEP", "departed_origin_country")]
+    public void Sandbox_carriers_are_known_and_their_codes_mapped(string carrier, string code, string milestone)
+    {
+        Assert.Equal(carrier, Carriers.Canonical(carrier.ToUpperInvariant()));
+        Assert.Equal(milestone, EventMapping.Default.Find(carrier, code)?.Milestone is { } m ? TrackingNames.Of(m) : null);
+    }
+
+    [Fact]
+    public void Every_sandbox_carrier_of_the_catalogue_has_event_codes()
+    {
+        foreach (var carrier in Waybill.Shipping.Sandbox.SandboxCatalogue.Default.Carriers)
+        {
+            Assert.True(EventMapping.Default.Carriers.Contains(carrier.Code), $"{carrier.Code} has no event codes in data/tracking/events");
         }
     }
 
