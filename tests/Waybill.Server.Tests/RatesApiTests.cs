@@ -11,8 +11,7 @@ namespace Waybill.Server.Tests;
 public abstract class RatesApiTests<TDatabase>(WaybillApp<TDatabase> app)
     where TDatabase : TestDatabase, new()
 {
-    private static readonly WarehouseInput Shenzhen =
-        new("SZX-1", "Shenzhen origin", new AddressInput("Acme Fulfilment", "8 Keji Road", null, "Shenzhen", null, "518057", "CN"), "origin");
+    private static readonly WarehouseInput Shenzhen = Build.Warehouse();
 
     private static readonly AddressInput Berlin = new(null, null, null, null, null, "10115", "DE");
 

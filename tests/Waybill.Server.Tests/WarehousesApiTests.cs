@@ -10,8 +10,7 @@ namespace Waybill.Server.Tests;
 public abstract class WarehousesApiTests<TDatabase>(WaybillApp<TDatabase> app)
     where TDatabase : TestDatabase, new()
 {
-    private static readonly WarehouseInput Shenzhen =
-        new("SZX-1", "Shenzhen origin", new AddressInput("Acme Fulfilment", "8 Keji Road", null, "Shenzhen", "Guangdong", "518057", "CN"), "origin");
+    private static readonly WarehouseInput Shenzhen = Build.Warehouse();
 
     [Fact]
     public async Task Adding_a_warehouse_answers_201_and_it_is_listed_and_read_back()

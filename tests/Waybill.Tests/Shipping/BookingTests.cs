@@ -13,8 +13,7 @@ public abstract class BookingTests<TDatabase>(TDatabase database) : IClassFixtur
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 2, 20, 9, 0, 0, TimeSpan.Zero));
 
-    private static readonly WarehouseInput Shenzhen =
-        new("SZX-1", "Shenzhen origin", new AddressInput("Acme Fulfilment", "8 Keji Road", null, "Shenzhen", null, "518057", "CN"), "origin");
+    private static readonly WarehouseInput Shenzhen = Build.Warehouse();
 
     private async Task<(Waybill.Persistence.WaybillDb Db, OrderView Order)> OrderAsync(string reference, params OrderLineInput[] lines)
     {

@@ -12,8 +12,7 @@ public abstract class WarehouseTests<TDatabase>(TDatabase database) : IClassFixt
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 25, 9, 30, 0, TimeSpan.Zero));
 
-    private static WarehouseInput Shenzhen(string code = "SZX-1", string kind = "origin") =>
-        new(code, "Shenzhen origin", new AddressInput("Acme Fulfilment", "8 Keji Road", null, "Shenzhen", "Guangdong", "518057", "CN"), kind);
+    private static WarehouseInput Shenzhen(string code = "SZX-1", string kind = "origin") => Build.Warehouse(code, kind);
 
     private static WarehouseInput Leipzig(string code = "LEJ-1") =>
         new(code, "Leipzig overseas", new AddressInput("Acme EU", "Am Exerzierplatz 5", "Halle 3", "Leipzig", null, "04158", "de"), "Overseas");

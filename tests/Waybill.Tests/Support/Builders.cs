@@ -5,6 +5,10 @@ namespace Waybill.Tests.Support;
 /// <summary>Small builders: a valid order unless a test says otherwise.</summary>
 public static class Build
 {
+    /// <summary>An origin warehouse in Shenzhen (or of the given code and kind).</summary>
+    public static Waybill.Shipping.WarehouseInput Warehouse(string code = "SZX-1", string kind = "origin") =>
+        new(code, "Shenzhen origin", new AddressInput("Acme Fulfilment", "8 Keji Road", null, "Shenzhen", "Guangdong", "518057", "CN"), kind);
+
     public static OrderInput Order(string? reference = null, string country = "DE", string? postalCode = "10115", params OrderLineInput[] lines) => new(
         reference ?? $"R-{Guid.NewGuid():N}",
         new BuyerInput("Anna Schmidt", "anna@example.com", "+49 30 1234567", "de-DE", "Europe/Berlin"),
