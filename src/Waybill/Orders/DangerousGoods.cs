@@ -39,6 +39,13 @@ public static class DangerousGoods
         return Values.Where(found.Contains).ToList();
     }
 
+    /// <summary>Every value any of the lines carries, once, in the order of <see cref="Values"/>.</summary>
+    public static IReadOnlyList<string> Union(IEnumerable<IEnumerable<string>> lines)
+    {
+        var found = lines.SelectMany(l => l).ToHashSet(StringComparer.Ordinal);
+        return Values.Where(found.Contains).ToList();
+    }
+
     /// <summary>The defaults for a line that declares nothing: those of the longest matching HS prefix, else none.</summary>
     public static IReadOnlyList<string> DefaultFor(HsCode hsCode) => Table.Value.For(hsCode.Digits);
 

@@ -124,21 +124,25 @@ public sealed class Order
         return order;
     }
 
-    /// <summary>Booked onto a shipment: allowed once, and never for a cancelled order.</summary>
+    /// <summary>Why the order cannot be booked onto a shipment now (null when it can): it is cancelled, or has shipped.</summary>
+    public Error? ShipRefusal() => Status switch
+    {
+        OrderStatus.Created or OrderStatus.Allocated => null,
+        OrderStatus.Cancelled => Error.Conflict("shipping.order_cancelled", $"Order {Reference} is cancelled: it cannot be booked."),
+        _ => Error.Conflict("shipping.already_booked", $"Order {Reference} is already {Status.ToString().ToLowerInvariant()}."),
+    };
+
+    /// <summary>Booked onto a shipment, from the given warehouse: allowed once, and never for a cancelled order.</summary>
     internal Result<Order> Ship(DateTimeOffset now, Guid? fromWarehouse = null)
     {
-        switch (Status)
+        if (ShipRefusal() is { } refusal)
         {
-            case OrderStatus.Created or OrderStatus.Allocated:
-                Status = OrderStatus.Shipped;
-                WarehouseId = fromWarehouse ?? WarehouseId;
-                UpdatedAt = now;
-                return this;
-            case OrderStatus.Cancelled:
-                return Error.Conflict("shipping.order_cancelled", $"Order {Reference} is cancelled: it cannot be booked.");
-            default:
-                return Error.Conflict("shipping.already_booked", $"Order {Reference} is already {Status.ToString().ToLowerInvariant()}.");
+            return refusal;
         }
+        Status = OrderStatus.Shipped;
+        WarehouseId = fromWarehouse ?? WarehouseId;
+        UpdatedAt = now;
+        return this;
     }
 
     /// <summary>Allowed until the order ships; cancelling twice is a conflict, not a silent no-op.</summary>

@@ -60,7 +60,8 @@ internal sealed record ValidOrder(
 /// <summary>A checked address: trimmed, the postal code normalised.</summary>
 public sealed record ValidAddress(string Name, string Line1, string? Line2, string City, string? Region, string? PostalCode, CountryCode Country);
 
-internal sealed record ValidOrderLine(
+/// <summary>A checked order line; the rates quote checks its lines with the same rules.</summary>
+public sealed record ValidOrderLine(
     string Sku,
     string Description,
     int Quantity,
@@ -184,7 +185,8 @@ public static class ValidateOrder
         return order with { ContentHash = HashOf(order) };
     }
 
-    private static ValidOrderLine? ValidateLine(OrderLineInput? line, string path, ValidationErrors errors)
+    /// <summary>Checks one order line; errors are keyed under <paramref name="path"/> (<c>lines[0]</c>).</summary>
+    public static ValidOrderLine? ValidateLine(OrderLineInput? line, string path, ValidationErrors errors)
     {
         if (line is null)
         {

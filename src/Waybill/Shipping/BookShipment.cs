@@ -38,12 +38,11 @@ public static class BookShipment
             {
                 return Error.NotFound("orders.not_found", $"No order {orderId}.");
             }
-            if (order.Status == OrderStatus.Cancelled)
+            if (order.ShipRefusal() is { } refusal)
             {
-                return Error.Conflict("shipping.order_cancelled", $"Order {order.Reference} is cancelled: it cannot be booked.");
+                return refusal;
             }
-            if (order.Status != OrderStatus.Created && order.Status != OrderStatus.Allocated
-                || await db.Shipments.AnyAsync(s => s.OrderId == order.Id, ct))
+            if (await db.Shipments.AnyAsync(s => s.OrderId == order.Id, ct))
             {
                 return Error.Conflict("shipping.already_booked", $"Order {order.Reference} already has a shipment.");
             }
@@ -56,13 +55,13 @@ public static class BookShipment
             {
                 return new Error(ErrorKind.Unprocessable, "shipping.cannot_pack", packReason!);
             }
-            var goods = order.Lines.SelectMany(l => DangerousGoods.FromColumn(l.DangerousGoods)).ToHashSet(StringComparer.Ordinal);
+            var goods = DangerousGoods.Union(order.Lines.Select(l => DangerousGoods.FromColumn(l.DangerousGoods)));
             var currency = await db.Tenants.Where(t => t.Id == db.TenantId).Select(t => t.Currency).SingleAsync(ct);
             var now = clock.UtcNow();
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var catalogue = SandboxCatalogue.Default;
             var quote = Rates.Quote(
-                new RateRequest(warehouse.Value.AddressCountry, order.ShipToCountry, [parcel], [.. DangerousGoods.Values.Where(goods.Contains)],
+                new RateRequest(warehouse.Value.AddressCountry, order.ShipToCountry, [parcel], goods,
                     new Money(order.GoodsTotal, order.Currency), currency, today),
                 catalogue, ExchangeRates.Default);
             var chosen = Choose(quote, strategy, request, today);

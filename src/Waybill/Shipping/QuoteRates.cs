@@ -91,11 +91,12 @@ public static class QuoteRates
                 }
                 from = warehouse.Value.AddressCountry;
             }
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
             var result = Rates.Quote(
-                new RateRequest(from, to, parcels, dangerousGoods, new Money(declared, currency), currency, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)),
+                new RateRequest(from, to, parcels, dangerousGoods, new Money(declared, currency), currency, today),
                 SandboxCatalogue.Default, ExchangeRates.Default);
             return new RatesView(
-                from.Value, to.Value, currency.Code, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
+                from.Value, to.Value, currency.Code, today,
                 parcels.Select(p => new ParcelInput(Decimals.Normalize(p.WeightKg), p.LengthCm, p.WidthCm, p.HeightCm)).ToList(),
                 dangerousGoods,
                 result.Routes.Select(r => new RouteView(
@@ -160,41 +161,18 @@ public static class QuoteRates
                 errors.Add("lines", $"1 to {ValidateOrder.MaxLines} lines.");
                 return (parcels, dangerousGoods, declared);
             }
-            var goods = new SortedSet<string>(StringComparer.Ordinal);
-            var weight = 0m;
+            // The same rules as an order's lines.
+            var valid = new List<ValidOrderLine>(lines.Count);
             for (var i = 0; i < lines.Count; i++)
             {
-                var line = lines[i];
-                var quantity = line?.Quantity is { } q && q >= 1 && q <= 1_000_000 && q == decimal.Truncate(q) ? q : 0;
-                if (quantity == 0)
+                if (ValidateOrder.ValidateLine(lines[i], $"lines[{i}]", errors) is { } line)
                 {
-                    errors.Add($"lines[{i}].quantity", "The quantity must be a whole number greater than 0 (at most 1000000).");
-                }
-                var ok = Positive(errors, $"lines[{i}].weightKg", line?.WeightKg, 1000);
-                if (line?.UnitPrice is not { } price || price < 0)
-                {
-                    errors.Add($"lines[{i}].unitPrice", "The unit price is required, 0 or more.");
-                }
-                if (!HsCode.TryCreate(line?.HsCode, out var hs, out var hsReason))
-                {
-                    errors.Add($"lines[{i}].hsCode", hsReason!);
-                    continue;
-                }
-                string? dgReason = null;
-                var lineGoods = line!.DangerousGoods is { } d ? Orders.DangerousGoods.Normalize(d, out dgReason) : Orders.DangerousGoods.DefaultFor(hs);
-                if (lineGoods is null)
-                {
-                    errors.Add($"lines[{i}].dangerousGoods", dgReason!);
-                    continue;
-                }
-                goods.UnionWith(lineGoods);
-                if (ok && quantity > 0)
-                {
-                    weight += line.WeightKg!.Value * quantity;
-                    declared += (line.UnitPrice ?? 0) * quantity;
+                    valid.Add(line);
                 }
             }
-            dangerousGoods = Orders.DangerousGoods.Values.Where(goods.Contains).ToList();
+            var weight = valid.Sum(l => l.UnitWeight.Kilograms * l.Quantity);
+            declared = valid.Sum(l => l.UnitPrice * l.Quantity);
+            dangerousGoods = Orders.DangerousGoods.Union(valid.Select(l => l.DangerousGoods));
             if (errors.IsEmpty)
             {
                 if (DefaultPackaging.Default.Pack(weight, out var packReason) is { } parcel)
