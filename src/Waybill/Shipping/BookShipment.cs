@@ -12,9 +12,8 @@ namespace Waybill.Shipping;
 public sealed record BookingInput(string? Strategy = null, string? ServiceId = null, DateOnly? DeliverBy = null, Guid? WarehouseId = null);
 
 /// <summary>
-/// Books an order onto the sandbox network: the route chosen by strategy (or the named service), a tracking number per
-/// leg from its carrier's serial series, the shipment registered with its legs, prices and expected delivery, and the
-/// order marked shipped, all in one transaction.
+/// Books one order onto the sandbox network: <see cref="BookShipments"/> with a batch of one, so that one booking and
+/// a thousand follow the same rules.
 /// </summary>
 public static class BookShipment
 {
@@ -26,87 +25,211 @@ public static class BookShipment
     {
         public async Task<Result<ShipmentView>> HandleAsync(Guid orderId, BookingInput request, CancellationToken ct)
         {
-            var strategy = request.Strategy?.Trim().ToLowerInvariant() ?? CheapestOnTime;
-            if (strategy is not (Cheapest or Fastest or CheapestOnTime))
+            var outcome = (await new BookShipments.Handler(db, clock).HandleAsync([new BookShipments.Request(orderId, request)], ct))[0];
+            return outcome.Error is { } error ? error : ShipmentView.Of(outcome.Shipment!, null);
+        }
+    }
+}
+
+/// <summary>
+/// Books orders onto the sandbox network in one transaction: for each, the route chosen by strategy (or the named
+/// service), a tracking number per leg from its carrier's serial series, the shipment with its legs, prices and
+/// expected delivery, and the order marked shipped. Orders are read, numbers taken (one statement per series) and
+/// shipments written (bulk) for the whole batch; each order that cannot be booked gets its own error and the rest are
+/// booked all the same.
+/// </summary>
+public static class BookShipments
+{
+    public const int MaxBatch = 5_000;
+
+    public sealed record Request(Guid OrderId, BookingInput Booking);
+
+    /// <summary>One request's result: the shipment booked (with its legs), or why not.</summary>
+    public sealed record Outcome(Guid OrderId, Shipment? Shipment, Error? Error);
+
+    private sealed record Plan(int Index, Order Order, Warehouse Warehouse, Route Route);
+
+    public sealed class Handler(WaybillDb db, TimeProvider clock)
+    {
+        public async Task<IReadOnlyList<Outcome>> HandleAsync(IReadOnlyList<Request> requests, CancellationToken ct)
+        {
+            ArgumentNullException.ThrowIfNull(requests);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(requests.Count, MaxBatch, nameof(requests));
+            var outcomes = new Outcome?[requests.Count];
+            if (requests.Count == 0)
             {
-                var errors = new ValidationErrors();
-                errors.Add("strategy", $"'{request.Strategy}' is not a strategy: {Cheapest}, {Fastest} or {CheapestOnTime}.");
-                return errors.ToError("shipping.booking_invalid", "The booking has invalid fields.");
+                return [];
             }
-            var order = await db.Orders.Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId, ct);
-            if (order is null)
-            {
-                return Error.NotFound("orders.not_found", $"No order {orderId}.");
-            }
-            if (order.ShipRefusal() is { } refusal)
-            {
-                return refusal;
-            }
-            if (await db.Shipments.AnyAsync(s => s.OrderId == order.Id, ct))
-            {
-                return Error.Conflict("shipping.already_booked", $"Order {order.Reference} already has a shipment.");
-            }
-            var warehouse = await ShipFrom.ResolveAsync(db, request.WarehouseId, order.WarehouseId, ct);
-            if (!warehouse.IsSuccess)
-            {
-                return warehouse.Error!;
-            }
-            if (DefaultPackaging.Default.Pack(order.TotalWeightKg, out var packReason) is not { } parcel)
-            {
-                return new Error(ErrorKind.Unprocessable, "shipping.cannot_pack", packReason!);
-            }
-            var goods = DangerousGoods.Union(order.Lines.Select(l => DangerousGoods.FromColumn(l.DangerousGoods)));
+            var ids = requests.Select(r => r.OrderId).Distinct().ToList();
+            var orders = await db.Orders.Include(o => o.Lines).Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
+            var booked = (await db.Shipments.Where(s => s.OrderId != null && ids.Contains(s.OrderId.Value)).Select(s => s.OrderId!.Value).ToListAsync(ct)).ToHashSet();
+            var warehouses = await db.Warehouses.AsNoTracking().ToListAsync(ct);
             var currency = await db.Tenants.Where(t => t.Id == db.TenantId).Select(t => t.Currency).SingleAsync(ct);
             var now = clock.UtcNow();
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var catalogue = SandboxCatalogue.Default;
-            var quote = Rates.Quote(
-                new RateRequest(warehouse.Value.AddressCountry, order.ShipToCountry, [parcel], goods,
-                    new Money(order.GoodsTotal, order.Currency), currency, today),
-                catalogue, ExchangeRates.Default);
-            var chosen = Choose(quote, strategy, request, today);
-            if (!chosen.IsSuccess)
-            {
-                return chosen.Error!;
-            }
-            var route = chosen.Value;
+            var quotes = new Dictionary<string, RateResult>(StringComparer.Ordinal);
 
-            var outer = db.Database.CurrentTransaction;
-            await using var own = outer is null ? await db.Database.BeginTransactionAsync(ct) : null;
-            var shipment = Tracking.Shipment.Create(db.TenantId, order.Id, now);
-            foreach (var leg in route.Legs)
+            var plans = new List<Plan>(requests.Count);
+            for (var i = 0; i < requests.Count; i++)
             {
-                var service = catalogue.FindService(leg.ServiceId)!;
-                var carrier = catalogue.CarrierOf(service);
-                var series = carrier.TrackingNumber.Scheme == NumberScheme.S10
-                    ? $"s10:{carrier.TrackingNumber.Country!.Value.Value}:{service.S10ServiceIndicator}"
-                    : carrier.Code;
-                var serial = await NumberSequences.TakeAsync(db, series, 1, ct);
-                if (serial > carrier.TrackingNumber.MaxSerial)
+                var (orderId, booking) = requests[i];
+                var result = Choose(orders.GetValueOrDefault(orderId), booking, orderId);
+                if (result.IsSuccess)
                 {
-                    return new Error(ErrorKind.Unprocessable, "shipping.numbers_exhausted", $"{carrier.Code} has issued every number of its series {series}.");
+                    plans.Add(result.Value with { Index = i });
+                    booked.Add(orderId); // the same order twice in one batch: the second is already booked
                 }
-                shipment.AddLeg(RoleOf(leg.Role), carrier.Code, catalogue.Numbers.FormatFor(service.Id, serial), now, service.Id, leg.PriceInRequestCurrency);
+                else
+                {
+                    outcomes[i] = new Outcome(orderId, null, result.Error);
+                }
             }
+
+            if (plans.Count > 0)
+            {
+                var outer = db.Database.CurrentTransaction;
+                await using var own = outer is null ? await db.Database.BeginTransactionAsync(ct) : null;
+                // Held like any leg registration: the event writer cannot match numbers while these legs are written.
+                await db.BeginLegRegistrationAsync(ct);
+                var shipments = await CreateAsync(plans, outcomes, now, ct);
+                await AttachWaitingEventsAsync(shipments, now, ct);
+                await BulkWriter.InsertAsync(db, shipments, null, ct);
+                await BulkWriter.InsertAsync(db, shipments.SelectMany(s => s.Legs), null, ct);
+                await db.SaveChangesAsync(ct); // the orders, now shipped
+                if (own is not null)
+                {
+                    await own.CommitAsync(ct);
+                }
+            }
+            return outcomes.Select(o => o!).ToList();
+
+            Result<Plan> Choose(Order? order, BookingInput booking, Guid orderId)
+            {
+                var strategy = booking.Strategy?.Trim().ToLowerInvariant() ?? BookShipment.CheapestOnTime;
+                if (strategy is not (BookShipment.Cheapest or BookShipment.Fastest or BookShipment.CheapestOnTime))
+                {
+                    var errors = new ValidationErrors();
+                    errors.Add("strategy", $"'{booking.Strategy}' is not a strategy: {BookShipment.Cheapest}, {BookShipment.Fastest} or {BookShipment.CheapestOnTime}.");
+                    return errors.ToError("shipping.booking_invalid", "The booking has invalid fields.");
+                }
+                if (order is null)
+                {
+                    return Error.NotFound("orders.not_found", $"No order {orderId}.");
+                }
+                if (order.ShipRefusal() is { } refusal)
+                {
+                    return refusal;
+                }
+                if (booked.Contains(order.Id))
+                {
+                    return Error.Conflict("shipping.already_booked", $"Order {order.Reference} already has a shipment.");
+                }
+                var warehouse = ShipFrom.Resolve(warehouses, booking.WarehouseId, order.WarehouseId);
+                if (!warehouse.IsSuccess)
+                {
+                    return warehouse.Error!;
+                }
+                if (DefaultPackaging.Default.Pack(order.TotalWeightKg, out var packReason) is not { } parcel)
+                {
+                    return new Error(ErrorKind.Unprocessable, "shipping.cannot_pack", packReason!);
+                }
+                var goods = DangerousGoods.Union(order.Lines.Select(l => DangerousGoods.FromColumn(l.DangerousGoods)));
+                var from = warehouse.Value.AddressCountry;
+                var key = $"{from}|{order.ShipToCountry}|{parcel}|{string.Join(',', goods)}|{order.GoodsTotal}|{order.Currency}";
+                if (!quotes.TryGetValue(key, out var quote))
+                {
+                    quote = Rates.Quote(
+                        new RateRequest(from, order.ShipToCountry, [parcel], goods, new Money(order.GoodsTotal, order.Currency), currency, today),
+                        catalogue, ExchangeRates.Default);
+                    quotes[key] = quote;
+                }
+                var route = ChooseRoute(quote, strategy, booking, today);
+                return route.IsSuccess ? new Plan(0, order, warehouse.Value, route.Value) : route.Error!;
+            }
+        }
+
+        /// <summary>
+        /// Events stored for a number before it was issued (a feed that ran ahead) join their new leg, and the shipment's
+        /// state, before it is written. New numbers rarely have any: one indexed query answers for the batch.
+        /// </summary>
+        private async Task AttachWaitingEventsAsync(List<Shipment> shipments, DateTimeOffset now, CancellationToken ct)
+        {
+            var legs = shipments.SelectMany(s => s.Legs.Select(l => (Shipment: s, Leg: l)))
+                .ToDictionary(x => TrackingKeys.LegKeyOf(db.TenantId, x.Leg.Carrier, x.Leg.TrackingNumber));
+            var keys = legs.Keys.ToList();
+            var waiting = await db.TrackingEvents.Where(e => keys.Contains(e.LegKey) && e.LegId == null).ToListAsync(ct);
+            foreach (var e in waiting)
+            {
+                if (legs.TryGetValue(e.LegKey, out var owner) && owner.Leg.Carrier == e.Carrier && owner.Leg.TrackingNumber == e.TrackingNumber)
+                {
+                    e.AttachTo(owner.Shipment.Id, owner.Leg.Id);
+                    owner.Shipment.Merge(e, now);
+                }
+            }
+        }
+
+        /// <summary>The shipments of the plans, each leg numbered from its series; a series that runs out fails its orders.</summary>
+        private async Task<List<Shipment>> CreateAsync(List<Plan> plans, Outcome?[] outcomes, DateTimeOffset now, CancellationToken ct)
+        {
+            var catalogue = SandboxCatalogue.Default;
+            var series = new Dictionary<string, (long Next, long Count)>(StringComparer.Ordinal);
+            foreach (var leg in plans.SelectMany(p => p.Route.Legs))
+            {
+                var key = SeriesOf(catalogue, leg.ServiceId);
+                series[key] = (0, series.GetValueOrDefault(key).Count + 1);
+            }
+            foreach (var key in series.Keys.Order(StringComparer.Ordinal).ToList())
+            {
+                series[key] = (await NumberSequences.TakeAsync(db, key, (int)series[key].Count, ct), series[key].Count);
+            }
+
             // To the minute: the window is an estimate, and both databases then store it exactly.
             var minute = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), now.Offset);
-            shipment.Book(route.Total, minute.AddMinutes(Math.Round(route.TransitDaysP50 * 24 * 60)), minute.AddMinutes(Math.Round(route.TransitDaysP90 * 24 * 60)));
-            var shipped = order.Ship(now, warehouse.Value.Id); // the order now names the warehouse it ships from
-            if (!shipped.IsSuccess)
+            var shipments = new List<Shipment>(plans.Count);
+            foreach (var plan in plans)
             {
-                return shipped.Error!;
+                var shipment = Shipment.Create(db.TenantId, plan.Order.Id, now);
+                Error? exhausted = null;
+                foreach (var leg in plan.Route.Legs)
+                {
+                    var service = catalogue.FindService(leg.ServiceId)!;
+                    var carrier = catalogue.CarrierOf(service);
+                    var key = SeriesOf(catalogue, leg.ServiceId);
+                    var serial = series[key].Next;
+                    series[key] = (serial + 1, series[key].Count);
+                    if (serial > carrier.TrackingNumber.MaxSerial)
+                    {
+                        exhausted = new Error(ErrorKind.Unprocessable, "shipping.numbers_exhausted", $"{carrier.Code} has issued every number of its series {key}.");
+                        break;
+                    }
+                    shipment.AddLeg(RoleOf(leg.Role), carrier.Code, catalogue.Numbers.FormatFor(service.Id, serial), now, service.Id, leg.PriceInRequestCurrency);
+                }
+                if (exhausted is not null)
+                {
+                    outcomes[plan.Index] = new Outcome(plan.Order.Id, null, exhausted);
+                    continue;
+                }
+                shipment.Book(plan.Route.Total, minute.AddMinutes(Math.Round(plan.Route.TransitDaysP50 * 24 * 60)), minute.AddMinutes(Math.Round(plan.Route.TransitDaysP90 * 24 * 60)));
+                plan.Order.Ship(now, plan.Warehouse.Id); // the order now names the warehouse it ships from
+                shipments.Add(shipment);
+                outcomes[plan.Index] = new Outcome(plan.Order.Id, shipment, null);
             }
-            var saved = await RegisterShipment.SaveWithLegsAsync(db, shipment, shipment.Legs, now, ct);
-            if (saved.IsSuccess && own is not null)
-            {
-                await own.CommitAsync(ct);
-            }
-            return saved;
+            return shipments;
         }
     }
 
+    private static string SeriesOf(SandboxCatalogue catalogue, string serviceId)
+    {
+        var service = catalogue.FindService(serviceId)!;
+        var carrier = catalogue.CarrierOf(service);
+        return carrier.TrackingNumber.Scheme == NumberScheme.S10
+            ? $"s10:{carrier.TrackingNumber.Country!.Value.Value}:{service.S10ServiceIndicator}"
+            : carrier.Code;
+    }
+
     /// <summary>The named service's route, else the strategy's choice among the feasible routes (cheapest first).</summary>
-    private static Result<Route> Choose(RateResult quote, string strategy, BookingInput request, DateOnly today)
+    private static Result<Route> ChooseRoute(RateResult quote, string strategy, BookingInput request, DateOnly today)
     {
         if (quote.Routes.Count == 0)
         {
@@ -131,9 +254,9 @@ public static class BookShipment
         }
         switch (strategy)
         {
-            case Cheapest:
+            case BookShipment.Cheapest:
                 return quote.Routes[0];
-            case Fastest:
+            case BookShipment.Fastest:
                 return quote.Routes.OrderBy(r => r.TransitDaysP90).ThenBy(r => r.Total.Amount).First();
             default:
                 var onTime = quote.Routes.FirstOrDefault(r =>

@@ -219,10 +219,35 @@ public static class Rates
         return null;
     }
 
+    /// <summary>
+    /// The stages a leg of <paramref name="role"/> carries, in order, with their transit: end to end, every stage of its
+    /// lane; a first mile (a domestic carrier to the hub) its lane's first mile; a line-haul export customs, the flight
+    /// or voyage and import customs; a last mile its lane's last mile. A lane without a stage (no customs inside the EU)
+    /// skips it. The sandbox network moves parcels by the same stages (<see cref="Sandbox.SandboxNetwork"/>).
+    /// </summary>
+    public static IEnumerable<(TransitStage Stage, StageTransit Transit)> StagesOf(string role, TransitProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        TransitStage[] stages = role switch
+        {
+            FirstMile => [TransitStage.FirstMile],
+            LineHaul => [TransitStage.ExportCustoms, TransitStage.LineHaul, TransitStage.ImportCustoms],
+            LastMile => [TransitStage.LastMile],
+            _ => [TransitStage.FirstMile, TransitStage.ExportCustoms, TransitStage.LineHaul, TransitStage.ImportCustoms, TransitStage.LastMile],
+        };
+        foreach (var stage in stages)
+        {
+            if (profile.Stages.TryGetValue(stage, out var transit))
+            {
+                yield return (stage, transit);
+            }
+        }
+    }
+
     private static Route RouteOf(string id, IReadOnlyList<RatedLeg> legs)
     {
         var total = legs.Select(l => l.Leg.PriceInRequestCurrency).Aggregate((a, b) => a + b);
-        var (p50, p90) = TransitDays([.. legs.SelectMany(l => l.Lane.Transit.Stages.Values)]);
+        var (p50, p90) = TransitDays([.. legs.SelectMany(l => StagesOf(l.Leg.Role, l.Lane.Transit)).Select(s => s.Transit)]);
         return new Route(id, [.. legs.Select(l => l.Leg)], total, p50, p90, legs.Sum(l => l.Lane.PromiseDays));
     }
 
@@ -272,29 +297,6 @@ public static class Rates
         new(decimal.Round(money.Amount, money.Currency.MinorUnits, MidpointRounding.AwayFromZero), money.Currency);
 
     private static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>SplitMix64 (Steele, Lea, Flood 2014): tiny, fast and the same on every runtime, unlike System.Random's algorithm.</summary>
-    private struct SplitMix64(ulong seed)
-    {
-        private ulong _state = seed;
-
-        private ulong Next()
-        {
-            unchecked
-            {
-                var z = _state += 0x9E3779B97F4A7C15UL;
-                z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-                z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-                return z ^ (z >> 31);
-            }
-        }
-
-        /// <summary>In (0, 1): 53 random bits, never 0 so the logarithm below is finite.</summary>
-        private double NextUnit() => ((Next() >> 11) + 0.5) / (1UL << 53);
-
-        /// <summary>Box-Muller; the second variate is dropped to keep the stream simple.</summary>
-        public double NextStandardNormal() => Math.Sqrt(-2.0 * Math.Log(NextUnit())) * Math.Cos(2.0 * Math.PI * NextUnit());
-    }
 }
 
 /// <summary>A shipment to rate: its parcels, dangerous goods (values of <c>DangerousGoods.Values</c>), declared value, quote currency and date.</summary>

@@ -14,13 +14,25 @@ public static class ShipFrom
     {
         if ((requested ?? ofOrder) is { } id)
         {
-            var named = await db.Warehouses.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
+            var named = await db.Warehouses.AsNoTracking().Where(w => w.Id == id).ToListAsync(ct);
+            return Resolve(named, requested, ofOrder);
+        }
+        return Resolve(await db.Warehouses.AsNoTracking().Where(w => w.Kind == WarehouseKind.Origin).Take(2).ToListAsync(ct), requested, ofOrder);
+    }
+
+    /// <summary>The same choice among warehouses already read (all of the tenant's, or at least those it needs).</summary>
+    public static Result<Warehouse> Resolve(IReadOnlyList<Warehouse> warehouses, Guid? requested, Guid? ofOrder)
+    {
+        ArgumentNullException.ThrowIfNull(warehouses);
+        if ((requested ?? ofOrder) is { } id)
+        {
+            var named = warehouses.FirstOrDefault(w => w.Id == id);
             return named is not null
                 ? named
                 : new Error(ErrorKind.Unprocessable, "shipping.warehouse_unknown",
                     $"No warehouse {id} ({(requested is not null ? "named by the request" : "named by the order")}); GET /v1/warehouses lists yours.");
         }
-        var origins = await db.Warehouses.AsNoTracking().Where(w => w.Kind == WarehouseKind.Origin).Take(2).ToListAsync(ct);
+        var origins = warehouses.Where(w => w.Kind == WarehouseKind.Origin).Take(2).ToList();
         return origins.Count switch
         {
             1 => origins[0],

@@ -115,7 +115,7 @@ public static partial class IngestEvents
         var city = Clean(input.Location?.City, 100);
         var postal = Clean(input.Location?.PostalCode, 20)?.ToUpperInvariant();
         var description = Clean(input.Description, 500) ?? "";
-        var mapping = EventMapping.Default.Find(carrier, code);
+        var mapping = EventMapping.Default.Find(carrier, code, description);
         EventWriter.CachedLeg leg = default;
         var known = writer?.TryGetLeg(tenantId, carrier, number, out leg) ?? false;
         return (new EventRow
