@@ -22,6 +22,7 @@ public static class CliApp
         root.Subcommands.Add(OrderCommands.Build(dataDir, database, stdout, stderr));
         root.Subcommands.Add(DetectCommand.Build(stdout, stderr));
         root.Subcommands.Add(TrackCommand.Build(dataDir, database, stdout, stderr));
+        root.Subcommands.Add(SimulateCommand.Build(dataDir, database, stdout, stderr));
 
         var parsed = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };

@@ -43,3 +43,94 @@ public static class CreateOrder
             Error.Conflict("orders.reference_taken", $"An order with reference '{reference}' already exists.");
     }
 }
+
+/// <summary>
+/// Creates many orders in one transaction (the sandbox simulation's and demo's order flow): each is checked as
+/// <see cref="CreateOrder"/> checks one, references already taken (or repeated in the batch) are refused one by one,
+/// and the valid orders are written together (bulk insert) while the others get their own error.
+/// </summary>
+public static class CreateOrders
+{
+    public const int MaxBatch = 5_000;
+
+    /// <summary>One input's result: the order created, or why not.</summary>
+    public sealed record Outcome(Order? Order, Error? Error);
+
+    public sealed class Handler(WaybillDb db, TimeProvider clock)
+    {
+        public async Task<IReadOnlyList<Outcome>> HandleAsync(IReadOnlyList<OrderInput> inputs, CancellationToken ct)
+        {
+            ArgumentNullException.ThrowIfNull(inputs);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(inputs.Count, MaxBatch, nameof(inputs));
+            var outcomes = new Outcome[inputs.Count];
+            var valid = new (int Index, ValidOrder Order)[inputs.Count];
+            var count = 0;
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var errors = new ValidationErrors();
+                var order = ValidateOrder.Validate(inputs[i], errors);
+                if (order is null)
+                {
+                    outcomes[i] = new Outcome(null, errors.ToError("orders.invalid", "The order has invalid fields."));
+                }
+                else
+                {
+                    valid[count++] = (i, order);
+                }
+            }
+            var warehouses = (await db.Warehouses.Select(w => w.Id).ToListAsync(ct)).ToHashSet();
+            var taken = await ExistingAsync(db, valid.Take(count).Select(v => v.Order.Reference), ct);
+            var now = clock.UtcNow();
+            var orders = new List<Order>(count);
+            foreach (var (index, order) in valid.Take(count))
+            {
+                if (order.WarehouseId is { } warehouseId && !warehouses.Contains(warehouseId))
+                {
+                    var errors = new ValidationErrors();
+                    errors.Add("warehouseId", $"No warehouse {warehouseId} (GET /v1/warehouses lists yours).");
+                    outcomes[index] = new Outcome(null, errors.ToError("orders.invalid", "The order has invalid fields."));
+                }
+                else if (!taken.TryAdd(order.Reference, order.ContentHash))
+                {
+                    outcomes[index] = new Outcome(null, Error.Conflict("orders.reference_taken", $"An order with reference '{order.Reference}' already exists."));
+                }
+                else
+                {
+                    var created = Order.Create(db.TenantId, order, now);
+                    orders.Add(created);
+                    outcomes[index] = new Outcome(created, null);
+                }
+            }
+            if (orders.Count > 0)
+            {
+                var outer = db.Database.CurrentTransaction;
+                await using var own = outer is null ? await db.Database.BeginTransactionAsync(ct) : null;
+                await BulkWriter.InsertAsync(db, orders, null, ct);
+                await BulkWriter.InsertAsync(db, orders.SelectMany(o => o.Lines), null, ct);
+                if (own is not null)
+                {
+                    await own.CommitAsync(ct);
+                }
+            }
+            return outcomes;
+        }
+    }
+
+    /// <summary>The content hash of each of these references that an order of the tenant already has.</summary>
+    internal static async Task<Dictionary<string, string>> ExistingAsync(WaybillDb db, IEnumerable<string> references, CancellationToken ct)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in references.Chunk(500))
+        {
+            var rows = await db.Orders.AsNoTracking()
+                .Where(o => chunk.Contains(o.Reference))
+                .Select(o => new { o.Reference, o.ContentHash })
+                .ToListAsync(ct);
+            foreach (var row in rows)
+            {
+                found[row.Reference] = row.ContentHash;
+            }
+        }
+        return found;
+    }
+}

@@ -111,7 +111,7 @@ public static class ImportOrders
                 errors.AddRange(group.ParseErrors);
             }
 
-            var existing = await ExistingAsync(valid.Select(v => v.Order.Reference), ct);
+            var existing = await CreateOrders.ExistingAsync(db, valid.Select(v => v.Order.Reference), ct);
             var toCreate = new List<ValidOrder>(valid.Count);
             var skipped = 0;
             foreach (var (order, group) in valid)
@@ -180,23 +180,6 @@ public static class ImportOrders
             {
                 Details = report,
             };
-        }
-
-        private async Task<Dictionary<string, string>> ExistingAsync(IEnumerable<string> references, CancellationToken ct)
-        {
-            var found = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var chunk in references.Chunk(500))
-            {
-                var rows = await db.Orders.AsNoTracking()
-                    .Where(o => chunk.Contains(o.Reference))
-                    .Select(o => new { o.Reference, o.ContentHash })
-                    .ToListAsync(ct);
-                foreach (var row in rows)
-                {
-                    found[row.Reference] = row.ContentHash;
-                }
-            }
-            return found;
         }
     }
 

@@ -61,7 +61,8 @@ public static class BookShipments
                 return [];
             }
             var ids = requests.Select(r => r.OrderId).Distinct().ToList();
-            var orders = await db.Orders.Include(o => o.Lines).Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
+            // Read, not tracked: the orders are marked shipped below by one statement per warehouse.
+            var orders = await db.Orders.AsNoTracking().Include(o => o.Lines).Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
             var booked = (await db.Shipments.Where(s => s.OrderId != null && ids.Contains(s.OrderId.Value)).Select(s => s.OrderId!.Value).ToListAsync(ct)).ToHashSet();
             var warehouses = await db.Warehouses.AsNoTracking().ToListAsync(ct);
             var currency = await db.Tenants.Where(t => t.Id == db.TenantId).Select(t => t.Currency).SingleAsync(ct);
@@ -96,7 +97,21 @@ public static class BookShipments
                 await AttachWaitingEventsAsync(shipments, now, ct);
                 await BulkWriter.InsertAsync(db, shipments, null, ct);
                 await BulkWriter.InsertAsync(db, shipments.SelectMany(s => s.Legs), null, ct);
-                await db.SaveChangesAsync(ct); // the orders, now shipped
+                await db.SaveChangesAsync(ct); // the waiting events attached
+                if (!await MarkShippedAsync(plans.Where(p => outcomes[p.Index]?.Shipment is not null).Select(p => p.Order).ToList(), now, ct))
+                {
+                    // Another request cancelled or booked one of them since they were read: nothing of the batch is kept.
+                    if (own is not null)
+                    {
+                        await own.RollbackAsync(CancellationToken.None);
+                    }
+                    foreach (var plan in plans)
+                    {
+                        outcomes[plan.Index] = new Outcome(plan.Order.Id, null,
+                            Error.Conflict("shipping.order_changed", $"Order {plan.Order.Reference} changed while it was being booked; book it again."));
+                    }
+                    return outcomes.Select(o => o!).ToList();
+                }
                 if (own is not null)
                 {
                     await own.CommitAsync(ct);
@@ -167,6 +182,32 @@ public static class BookShipments
                     owner.Shipment.Merge(e, now);
                 }
             }
+        }
+
+        /// <summary>
+        /// The booked orders, shipped (<see cref="Order.Ship"/> has checked and changed each in memory): one statement per
+        /// warehouse, on the condition that each is still bookable; false when one was not.
+        /// </summary>
+        private async Task<bool> MarkShippedAsync(List<Order> shipped, DateTimeOffset now, CancellationToken ct)
+        {
+            foreach (var group in shipped.GroupBy(o => o.WarehouseId))
+            {
+                var warehouseId = group.Key;
+                foreach (var chunk in group.Select(o => o.Id).Chunk(1000))
+                {
+                    var changed = await db.Orders
+                        .Where(o => chunk.Contains(o.Id) && (o.Status == OrderStatus.Created || o.Status == OrderStatus.Allocated))
+                        .ExecuteUpdateAsync(set => set
+                            .SetProperty(o => o.Status, OrderStatus.Shipped)
+                            .SetProperty(o => o.WarehouseId, warehouseId)
+                            .SetProperty(o => o.UpdatedAt, now), ct);
+                    if (changed != chunk.Length)
+                    {
+                        return false;
+                    }
+                }
+            }
+            return true;
         }
 
         /// <summary>The shipments of the plans, each leg numbered from its series; a series that runs out fails its orders.</summary>

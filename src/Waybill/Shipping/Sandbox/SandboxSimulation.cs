@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Waybill.Common;
+using Waybill.Orders;
+using Waybill.Persistence;
+using Waybill.Tracking;
+
+namespace Waybill.Shipping.Sandbox;
+
+/// <summary>A clock that stands still until it is set: simulated time, moved by whoever runs the simulation.</summary>
+public sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = start;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+/// <summary>
+/// <c>waybill simulate</c>: the demo seller's orders, placed evenly over a number of days, created and booked in
+/// batches (<see cref="CreateOrders"/>, <see cref="BookShipments"/>) as simulated time passes, and carried to the end by
+/// the sandbox network, whose events enter through ingest (<see cref="IngestEvents"/>) when they happen. Time moves in
+/// steps of three hours: in each step the orders placed in it are booked at its end, and the events that happened in it
+/// are ingested, in time order. Everything runs on one simulated clock from <see cref="Start"/>, so a seed gives the same
+/// orders, bookings, journeys and summary every time.
+/// </summary>
+public static class SandboxSimulation
+{
+    /// <summary>The simulated start: a Monday, fixed so that rates, exchange rates and working days are the same every run.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly TimeSpan Step = TimeSpan.FromHours(3);
+
+    public const int MaxOrders = 10_000_000;
+
+    public const int MaxDays = 365;
+
+    private const int StepsPerDay = 8;
+
+    /// <summary>Events waiting that make ingest go before the day ends: a few of the event writer's transactions' worth.</summary>
+    private const int FlushAt = 40_000;
+
+    public sealed record Options(int Orders, ulong Seed, int Days = 7);
+
+    public enum Phase
+    {
+        Booking,
+        Moving,
+        Summarising,
+    }
+
+    /// <summary>Progress: orders booked (of all) while booking, then events ingested (of all planned).</summary>
+    public readonly record struct Progress(Phase Phase, long Done, long Total, DateTimeOffset SimulatedNow);
+
+    public sealed record Tally(string Name, int Count);
+
+    public sealed record LaneTransit(string Origin, string Destination, int Delivered, double P50Days, double P90Days);
+
+    /// <summary>What happened, read back from the database (statuses, exceptions, transit) and from ingest's answers (events).</summary>
+    public sealed record Summary(
+        int Orders,
+        int Booked,
+        IReadOnlyList<Tally> NotBooked,
+        IReadOnlyList<Tally> FinalStatus,
+        IReadOnlyList<Tally> Exceptions,
+        IReadOnlyList<LaneTransit> Lanes,
+        long EventsSent,
+        long EventsAccepted,
+        long Duplicates,
+        long Unmatched,
+        IReadOnlyList<Tally> Rejected,
+        DateTimeOffset SimulatedEnd,
+        TimeSpan Elapsed,
+        TimeSpan IngestTime);
+
+    private sealed record Booked(Guid ShipmentId, Guid OrderId);
+
+    /// <summary>Runs the simulation for the tenant (its warehouses are created when missing) and answers the summary.</summary>
+    public static async Task<Summary> RunAsync(Storage storage, Guid tenantId, Options options, IProgress<Progress>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Orders, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Orders, MaxOrders, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Days, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Days, MaxDays, nameof(options));
+
+        var stopwatch = Stopwatch.StartNew();
+        var ingesting = new Stopwatch();
+        var shop = DemoShop.Default;
+        var network = SandboxNetwork.Default;
+        var clock = new SimulatedClock(Start);
+        await using var writer = new EventWriter(storage, clock);
+
+        IReadOnlyDictionary<string, Guid> warehouseIds;
+        await using (var db = Open(storage, tenantId))
+        {
+            warehouseIds = await shop.EnsureWarehousesAsync(db, clock, ct);
+        }
+        // References of this run: unique however many runs share the database; nothing else depends on them.
+        var run = $"SIM-{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
+        var span = TimeSpan.FromDays(options.Days);
+        var buckets = new Dictionary<long, List<NetworkEvent>>();
+        var notBooked = new Dictionary<string, int>(StringComparer.Ordinal);
+        var rejected = new Dictionary<string, int>(StringComparer.Ordinal);
+        var booked = new List<Booked>(options.Orders);
+        long sent = 0, accepted = 0, duplicates = 0, unmatched = 0, planned = 0;
+        var next = 0; // the next order to place
+        var lastBucket = -1L;
+        var waiting = new List<NetworkEvent>();
+
+        for (var step = 0L; next < options.Orders || step <= lastBucket; step++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var end = Start + (Step * (step + 1));
+            clock.Now = end;
+
+            // The orders placed in this step (evenly over the period), booked at its end.
+            var placed = new List<int>();
+            while (next < options.Orders && Start + (span * ((next + 0.5) / options.Orders)) <= end)
+            {
+                placed.Add(next++);
+            }
+            foreach (var chunk in placed.Chunk(CreateOrders.MaxBatch))
+            {
+                await BookAsync(chunk);
+            }
+            if (placed.Count > 0)
+            {
+                progress?.Report(new Progress(Phase.Booking, next, options.Orders, end));
+            }
+
+            // The events that happened in this step join those waiting; they are ingested, in time order, a simulated day
+            // at a time (or sooner when many are waiting), as a carrier feed would deliver them in batches.
+            if (buckets.Remove(step, out var due))
+            {
+                waiting.AddRange(due);
+            }
+            var last = next >= options.Orders && step >= lastBucket;
+            if (waiting.Count > 0 && (last || waiting.Count >= FlushAt || (step + 1) % StepsPerDay == 0))
+            {
+                await IngestAsync();
+            }
+        }
+
+        progress?.Report(new Progress(Phase.Summarising, 0, 1, clock.Now));
+        await using var reader = Open(storage, tenantId);
+        var summary = await SummariseAsync(reader, run, ct);
+        return summary with
+        {
+            Orders = options.Orders,
+            NotBooked = Sorted(notBooked),
+            EventsSent = sent,
+            EventsAccepted = accepted,
+            Duplicates = duplicates,
+            Unmatched = unmatched,
+            Rejected = Sorted(rejected),
+            SimulatedEnd = clock.Now,
+            Elapsed = stopwatch.Elapsed,
+            IngestTime = ingesting.Elapsed,
+        };
+
+        async Task IngestAsync()
+        {
+            waiting.Sort((a, b) => a.At.CompareTo(b.At));
+            await using var db = Open(storage, tenantId);
+            var handler = new IngestEvents.Handler(db, writer);
+            ingesting.Start();
+            var batches = waiting.Select(e => e.Input).Chunk(IngestEvents.MaxBatch)
+                .Select(batch => Task.Run(() => handler.HandleAsync(new IngestEvents.Request(batch), ct), ct)).ToList();
+            var results = await Task.WhenAll(batches);
+            ingesting.Stop();
+            foreach (var result in results)
+            {
+                if (!result.IsSuccess)
+                {
+                    throw new InvalidOperationException($"Ingest refused a batch of the simulation: {result.Error!.Message}");
+                }
+                var answer = result.Value;
+                accepted += answer.Accepted;
+                duplicates += answer.Duplicates;
+                unmatched += answer.Unmatched;
+                foreach (var r in answer.Rejected)
+                {
+                    Add(rejected, r.Code);
+                }
+            }
+            sent += waiting.Count;
+            waiting.Clear();
+            if (next >= options.Orders)
+            {
+                progress?.Report(new Progress(Phase.Moving, sent, planned, clock.Now));
+            }
+        }
+
+        async Task BookAsync(int[] numbers)
+        {
+            await using var db = Open(storage, tenantId);
+            var orders = numbers.Select(n => shop.OrderOf(SplitMix64.SeedOf(options.Seed, $"order {n}"), $"{run}-{n + 1:D7}", warehouseIds)).ToList();
+            var created = await new CreateOrders.Handler(db, clock).HandleAsync(orders.Select(o => o.Input).ToList(), ct);
+            var requests = new List<BookShipments.Request>(numbers.Length);
+            var origins = new Dictionary<Guid, (int Number, DemoOrder Demo, Order Order)>(numbers.Length);
+            for (var i = 0; i < numbers.Length; i++)
+            {
+                if (created[i].Error is { } error)
+                {
+                    Add(notBooked, error.Code);
+                    continue;
+                }
+                var order = created[i].Order!;
+                origins[order.Id] = (numbers[i], orders[i], order);
+                requests.Add(new BookShipments.Request(order.Id, new BookingInput(orders[i].Strategy)));
+            }
+            var handler = new BookShipments.Handler(db, clock);
+            var outcomes = (await handler.HandleAsync(requests, ct)).ToList();
+            // A seller whose default finds no route on time books the cheapest instead.
+            var late = outcomes.Where(o => o.Error?.Code == "shipping.no_route_on_time").Select(o => new BookShipments.Request(o.OrderId, new BookingInput(BookShipment.Cheapest))).ToList();
+            if (late.Count > 0)
+            {
+                outcomes.RemoveAll(o => o.Error?.Code == "shipping.no_route_on_time");
+                outcomes.AddRange(await handler.HandleAsync(late, ct));
+            }
+            foreach (var outcome in outcomes)
+            {
+                if (outcome.Error is { } error)
+                {
+                    Add(notBooked, error.Code);
+                    continue;
+                }
+                var (number, demo, order) = origins[outcome.OrderId];
+                var shipment = outcome.Shipment!;
+                booked.Add(new Booked(shipment.Id, order.Id));
+                var journey = DemoShop.JourneyOf(shipment, demo.From.Place, order, network.Places);
+                var plan = network.Plan(journey, SplitMix64.SeedOf(options.Seed, $"journey {number}"));
+                foreach (var e in plan.Events)
+                {
+                    var bucket = (long)Math.Ceiling((e.At - Start) / Step) - 1;
+                    if (!buckets.TryGetValue(bucket, out var list))
+                    {
+                        buckets[bucket] = list = [];
+                    }
+                    list.Add(e);
+                    lastBucket = Math.Max(lastBucket, bucket);
+                }
+                planned += plan.Events.Count;
+            }
+        }
+    }
+
+    private static WaybillDb Open(Storage storage, Guid tenantId)
+    {
+        var db = storage.CreateDb();
+        db.TenantId = tenantId;
+        return db;
+    }
+
+    private static void Add(Dictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
+
+    private static List<Tally> Sorted(Dictionary<string, int> counts) =>
+        counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => new Tally(c.Key, c.Value)).ToList();
+
+    /// <summary>The run's shipments as the database holds them after ingest: final status, exceptions met, transit per lane.</summary>
+    private static async Task<Summary> SummariseAsync(WaybillDb db, string run, CancellationToken ct)
+    {
+        var prefix = run + "-";
+        var shipments = await (
+            from s in db.Shipments.AsNoTracking()
+            join o in db.Orders on s.OrderId equals o.Id
+            join w in db.Warehouses on o.WarehouseId equals w.Id
+            where o.Reference.StartsWith(prefix)
+            select new { s.Id, s.Status, s.Milestone, s.CreatedAt, s.LastEventAt, Origin = w.AddressCountry, Destination = o.ShipToCountry }).ToListAsync(ct);
+        var ids = shipments.Select(s => s.Id).ToHashSet();
+
+        var final = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var s in shipments)
+        {
+            Add(final, s.Milestone == Milestone.ReturnedToSender ? "returned_to_sender" : TrackingNames.Of(s.Status));
+        }
+
+        // Each kind of exception counted once per shipment that met it; failed delivery attempts are one kind.
+        var flagged = await db.TrackingEvents.AsNoTracking()
+            .Where(e => e.ShipmentId != null && (e.ExceptionReason != null || e.Status == TrackingStatus.FailedAttempt))
+            .Select(e => new { e.ShipmentId, e.ExceptionReason })
+            .ToListAsync(ct);
+        var exceptions = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (_, kind) in flagged.Where(e => ids.Contains(e.ShipmentId!.Value)).Select(e => (e.ShipmentId!.Value, e.ExceptionReason ?? "failed_attempt")).Distinct())
+        {
+            Add(exceptions, kind);
+        }
+
+        var lanes = shipments.Where(s => s.Status == TrackingStatus.Delivered && s.LastEventAt is not null)
+            .GroupBy(s => (Origin: s.Origin.Value, Destination: s.Destination.Value))
+            .OrderBy(g => g.Key.Origin, StringComparer.Ordinal).ThenBy(g => g.Key.Destination, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var days = g.Select(s => (s.LastEventAt!.Value - s.CreatedAt).TotalDays).Order().ToList();
+                return new LaneTransit(g.Key.Origin, g.Key.Destination, days.Count, Percentile(days, 0.5), Percentile(days, 0.9));
+            }).ToList();
+
+        return new Summary(0, shipments.Count, [], Sorted(final), Sorted(exceptions), lanes, 0, 0, 0, 0, [], default, default, default);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
+
