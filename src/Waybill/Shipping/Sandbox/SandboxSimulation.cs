@@ -36,9 +36,6 @@ public static class SandboxSimulation
 
     private const int StepsPerDay = 8;
 
-    /// <summary>Events waiting that make ingest go before the day ends: a few of the event writer's transactions' worth.</summary>
-    private const int FlushAt = 40_000;
-
     public sealed record Options(int Orders, ulong Seed, int Days = 7);
 
     public enum Phase
@@ -72,8 +69,6 @@ public static class SandboxSimulation
         TimeSpan Elapsed,
         TimeSpan IngestTime);
 
-    private sealed record Booked(Guid ShipmentId, Guid OrderId);
-
     /// <summary>Runs the simulation for the tenant (its warehouses are created when missing) and answers the summary.</summary>
     public static async Task<Summary> RunAsync(Storage storage, Guid tenantId, Options options, IProgress<Progress>? progress, CancellationToken ct)
     {
@@ -86,59 +81,51 @@ public static class SandboxSimulation
 
         var stopwatch = Stopwatch.StartNew();
         var ingesting = new Stopwatch();
-        var shop = DemoShop.Default;
-        var network = SandboxNetwork.Default;
         var clock = new SimulatedClock(Start);
         await using var writer = new EventWriter(storage, clock);
-
-        IReadOnlyDictionary<string, Guid> warehouseIds;
-        await using (var db = Open(storage, tenantId))
-        {
-            warehouseIds = await shop.EnsureWarehousesAsync(db, clock, ct);
-        }
         // References of this run: unique however many runs share the database; nothing else depends on them.
         var run = $"SIM-{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
+        var flow = new SandboxFlow(storage, tenantId, writer, options.Seed, run);
+        await flow.WarehousesAsync(clock, ct);
         var span = TimeSpan.FromDays(options.Days);
-        var buckets = new Dictionary<long, List<NetworkEvent>>();
-        var notBooked = new Dictionary<string, int>(StringComparer.Ordinal);
-        var rejected = new Dictionary<string, int>(StringComparer.Ordinal);
-        var booked = new List<Booked>(options.Orders);
-        long sent = 0, accepted = 0, duplicates = 0, unmatched = 0, planned = 0;
-        var next = 0; // the next order to place
-        var lastBucket = -1L;
-        var waiting = new List<NetworkEvent>();
+        var next = 1L; // the next order to place
 
-        for (var step = 0L; next < options.Orders || step <= lastBucket; step++)
+        for (var step = 0L; next <= options.Orders || flow.Waiting > 0; step++)
         {
             ct.ThrowIfCancellationRequested();
             var end = Start + (Step * (step + 1));
             clock.Now = end;
 
             // The orders placed in this step (evenly over the period), booked at its end.
-            var placed = new List<int>();
-            while (next < options.Orders && Start + (span * ((next + 0.5) / options.Orders)) <= end)
+            var placed = new List<long>();
+            while (next <= options.Orders && Start + (span * ((next - 0.5) / options.Orders)) <= end)
             {
                 placed.Add(next++);
             }
             foreach (var chunk in placed.Chunk(CreateOrders.MaxBatch))
             {
-                await BookAsync(chunk);
+                await flow.BookAsync(chunk, clock, ct);
             }
             if (placed.Count > 0)
             {
-                progress?.Report(new Progress(Phase.Booking, next, options.Orders, end));
+                progress?.Report(new Progress(Phase.Booking, next - 1, options.Orders, end));
             }
 
-            // The events that happened in this step join those waiting; they are ingested, in time order, a simulated day
-            // at a time (or sooner when many are waiting), as a carrier feed would deliver them in batches.
-            if (buckets.Remove(step, out var due))
+            // The events that happened are ingested, in time order, a simulated day at a time, as a carrier feed would
+            // deliver them in batches; once every order is booked, days without events are skipped.
+            if ((step + 1) % StepsPerDay == 0)
             {
-                waiting.AddRange(due);
-            }
-            var last = next >= options.Orders && step >= lastBucket;
-            if (waiting.Count > 0 && (last || waiting.Count >= FlushAt || (step + 1) % StepsPerDay == 0))
-            {
-                await IngestAsync();
+                ingesting.Start();
+                await flow.IngestDueAsync(end, ct);
+                ingesting.Stop();
+                if (next > options.Orders)
+                {
+                    progress?.Report(new Progress(Phase.Moving, flow.Sent, flow.Planned, end));
+                    if (flow.NextAt is { } nextAt && nextAt > end.AddDays(1))
+                    {
+                        step = (long)Math.Floor((nextAt - Start) / TimeSpan.FromDays(1)) * StepsPerDay - 1;
+                    }
+                }
             }
         }
 
@@ -148,102 +135,16 @@ public static class SandboxSimulation
         return summary with
         {
             Orders = options.Orders,
-            NotBooked = Sorted(notBooked),
-            EventsSent = sent,
-            EventsAccepted = accepted,
-            Duplicates = duplicates,
-            Unmatched = unmatched,
-            Rejected = Sorted(rejected),
+            NotBooked = Sorted(flow.NotBooked),
+            EventsSent = flow.Sent,
+            EventsAccepted = flow.Accepted,
+            Duplicates = flow.Duplicates,
+            Unmatched = flow.Unmatched,
+            Rejected = Sorted(flow.Rejected),
             SimulatedEnd = clock.Now,
             Elapsed = stopwatch.Elapsed,
             IngestTime = ingesting.Elapsed,
         };
-
-        async Task IngestAsync()
-        {
-            waiting.Sort((a, b) => a.At.CompareTo(b.At));
-            await using var db = Open(storage, tenantId);
-            var handler = new IngestEvents.Handler(db, writer);
-            ingesting.Start();
-            var batches = waiting.Select(e => e.Input).Chunk(IngestEvents.MaxBatch)
-                .Select(batch => Task.Run(() => handler.HandleAsync(new IngestEvents.Request(batch), ct), ct)).ToList();
-            var results = await Task.WhenAll(batches);
-            ingesting.Stop();
-            foreach (var result in results)
-            {
-                if (!result.IsSuccess)
-                {
-                    throw new InvalidOperationException($"Ingest refused a batch of the simulation: {result.Error!.Message}");
-                }
-                var answer = result.Value;
-                accepted += answer.Accepted;
-                duplicates += answer.Duplicates;
-                unmatched += answer.Unmatched;
-                foreach (var r in answer.Rejected)
-                {
-                    Add(rejected, r.Code);
-                }
-            }
-            sent += waiting.Count;
-            waiting.Clear();
-            if (next >= options.Orders)
-            {
-                progress?.Report(new Progress(Phase.Moving, sent, planned, clock.Now));
-            }
-        }
-
-        async Task BookAsync(int[] numbers)
-        {
-            await using var db = Open(storage, tenantId);
-            var orders = numbers.Select(n => shop.OrderOf(SplitMix64.SeedOf(options.Seed, $"order {n}"), $"{run}-{n + 1:D7}", warehouseIds)).ToList();
-            var created = await new CreateOrders.Handler(db, clock).HandleAsync(orders.Select(o => o.Input).ToList(), ct);
-            var requests = new List<BookShipments.Request>(numbers.Length);
-            var origins = new Dictionary<Guid, (int Number, DemoOrder Demo, Order Order)>(numbers.Length);
-            for (var i = 0; i < numbers.Length; i++)
-            {
-                if (created[i].Error is { } error)
-                {
-                    Add(notBooked, error.Code);
-                    continue;
-                }
-                var order = created[i].Order!;
-                origins[order.Id] = (numbers[i], orders[i], order);
-                requests.Add(new BookShipments.Request(order.Id, new BookingInput(orders[i].Strategy)));
-            }
-            var handler = new BookShipments.Handler(db, clock);
-            var outcomes = (await handler.HandleAsync(requests, ct)).ToList();
-            // A seller whose default finds no route on time books the cheapest instead.
-            var late = outcomes.Where(o => o.Error?.Code == "shipping.no_route_on_time").Select(o => new BookShipments.Request(o.OrderId, new BookingInput(BookShipment.Cheapest))).ToList();
-            if (late.Count > 0)
-            {
-                outcomes.RemoveAll(o => o.Error?.Code == "shipping.no_route_on_time");
-                outcomes.AddRange(await handler.HandleAsync(late, ct));
-            }
-            foreach (var outcome in outcomes)
-            {
-                if (outcome.Error is { } error)
-                {
-                    Add(notBooked, error.Code);
-                    continue;
-                }
-                var (number, demo, order) = origins[outcome.OrderId];
-                var shipment = outcome.Shipment!;
-                booked.Add(new Booked(shipment.Id, order.Id));
-                var journey = DemoShop.JourneyOf(shipment, demo.From.Place, order, network.Places);
-                var plan = network.Plan(journey, SplitMix64.SeedOf(options.Seed, $"journey {number}"));
-                foreach (var e in plan.Events)
-                {
-                    var bucket = (long)Math.Ceiling((e.At - Start) / Step) - 1;
-                    if (!buckets.TryGetValue(bucket, out var list))
-                    {
-                        buckets[bucket] = list = [];
-                    }
-                    list.Add(e);
-                    lastBucket = Math.Max(lastBucket, bucket);
-                }
-                planned += plan.Events.Count;
-            }
-        }
     }
 
     private static WaybillDb Open(Storage storage, Guid tenantId)
@@ -255,7 +156,7 @@ public static class SandboxSimulation
 
     private static void Add(Dictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
 
-    private static List<Tally> Sorted(Dictionary<string, int> counts) =>
+    private static List<Tally> Sorted(IReadOnlyDictionary<string, int> counts) =>
         counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => new Tally(c.Key, c.Value)).ToList();
 
     /// <summary>The run's shipments as the database holds them after ingest: final status, exceptions met, transit per lane.</summary>
