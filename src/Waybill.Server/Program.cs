@@ -2,14 +2,15 @@ using Waybill.Persistence;
 using Waybill.Server;
 
 // Waybill's server: the HTTP API, and (later) the dashboard, tracking pages and background workers.
-// Options: --urls, --data-dir DIR, --database CS (or ConnectionStrings__Waybill), --demo true|false. See README.
+// Options: --urls, --data-dir DIR, --database CS (or ConnectionStrings__Waybill), --demo true|false (--no-demo),
+// --sandbox-speed N, --sandbox-orders-per-day N. See README.
 try
 {
     var app = WaybillServer.Build(args);
     await app.RunAsync();
     return 0;
 }
-catch (StorageConfigurationException ex)
+catch (Exception ex) when (ex is StorageConfigurationException or ServerConfigurationException)
 {
     await Console.Error.WriteLineAsync($"error: {ex.Message}");
     return 2;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
+using Waybill.Common;
 using Waybill.Orders;
 using Waybill.Persistence;
 using Waybill.Server.Http;
@@ -19,10 +20,21 @@ internal static class WaybillServer
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // "--no-demo" is a switch; the configuration reads "--key value" pairs.
+        var builder = WebApplication.CreateBuilder(args.Select(a => a == "--no-demo" ? "--demo=false" : a).ToArray());
         var storage = ResolveStorage(builder.Configuration);
+        var demo = DemoSettings.From(builder.Configuration, storage.Provider);
 
+        // With the demo, the whole server runs on one accelerated clock (the sandbox network's time); without it, on
+        // real time. API keys and idempotency always run on real time (WallClock).
+        if (demo.Enabled)
+        {
+            builder.Services.TryAddSingleton<TimeProvider>(
+                new AcceleratedClock(TimeProvider.System, demo.Speed, SandboxDemo.StartOf(storage.DataDirectory, TimeProvider.System)));
+        }
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new WallClock(TimeProvider.System));
+        builder.Services.AddSingleton(demo);
         builder.Services.AddSingleton(storage);
         builder.Services.AddScoped(_ => storage.CreateDb());
         // The one writer of tracking events in this process (see EventWriter); disposed, after draining, at shutdown.
@@ -31,6 +43,10 @@ internal static class WaybillServer
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddHostedService<ApiKeyRotationWatcher>();
         builder.Services.AddHostedService<IdempotencyJanitor>();
+        if (demo.Enabled)
+        {
+            builder.Services.AddHostedService<SandboxDemo>(); // after StartupTasks: the database and the demo tenant are ready
+        }
 
         builder.Services.AddScoped<CreateOrder.Handler>();
         builder.Services.AddScoped<GetOrder.Handler>();
@@ -92,7 +108,7 @@ internal static class WaybillServer
 /// <c>/health</c> never answers before the database and the key are ready.
 /// </summary>
 internal sealed partial class StartupTasks(
-    Storage storage, TimeProvider clock, IConfiguration configuration, IServer server, IHostApplicationLifetime lifetime, ILogger<StartupTasks> logger)
+    Storage storage, TimeProvider clock, DemoSettings demo, IServer server, IHostApplicationLifetime lifetime, ILogger<StartupTasks> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -101,8 +117,7 @@ internal sealed partial class StartupTasks(
         LogStorage(logger, where);
         await storage.MigrateAsync(cancellationToken);
         // The demo seller is for the embedded default; on PostgreSQL it is opt-in (--demo true).
-        var demo = configuration.GetValue("demo", storage.Provider == DatabaseProvider.Sqlite);
-        if (!demo)
+        if (!demo.Enabled)
         {
             return;
         }
@@ -116,6 +131,7 @@ internal sealed partial class StartupTasks(
             Console.WriteLine($"  API reference: {url.TrimEnd('/')}/scalar");
             Console.WriteLine($"  Demo API key:  {key}");
             Console.WriteLine($"  (saved in {Path.Combine(storage.DataDirectory, DemoTenant.KeyFileName)})");
+            Console.WriteLine($"  Sandbox network: {demo.OrdersPerDay} demo orders a simulated day, time {demo.Speed:0.##}x ({clock.UtcNow():yyyy-MM-dd HH:mm} UTC simulated); --no-demo for real time and no demo");
         });
     }
 

@@ -11,7 +11,7 @@ namespace Waybill.Server.Http;
 /// A rotation made by another process (the CLI, another replica) drops the old key from the cache within one
 /// 200 ms poll of the recently rotated keys.
 /// </summary>
-internal sealed class ApiKeyAuthenticator(TimeProvider clock)
+internal sealed class ApiKeyAuthenticator(WallClock wall)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(5);
 
@@ -20,7 +20,7 @@ internal sealed class ApiKeyAuthenticator(TimeProvider clock)
     public async ValueTask<Guid?> AuthenticateAsync(WaybillDb db, string apiKey)
     {
         var hash = ApiKeys.Hash(apiKey);
-        var now = clock.GetTimestamp();
+        var now = wall.Time.GetTimestamp();
         if (_cache.TryGetValue(hash, out var hit) && hit.Expires > now)
         {
             return hit.Tenant;
@@ -28,7 +28,7 @@ internal sealed class ApiKeyAuthenticator(TimeProvider clock)
         var tenant = await FindTenantByKey.HandleAsync(db, hash);
         if (tenant is { } id)
         {
-            _cache[hash] = (id, now + (long)(CacheLifetime.TotalSeconds * clock.TimestampFrequency));
+            _cache[hash] = (id, now + (long)(CacheLifetime.TotalSeconds * wall.Time.TimestampFrequency));
         }
         else
         {
@@ -54,7 +54,7 @@ internal sealed class ApiKeyAuthenticator(TimeProvider clock)
 /// Every 200 ms, reads the keys issued recently (by any process) and drops the keys they replaced from the cache.
 /// "Recently" spans twice the cache lifetime plus clock skew, so a lookup racing a rotation is caught by a later poll.
 /// </summary>
-internal sealed partial class ApiKeyRotationWatcher(Storage storage, ApiKeyAuthenticator authenticator, TimeProvider clock, ILogger<ApiKeyRotationWatcher> logger) : BackgroundService
+internal sealed partial class ApiKeyRotationWatcher(Storage storage, ApiKeyAuthenticator authenticator, WallClock wall, ILogger<ApiKeyRotationWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan Window = (ApiKeyAuthenticator.CacheLifetime * 2) + TimeSpan.FromSeconds(5);
 
@@ -65,7 +65,7 @@ internal sealed partial class ApiKeyRotationWatcher(Storage storage, ApiKeyAuthe
         {
             try
             {
-                var since = clock.GetUtcNow() - Window;
+                var since = wall.Time.GetUtcNow() - Window;
                 await using var db = storage.CreateDb();
                 var recent = await db.Tenants.AsNoTracking()
                     .Where(t => t.KeyIssuedAt > since && t.KeyIssuedAt != t.CreatedAt)

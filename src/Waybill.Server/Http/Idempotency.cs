@@ -12,7 +12,7 @@ namespace Waybill.Server.Http;
 /// The same key with the same body (by SHA-256) replays the first answer; with another body it is refused (422).
 /// 5xx answers are not stored: the claim is released and the client may retry.
 /// </summary>
-internal sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clock)
+internal sealed class IdempotencyMiddleware(RequestDelegate next, WallClock wall)
 {
     public const string Header = "Idempotency-Key";
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
@@ -91,7 +91,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider c
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var now = clock.UtcNow();
+            var now = wall.Time.UtcNow();
             var existing = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(
                 r => r.TenantId == db.TenantId && r.Method == method && r.Path == path && r.Key == key, ct);
             if (existing is not null)
@@ -179,17 +179,17 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider c
 internal sealed class WritesThroughEventWriter;
 
 /// <summary>Deletes idempotency records past their 24 hours.</summary>
-internal sealed partial class IdempotencyJanitor(Storage storage, TimeProvider clock, ILogger<IdempotencyJanitor> logger) : BackgroundService
+internal sealed partial class IdempotencyJanitor(Storage storage, WallClock wall, ILogger<IdempotencyJanitor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(10), clock);
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(10), wall.Time);
         do
         {
             try
             {
                 await using var db = storage.CreateDb();
-                var cutoff = clock.UtcNow() - IdempotencyMiddleware.Retention;
+                var cutoff = wall.Time.UtcNow() - IdempotencyMiddleware.Retention;
                 await db.IdempotencyRecords.Where(r => r.CreatedAt < cutoff).ExecuteDeleteAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
