@@ -20,8 +20,8 @@ internal static class SimulateCommand
     public static Command Build(Option<string?> dataDir, Option<string?> database, TextWriter stdout, TextWriter stderr)
     {
         var orders = new Option<int>("--orders") { Description = $"How many orders to place (1 to {SandboxSimulation.MaxOrders:N0}).", Required = true };
-        var seed = new Option<ulong>("--seed") { Description = "The random seed: the same seed gives the same orders, journeys and summary. Default 1.", DefaultValueFactory = _ => 1 };
-        var days = new Option<int>("--days") { Description = $"The days over which the orders are placed (1 to {SandboxSimulation.MaxDays}); the run goes on until every parcel's journey has ended. Default 7.", DefaultValueFactory = _ => 7 };
+        var seed = new Option<ulong>("--seed") { Description = "The random seed: the same seed gives the same orders, journeys and summary.", DefaultValueFactory = _ => 1 };
+        var days = new Option<int>("--days") { Description = $"The days over which the orders are placed (1 to {SandboxSimulation.MaxDays}); the run goes on until every parcel's journey has ended.", DefaultValueFactory = _ => 7 };
         var command = new Command("simulate",
             "Book demo orders on the sandbox network and run them to the end in simulated time, then print a summary. " +
             "Without --data-dir (or --database) it uses a fresh temporary database, deleted afterwards; always its own 'simulation' tenant.")

@@ -30,7 +30,7 @@ internal static class WaybillServer
         if (demo.Enabled)
         {
             builder.Services.TryAddSingleton<TimeProvider>(
-                new AcceleratedClock(TimeProvider.System, demo.Speed, SandboxDemo.StartOf(storage.DataDirectory, TimeProvider.System)));
+                new AcceleratedClock(TimeProvider.System, demo.Speed, SandboxNetworkService.StartOf(storage.DataDirectory, TimeProvider.System)));
         }
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new WallClock(TimeProvider.System));
@@ -43,10 +43,7 @@ internal static class WaybillServer
         builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddHostedService<ApiKeyRotationWatcher>();
         builder.Services.AddHostedService<IdempotencyJanitor>();
-        if (demo.Enabled)
-        {
-            builder.Services.AddHostedService<SandboxDemo>(); // after StartupTasks: the database and the demo tenant are ready
-        }
+        builder.Services.AddHostedService<SandboxNetworkService>(); // after StartupTasks: the database and the demo tenant are ready
 
         builder.Services.AddScoped<CreateOrder.Handler>();
         builder.Services.AddScoped<GetOrder.Handler>();

@@ -5,6 +5,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Waybill.Common;
+using Waybill.Server.Tests.Support;
+using Waybill.Tests.Support;
 using Xunit;
 
 namespace Waybill.Server.Tests;
@@ -74,6 +76,40 @@ public sealed class SandboxDemoTests
             await Task.Delay(500, ct);
         }
         Assert.True(await TotalAsync(client, "") > before, "no new order was booked");
+    }
+
+    [Fact]
+    public async Task A_shipment_any_tenant_books_through_the_api_is_moved_by_the_network()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var directory = NewDirectory();
+        await using var app = Start(directory, ("sandbox-orders-per-day", "0"));
+        using var client = app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health", ct)).StatusCode);
+        await using (var db = app.Services.GetRequiredService<Persistence.Storage>().CreateDb())
+        {
+            var added = await new Tenancy.AddTenant.Handler(db, TimeProvider.System).HandleAsync(new Tenancy.AddTenant.Request("Acme"), ct);
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", added.Value.ApiKey);
+        }
+        await client.PostJsonAsync("/v1/warehouses", Build.Warehouse());
+        var order = await (await client.PostJsonAsync("/v1/orders", Build.Order("NET-1"))).JsonAsync();
+        var booked = await client.PostJsonAsync($"/v1/orders/{order.GetProperty("id").GetString()}/shipments", new Shipping.BookingInput("fastest"));
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        var id = (await booked.JsonAsync()).GetProperty("id").GetString();
+
+        // A day of the server's time is a real minute: the carrier's first scans come within seconds.
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        JsonElement shipment;
+        do
+        {
+            await Task.Delay(500, ct);
+            shipment = await client.GetFromJsonAsync<JsonElement>($"/v1/shipments/{id}", ct);
+        }
+        while (shipment.GetProperty("milestone").ValueKind == JsonValueKind.Null && DateTime.UtcNow < deadline);
+        Assert.NotEqual(JsonValueKind.Null, shipment.GetProperty("milestone").ValueKind);
+        var events = await client.GetFromJsonAsync<JsonElement>($"/v1/shipments/{id}/events", ct);
+        Assert.All(events.EnumerateArray(), e => Assert.False(e.GetProperty("unmapped").GetBoolean(), e.ToString()));
+        Assert.Contains(events.EnumerateArray(), e => e.GetProperty("location").GetProperty("country").GetString() == "CN");
     }
 
     [Fact]

@@ -152,6 +152,7 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(s => new { s.TenantId, s.Status });
             e.HasIndex(s => new { s.TenantId, s.Milestone });
             e.HasIndex(s => s.OrderId);
+            e.HasIndex(s => s.CreatedAt); // the sandbox network finds new bookings of every tenant
             e.Property(s => s.LastEventCode).HasMaxLength(64);
             e.Property(s => s.Version).IsConcurrencyToken();
             e.HasOne<Tenant>().WithMany().HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.Restrict);

@@ -8,32 +8,29 @@ namespace Waybill.Shipping.Sandbox;
 
 /// <summary>
 /// The demo seller's order flow on the sandbox network, for one tenant: orders numbered 1, 2, 3, ... are created and
-/// booked in batches (<see cref="CreateOrders"/>, <see cref="BookShipments"/>), each booked shipment's journey is planned
-/// (<see cref="SandboxNetwork.Plan"/>) and its events wait until their time comes; <see cref="IngestDueAsync"/> then sends
-/// them through ingest (<see cref="IngestEvents"/>) in time order, as carrier feeds would. Order <c>n</c> and its journey
-/// are drawn from streams of the seed and <c>n</c> alone, so a seed gives the same orders and journeys in any batching,
-/// and a restarted server finds the same future for the parcels it had (<see cref="ResumeAsync"/>).
-/// Used by <c>waybill simulate</c> and by the embedded server's demo. Not thread-safe: one caller at a time.
+/// booked in batches (<see cref="CreateOrders"/>, <see cref="BookShipments"/>). With a queue (<c>waybill simulate</c>),
+/// each booked shipment's journey is planned at once (<see cref="SandboxNetwork.Plan"/>) and its events wait in the
+/// queue until their time comes; order <c>n</c> and its journey are drawn from streams of the seed and <c>n</c> alone,
+/// so a seed gives the same orders and journeys in any batching. Without one (the server's demo), the server's
+/// <see cref="SandboxTraffic"/> finds the shipments and moves them like any other. Not thread-safe: one caller at a time.
 /// </summary>
 public sealed class SandboxFlow
 {
     private readonly Storage _storage;
     private readonly Guid _tenantId;
-    private readonly EventWriter _writer;
+    private readonly NetworkFeed? _queue;
     private readonly ulong _seed;
     private readonly string _prefix;
-    private readonly PriorityQueue<NetworkEvent, (DateTimeOffset At, long Order)> _due = new();
     private readonly Dictionary<string, int> _notBooked = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _rejected = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, Guid>? _warehouseIds;
-    private long _enqueued;
 
+    /// <param name="queue">Where booked journeys' events go; null to leave the shipments to <see cref="SandboxTraffic"/>.</param>
     /// <param name="prefix">The orders' references: <c>{prefix}-{n:D7}</c>.</param>
-    public SandboxFlow(Storage storage, Guid tenantId, EventWriter writer, ulong seed, string prefix)
+    public SandboxFlow(Storage storage, Guid tenantId, NetworkFeed? queue, ulong seed, string prefix)
     {
         _storage = storage;
         _tenantId = tenantId;
-        _writer = writer;
+        _queue = queue;
         _seed = seed;
         _prefix = prefix;
     }
@@ -42,32 +39,10 @@ public sealed class SandboxFlow
 
     public SandboxNetwork Network { get; } = SandboxNetwork.Default;
 
-    /// <summary>Events planned and not yet sent.</summary>
-    public int Waiting => _due.Count;
-
-    /// <summary>The time of the next event waiting, if any.</summary>
-    public DateTimeOffset? NextAt => _due.TryPeek(out _, out var key) ? key.At : null;
-
-    /// <summary>The latest time any planned event happens (the end of the last journey planned so far).</summary>
-    public DateTimeOffset? LastAt { get; private set; }
-
     public long Booked { get; private set; }
-
-    public long Planned { get; private set; }
-
-    public long Sent { get; private set; }
-
-    public long Accepted { get; private set; }
-
-    public long Duplicates { get; private set; }
-
-    public long Unmatched { get; private set; }
 
     /// <summary>Orders not booked, by error code.</summary>
     public IReadOnlyDictionary<string, int> NotBooked => _notBooked;
-
-    /// <summary>Events ingest refused, by rejection code (none, unless the network and ingest disagree).</summary>
-    public IReadOnlyDictionary<string, int> Rejected => _rejected;
 
     public string ReferenceOf(long n) => $"{_prefix}-{n:D7}";
 
@@ -127,93 +102,33 @@ public sealed class SandboxFlow
             }
             var (number, demo, order) = origins[outcome.OrderId];
             Booked++;
-            Schedule(outcome.Shipment!, demo.From.Place, order, number, after: null);
+            if (_queue is not null)
+            {
+                Schedule(outcome.Shipment!, demo.From.Place, order, number);
+            }
         }
     }
 
     private const string NoRouteOnTime = "shipping.no_route_on_time";
 
-    /// <summary>
-    /// After a restart: plans again the journeys of the tenant's flow shipments that have not ended (not delivered,
-    /// not returned) and were booked since <paramref name="since"/>, and queues their events after the last one stored
-    /// (a plan is a pure function of its journey and seed, so the future is the one the previous run would have seen).
-    /// Answers the highest order number found, so that new orders continue after it.
-    /// </summary>
-    public async Task<long> ResumeAsync(DateTimeOffset since, CancellationToken ct)
+    /// <summary>The highest order number of the flow in the database (0 when none): new orders continue after it.</summary>
+    public async Task<long> HighestNumberAsync(CancellationToken ct)
     {
         await using var db = Open();
         var pattern = _prefix + "-";
         var highest = await db.Orders.Where(o => o.Reference.StartsWith(pattern)).Select(o => o.Reference).MaxAsync(r => (string?)r, ct);
-        var open = await (
-            from s in db.Shipments.AsNoTracking().Include(s => s.Legs)
-            join o in db.Orders.AsNoTracking() on s.OrderId equals o.Id
-            join w in db.Warehouses.AsNoTracking() on o.WarehouseId equals w.Id
-            where o.Reference.StartsWith(pattern) && s.CreatedAt >= since
-                && s.Status != TrackingStatus.Delivered && s.Milestone != Milestone.ReturnedToSender
-            select new { Shipment = s, Order = o, Warehouse = w }).ToListAsync(ct);
-        foreach (var row in open)
-        {
-            if (!long.TryParse(row.Order.Reference.AsSpan(pattern.Length), out var number))
-            {
-                continue;
-            }
-            var from = Shop.WarehouseOf(row.Warehouse.Code)?.Place
-                ?? new SandboxPlace(row.Warehouse.AddressCountry, row.Warehouse.AddressCity, row.Warehouse.AddressPostalCode, Network.Places.HubOf(row.Warehouse.AddressCountry).Zone);
-            Schedule(row.Shipment, from, row.Order, number, after: row.Shipment.LastEventAt);
-        }
         return highest is not null && long.TryParse(highest.AsSpan(pattern.Length), out var n) ? n : 0;
     }
 
-    private void Schedule(Shipment shipment, SandboxPlace from, Order order, long number, DateTimeOffset? after)
+    private void Schedule(Shipment shipment, SandboxPlace from, Order order, long number)
     {
-        var journey = DemoShop.JourneyOf(shipment, from, order, Network.Places);
-        var plan = Network.Plan(journey, SplitMix64.SeedOf(_seed, $"journey {number}"));
-        foreach (var e in plan.Events)
-        {
-            if (after is null || e.At > after)
-            {
-                _due.Enqueue(e, (e.At, _enqueued++));
-                Planned++;
-            }
-        }
+        var plan = Network.Plan(DemoShop.JourneyOf(shipment, from, order, Network.Places), SplitMix64.SeedOf(_seed, $"journey {number}"));
+        _queue!.Enqueue(_tenantId, plan);
         LastAt = LastAt is { } last && last > plan.End ? last : plan.End;
     }
 
-    /// <summary>Sends every event due by <paramref name="until"/> through ingest, in time order, in batches.</summary>
-    /// <exception cref="InvalidOperationException">Ingest refused a whole batch (it never should).</exception>
-    public async Task<int> IngestDueAsync(DateTimeOffset until, CancellationToken ct)
-    {
-        var events = new List<EventInput>();
-        while (_due.TryPeek(out _, out var key) && key.At <= until)
-        {
-            events.Add(_due.Dequeue().Input);
-        }
-        if (events.Count == 0)
-        {
-            return 0;
-        }
-        await using var db = Open();
-        var handler = new IngestEvents.Handler(db, _writer);
-        // Batches go together: the writer commits what waits in one transaction.
-        var results = await Task.WhenAll(events.Chunk(IngestEvents.MaxBatch)
-            .Select(batch => Task.Run(() => handler.HandleAsync(new IngestEvents.Request(batch), ct), ct)));
-        foreach (var result in results)
-        {
-            if (!result.IsSuccess)
-            {
-                throw new InvalidOperationException($"Ingest refused a batch of the sandbox network's events: {result.Error!.Message}");
-            }
-            Accepted += result.Value.Accepted;
-            Duplicates += result.Value.Duplicates;
-            Unmatched += result.Value.Unmatched;
-            foreach (var r in result.Value.Rejected)
-            {
-                Count(_rejected, r.Code);
-            }
-        }
-        Sent += events.Count;
-        return events.Count;
-    }
+    /// <summary>The latest time any planned event happens (the end of the last journey planned so far).</summary>
+    public DateTimeOffset? LastAt { get; private set; }
 
     private WaybillDb Open()
     {

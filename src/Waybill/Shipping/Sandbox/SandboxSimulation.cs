@@ -30,7 +30,7 @@ public static class SandboxSimulation
 
     public static readonly TimeSpan Step = TimeSpan.FromHours(3);
 
-    public const int MaxOrders = 10_000_000;
+    public const int MaxOrders = 1_000_000; // every planned event waits in memory until its time: about 13 events an order
 
     public const int MaxDays = 365;
 
@@ -85,12 +85,13 @@ public static class SandboxSimulation
         await using var writer = new EventWriter(storage, clock);
         // References of this run: unique however many runs share the database; nothing else depends on them.
         var run = $"SIM-{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
-        var flow = new SandboxFlow(storage, tenantId, writer, options.Seed, run);
+        var queue = new NetworkFeed(storage, writer);
+        var flow = new SandboxFlow(storage, tenantId, queue, options.Seed, run);
         await flow.WarehousesAsync(clock, ct);
         var span = TimeSpan.FromDays(options.Days);
         var next = 1L; // the next order to place
 
-        for (var step = 0L; next <= options.Orders || flow.Waiting > 0; step++)
+        for (var step = 0L; next <= options.Orders || queue.Waiting > 0; step++)
         {
             ct.ThrowIfCancellationRequested();
             var end = Start + (Step * (step + 1));
@@ -116,12 +117,12 @@ public static class SandboxSimulation
             if ((step + 1) % StepsPerDay == 0)
             {
                 ingesting.Start();
-                await flow.IngestDueAsync(end, ct);
+                await queue.IngestDueAsync(end, ct);
                 ingesting.Stop();
                 if (next > options.Orders)
                 {
-                    progress?.Report(new Progress(Phase.Moving, flow.Sent, flow.Planned, end));
-                    if (flow.NextAt is { } nextAt && nextAt > end.AddDays(1))
+                    progress?.Report(new Progress(Phase.Moving, queue.Sent, queue.Planned, end));
+                    if (queue.NextAt is { } nextAt && nextAt > end.AddDays(1))
                     {
                         step = (long)Math.Floor((nextAt - Start) / TimeSpan.FromDays(1)) * StepsPerDay - 1;
                     }
@@ -136,11 +137,11 @@ public static class SandboxSimulation
         {
             Orders = options.Orders,
             NotBooked = Sorted(flow.NotBooked),
-            EventsSent = flow.Sent,
-            EventsAccepted = flow.Accepted,
-            Duplicates = flow.Duplicates,
-            Unmatched = flow.Unmatched,
-            Rejected = Sorted(flow.Rejected),
+            EventsSent = queue.Sent,
+            EventsAccepted = queue.Accepted,
+            Duplicates = queue.Duplicates,
+            Unmatched = queue.Unmatched,
+            Rejected = Sorted(queue.Rejected),
             SimulatedEnd = clock.Now,
             Elapsed = stopwatch.Elapsed,
             IngestTime = ingesting.Elapsed,

@@ -532,6 +532,9 @@ namespace Waybill.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_shipments");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_shipments_created_at");
+
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_shipments_order_id");
 

@@ -525,6 +525,9 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_shipments");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_shipments_created_at");
+
                     b.HasIndex("OrderId")
                         .HasDatabaseName("ix_shipments_order_id");
 

@@ -48,16 +48,17 @@ internal sealed record DemoSettings(bool Enabled, double Speed, int OrdersPerDay
 internal sealed class ServerConfigurationException(string message) : Exception(message);
 
 /// <summary>
-/// The embedded demo's life: the demo seller (<see cref="DemoTenant"/>) gets the demo warehouses and a steady flow of
-/// orders (<see cref="DemoSettings.OrdersPerDay"/> a simulated day) booked on the sandbox network, whose events reach
-/// the server through ingest when their simulated time comes, on the server's one accelerated clock. On the first start
-/// the seller already has a history (the orders of the last <see cref="BackfillDays"/> simulated days, their parcels
+/// The sandbox network at work in the server, on the server's clock. Every shipment booked on sandbox services (any
+/// tenant) is found (<see cref="SandboxTraffic"/>) and moved: its events reach the server through ingest when their time
+/// comes. With the demo, the demo seller (<see cref="DemoTenant"/>) also gets the demo warehouses and a steady flow of
+/// orders (<see cref="DemoSettings.OrdersPerDay"/> a simulated day), on the accelerated clock. On the first start the
+/// seller already has a history (the orders of the last <see cref="BackfillDays"/> simulated days, their parcels
 /// wherever the network has taken them by now), so shipments, milestones and exceptions show from the first minute.
 /// After a restart the parcels under way go on where they were: the simulated time is kept in
-/// <c>&lt;data-dir&gt;/demo-clock.txt</c> and journeys are planned again from their seed.
+/// <c>&lt;data-dir&gt;/demo-clock.txt</c> and journeys are planned again from their seeds.
 /// </summary>
-internal sealed partial class SandboxDemo(
-    Storage storage, TimeProvider clock, WallClock wall, EventWriter writer, DemoSettings settings, ILogger<SandboxDemo> logger) : BackgroundService
+internal sealed partial class SandboxNetworkService(
+    Storage storage, TimeProvider clock, WallClock wall, EventWriter writer, DemoSettings settings, ILogger<SandboxNetworkService> logger) : BackgroundService
 {
     public const string ClockFileName = "demo-clock.txt";
     public const string ReferencePrefix = "DEMO";
@@ -95,23 +96,33 @@ internal sealed partial class SandboxDemo(
 
     private async Task RunAsync(CancellationToken ct)
     {
-        Guid tenantId;
-        await using (var db = storage.CreateDb())
-        {
-            var key = Tenancy.Tenant.KeyOf(DemoTenant.Name);
-            tenantId = await db.Tenants.Where(t => t.NameKey == key).Select(t => t.Id).SingleAsync(ct);
-        }
-        var flow = new SandboxFlow(storage, tenantId, writer, Seed, ReferencePrefix);
+        var feed = new NetworkFeed(storage, writer);
+        var traffic = new SandboxTraffic(storage, feed, Seed);
         var now = clock.UtcNow();
-        await flow.WarehousesAsync(clock, ct);
-        var last = await flow.ResumeAsync(now.AddDays(-120), ct);
-        if (last == 0 && settings.OrdersPerDay > 0)
+        SandboxFlow? flow = null;
+        var last = 0L;
+        if (settings.Enabled && settings.OrdersPerDay > 0)
         {
-            last = await BackfillAsync(flow, now, ct);
+            Guid tenantId;
+            await using (var db = storage.CreateDb())
+            {
+                var key = Tenancy.Tenant.KeyOf(DemoTenant.Name);
+                tenantId = await db.Tenants.Where(t => t.NameKey == key).Select(t => t.Id).SingleAsync(ct);
+            }
+            flow = new SandboxFlow(storage, tenantId, null, Seed, ReferencePrefix);
+            await flow.WarehousesAsync(clock, ct);
+            last = await flow.HighestNumberAsync(ct);
+            if (last == 0)
+            {
+                last = await BackfillAsync(flow, now, ct);
+            }
         }
-        LogStarted(logger, settings.Speed, settings.OrdersPerDay, now, flow.Booked, flow.Waiting);
+        // The parcels under way (the history's included): planned now, their past events sent at once.
+        await traffic.DiscoverAsync(now, ct);
+        await feed.IngestDueAsync(now, ct);
+        LogStarted(logger, clock is AcceleratedClock fast ? fast.Speed : 1, flow is null ? 0 : settings.OrdersPerDay, now, feed.Sent, feed.Waiting);
 
-        // Live: orders at a steady rate from now on, events as they fall due.
+        // From now on: demo orders at a steady rate, new bookings found, events sent as they fall due.
         var anchor = now;
         var placed = 0L;
         using var timer = new PeriodicTimer(Tick, wall.Time);
@@ -121,16 +132,20 @@ internal sealed partial class SandboxDemo(
             try
             {
                 now = clock.UtcNow();
-                var due = (long)Math.Floor((now - anchor).TotalDays * settings.OrdersPerDay) - placed;
-                if (due > 0)
+                if (flow is not null)
                 {
-                    var numbers = Enumerable.Range(1, (int)Math.Min(due, Orders.CreateOrders.MaxBatch)).Select(i => last + i).ToList();
-                    await flow.BookAsync(numbers, clock, ct);
-                    last += numbers.Count;
-                    placed += numbers.Count;
+                    var due = (long)Math.Floor((now - anchor).TotalDays * settings.OrdersPerDay) - placed;
+                    if (due > 0)
+                    {
+                        var numbers = Enumerable.Range(1, (int)Math.Min(due, Orders.CreateOrders.MaxBatch)).Select(i => last + i).ToList();
+                        await flow.BookAsync(numbers, clock, ct);
+                        last += numbers.Count;
+                        placed += numbers.Count;
+                    }
                 }
-                await flow.IngestDueAsync(now, ct);
-                if (++rounds % 10 == 0)
+                await traffic.DiscoverAsync(now, ct);
+                await feed.IngestDueAsync(now, ct);
+                if (settings.Enabled && ++rounds % 10 == 0)
                 {
                     await SaveClockAsync(now, ct);
                 }
@@ -145,23 +160,22 @@ internal sealed partial class SandboxDemo(
         while (await timer.WaitForNextTickAsync(ct));
     }
 
-    /// <summary>The orders of the last <see cref="BackfillDays"/> days, booked when they were placed, their events up to now ingested.</summary>
+    /// <summary>The orders of the last <see cref="BackfillDays"/> days, each booked when it was placed.</summary>
     private async Task<long> BackfillAsync(SandboxFlow flow, DateTimeOffset now, CancellationToken ct)
     {
         var total = (long)BackfillDays * settings.OrdersPerDay;
-        var past = new SimulatedClock(now.AddDays(-BackfillDays));
-        var step = SandboxSimulation.Step;
+        var start = now.AddDays(-BackfillDays);
+        var past = new SimulatedClock(start);
         var number = 0L;
-        for (var at = now.AddDays(-BackfillDays) + step; number < total; at += step)
+        for (var at = start + SandboxSimulation.Step; number < total; at += SandboxSimulation.Step)
         {
             past.Now = at < now ? at : now;
             var numbers = new List<long>();
-            while (number < total && now.AddDays(-BackfillDays) + TimeSpan.FromDays(BackfillDays * ((number + 0.5) / total)) <= past.Now)
+            while (number < total && start + TimeSpan.FromDays(BackfillDays * ((number + 0.5) / total)) <= past.Now)
             {
                 numbers.Add(++number);
             }
             await flow.BookAsync(numbers, past, ct);
-            await flow.IngestDueAsync(past.Now, ct);
         }
         return number;
     }
@@ -174,9 +188,9 @@ internal sealed partial class SandboxDemo(
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox demo: {Speed}x time, {PerDay} orders a simulated day, simulated now {Now:u}; {Booked} orders booked to fill its history, {Waiting} events of parcels under way waiting")]
-    private static partial void LogStarted(ILogger logger, double speed, int perDay, DateTimeOffset now, long booked, int waiting);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox network: {Speed}x time, {PerDay} demo orders a simulated day, simulated now {Now:u}; {Sent} events of parcels under way sent at start, {Waiting} waiting")]
+    private static partial void LogStarted(ILogger logger, double speed, int perDay, DateTimeOffset now, long sent, int waiting);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sandbox demo: a round failed; the next round tries again")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sandbox network: a round failed; the next round tries again")]
     private static partial void LogRoundFailed(ILogger logger, Exception ex);
 }
