@@ -91,6 +91,10 @@ public static class BookShipments
             {
                 var outer = db.Database.CurrentTransaction;
                 await using var own = outer is null ? await db.Database.BeginTransactionAsync(ct) : null;
+                if (outer is not null)
+                {
+                    await outer.CreateSavepointAsync("book_shipments", ct); // inside an Idempotency-Key request's transaction
+                }
                 // Held like any leg registration: the event writer cannot match numbers while these legs are written.
                 await db.BeginLegRegistrationAsync(ct);
                 var shipments = await CreateAsync(plans, outcomes, now, ct);
@@ -105,6 +109,11 @@ public static class BookShipments
                     {
                         await own.RollbackAsync(CancellationToken.None);
                     }
+                    else
+                    {
+                        await outer!.RollbackToSavepointAsync("book_shipments", CancellationToken.None);
+                    }
+                    db.ChangeTracker.Clear();
                     foreach (var plan in plans)
                     {
                         outcomes[plan.Index] = new Outcome(plan.Order.Id, null,
