@@ -151,12 +151,18 @@ public sealed class SandboxNetwork(SandboxCatalogue catalogue, SandboxPlaces pla
                 {
                     return LoseAt(segment, hours);
                 }
-                if (s == damagedAt)
+                // Damage is found during the stage; on the first mile, at the origin hub, after the pick-up.
+                if (s == damagedAt && segment.Stage != TransitStage.FirstMile)
                 {
                     _exceptions.Add(Damaged);
                     Emit(segment.Leg, Code(segment.Leg, "DMG", "DAMAGED"), _now.AddHours(hours * 0.5), _at);
                 }
                 var ended = Move(segment, hours);
+                if (s == damagedAt && segment.Stage == TransitStage.FirstMile)
+                {
+                    _exceptions.Add(Damaged);
+                    Emit(segment.Leg, Code(segment.Leg, "DMG", "DAMAGED"), _now.AddHours(1 + _random.NextUnit()), _at);
+                }
                 if (ended is not null)
                 {
                     return ended;
@@ -288,7 +294,9 @@ public sealed class SandboxNetwork(SandboxCatalogue catalogue, SandboxPlaces pla
             return Done(Lost, null);
         }
 
-        private JourneyPlan Done(string outcome, DateTimeOffset? deliveredAt) => new(_events, outcome, _exceptions, deliveredAt);
+        /// <summary>The plan; delivered at the delivery event's time (which <see cref="Emit"/> may have moved and cut to the second).</summary>
+        private JourneyPlan Done(string outcome, DateTimeOffset? deliveredAt) =>
+            new(_events, outcome, _exceptions, deliveredAt is null ? null : _events[^1].At);
 
         private string Code(int leg, string sandbox, string upu) => _legs[leg].Postal ? upu : sandbox;
 
