@@ -37,8 +37,9 @@ public sealed class EventMapping
 
     /// <summary>
     /// The meaning of a code, completed by the event's description where the code needs it: for an EMH, the code, then
-    /// the reason, then the action apply (the action's status and milestone win; the exception is the action's if it
-    /// has one, else the reason's). A description that names no known reason or action leaves the code's meaning.
+    /// the reason, then the action apply (the action's status and milestone win; the exception is the reason's if it
+    /// has one, the cause, else the action's: "Refused - Item returned to sender" is refused, and returned to sender by
+    /// its milestone). A description that names no known reason or action leaves the code's meaning.
     /// </summary>
     public Entry? Find(string carrier, string code, string? description)
     {
@@ -61,7 +62,7 @@ public sealed class EventMapping
         {
             Status = last.Status,
             Milestone = last.Milestone ?? reason?.Milestone ?? entry.Milestone,
-            Exception = action?.Exception ?? reason?.Exception ?? entry.Exception,
+            Exception = reason?.Exception ?? action?.Exception ?? entry.Exception,
             Verified = entry.Verified && (reason?.Verified ?? true) && (action?.Verified ?? true),
             Refined = null,
         };

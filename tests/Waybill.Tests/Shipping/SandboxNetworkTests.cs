@@ -374,8 +374,8 @@ public sealed partial class SandboxNetworkTests
         var unknown = EventMapping.Default.Find(post, "EMH", "Something else - Nobody knows");
         var plain = EventMapping.Default.Find(post, "EMH");
 
-        // The action's status and milestone win; its exception too, else the reason's.
-        Assert.Equal((TrackingStatus.Exception, Milestone.ReturnedToSender, "returned"), (refused!.Status, refused.Milestone, refused.Exception));
+        // The action's status and milestone win; the exception is the reason's (the cause), else the action's.
+        Assert.Equal((TrackingStatus.Exception, Milestone.ReturnedToSender, "refused"), (refused!.Status, refused.Milestone, refused.Exception));
         Assert.Equal((TrackingStatus.Exception, Milestone.ReturnedToSender, "returned"), (unclaimed!.Status, unclaimed.Milestone, unclaimed.Exception));
         Assert.Equal((TrackingStatus.FailedAttempt, Milestone.DeliveryAttempted, (string?)null), (notHome!.Status, notHome.Milestone, notHome.Exception));
         Assert.Equal((TrackingStatus.Exception, Milestone.DeliveryAttempted, "refused"), (refusedOnly!.Status, refusedOnly.Milestone, refusedOnly.Exception));
