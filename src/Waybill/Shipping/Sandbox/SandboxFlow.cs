@@ -124,11 +124,7 @@ public sealed class SandboxFlow
     {
         var plan = Network.Plan(DemoShop.JourneyOf(shipment, from, order, Network.Places), SplitMix64.SeedOf(_seed, $"journey {number}"));
         _queue!.Enqueue(_tenantId, plan);
-        LastAt = LastAt is { } last && last > plan.End ? last : plan.End;
     }
-
-    /// <summary>The latest time any planned event happens (the end of the last journey planned so far).</summary>
-    public DateTimeOffset? LastAt { get; private set; }
 
     private WaybillDb Open()
     {
