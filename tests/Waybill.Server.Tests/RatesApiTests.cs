@@ -96,6 +96,7 @@ public abstract class RatesApiTests<TDatabase>(WaybillApp<TDatabase> app)
         Assert.Equal($"/v1/shipments/{shipment.GetProperty("id").GetString()}", booked.Headers.Location?.ToString());
         Assert.Equal("EUR", shipment.GetProperty("price").GetProperty("currency").GetString());
         Assert.All(shipment.GetProperty("legs").EnumerateArray(), l => Assert.False(string.IsNullOrEmpty(l.GetProperty("service").GetString())));
+        Assert.All(shipment.GetProperty("legs").EnumerateArray(), l => Assert.Contains(l.GetProperty("role").GetString(), (string[])["first_mile", "line_haul", "last_mile", "end_to_end"]));
         Assert.Equal(HttpStatusCode.Created, replayed.StatusCode);
         Assert.Equal(shipment.GetProperty("id").GetString(), (await replayed.JsonAsync()).GetProperty("id").GetString());
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);

@@ -320,11 +320,11 @@ public static class BookShipments
         }
     }
 
-    private static LegRole? RoleOf(string role) => role switch
+    private static LegRole RoleOf(string role) => role switch
     {
         Rates.FirstMile => LegRole.FirstMile,
         Rates.LineHaul => LegRole.LineHaul,
         Rates.LastMile => LegRole.LastMile,
-        _ => null, // end to end: one carrier carries it all the way
+        _ => LegRole.EndToEnd,
     };
 }

@@ -163,7 +163,7 @@ internal sealed record ValidLeg(string Carrier, string TrackingNumber, LegRole? 
             }
             else
             {
-                errors.Add($"{path}.role", $"'{input.Role}' is not a leg role: first_mile, line_haul or last_mile.");
+                errors.Add($"{path}.role", $"'{input.Role}' is not a leg role: first_mile, line_haul, last_mile or end_to_end.");
             }
         }
         string? carrier = null;

@@ -42,6 +42,9 @@ public enum LegRole
     FirstMile,
     LineHaul,
     LastMile,
+
+    /// <summary>One carrier all the way (a post's or an express service's door to door).</summary>
+    EndToEnd,
 }
 
 /// <summary>Wire names: snake_case (<c>in_transit</c>, <c>at_import_customs</c>).</summary>
