@@ -90,6 +90,7 @@ internal static class WaybillServer
         v1.MapTracking();
         v1.MapWarehouses();
         v1.MapRates();
+        v1.MapHsCodes();
         return app;
     }
 
