@@ -16,6 +16,10 @@ public static class CreateOrder
             {
                 return errors.ToError("orders.invalid", "The order has invalid fields.");
             }
+            if (ValidateOrder.UnknownHsCodes(valid) is { IsEmpty: false } unknown)
+            {
+                return ValidateOrder.UnknownHsCodesError(unknown);
+            }
             if (valid.WarehouseId is { } warehouseId && !await db.Warehouses.AnyAsync(w => w.Id == warehouseId, ct))
             {
                 errors.Add("warehouseId", $"No warehouse {warehouseId} (GET /v1/warehouses lists yours).");
@@ -72,6 +76,10 @@ public static class CreateOrders
                 if (order is null)
                 {
                     outcomes[i] = new Outcome(null, errors.ToError("orders.invalid", "The order has invalid fields."));
+                }
+                else if (ValidateOrder.UnknownHsCodes(order) is { IsEmpty: false } unknown)
+                {
+                    outcomes[i] = new Outcome(null, ValidateOrder.UnknownHsCodesError(unknown));
                 }
                 else
                 {

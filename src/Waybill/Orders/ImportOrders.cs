@@ -104,6 +104,10 @@ public static class ImportOrders
                         }
                     }
                 }
+                else if (ValidateOrder.UnknownHsCodes(order) is { IsEmpty: false } unknown)
+                {
+                    errors.AddRange(unknown.All().Select(u => group.ErrorAt(u.Field, u.Reason)));
+                }
                 else
                 {
                     valid.Add((order, group));

@@ -84,6 +84,30 @@ public static class ValidateOrder
     /// <summary>Both databases hold amounts up to about 9e14 (SQLite: 64-bit ten-thousandths); an order stays well below.</summary>
     public const decimal MaxGoodsTotal = 100_000_000_000m;
 
+    /// <summary>
+    /// The order's lines whose HS code is well formed but names no HS 2022 subheading (by its first six digits), keyed by
+    /// field path (<c>lines[1].hsCode</c>); empty when every code exists. Such an order is refused with 422
+    /// <c>customs.hs_code_unknown</c>: the request is well formed, but customs could not clear it.
+    /// </summary>
+    internal static ValidationErrors UnknownHsCodes(ValidOrder order)
+    {
+        var errors = new ValidationErrors();
+        for (var i = 0; i < order.Lines.Count; i++)
+        {
+            var code = order.Lines[i].HsCode;
+            if (!Customs.HsNomenclature.Default.Exists(code))
+            {
+                errors.Add($"lines[{i}].hsCode",
+                    $"'{code.Digits[..4]}.{code.Digits[4..6]}' is not an HS 2022 subheading; GET /v1/hs-codes?q=... finds the code of the goods.");
+            }
+        }
+        return errors;
+    }
+
+    /// <summary>The 422 answer for <see cref="UnknownHsCodes"/>.</summary>
+    internal static Error UnknownHsCodesError(ValidationErrors unknown) =>
+        new(ErrorKind.Unprocessable, "customs.hs_code_unknown", "An order line's HS code is not in the HS 2022 nomenclature.", unknown.ToDictionary());
+
     internal static ValidOrder? Validate(OrderInput input, ValidationErrors errors)
     {
         var reference = Text(errors, "reference", input.Reference, 100, required: true);
