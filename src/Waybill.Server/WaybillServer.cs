@@ -61,6 +61,8 @@ internal static class WaybillServer
         builder.Services.AddScoped<GetWarehouse.Handler>();
         builder.Services.AddScoped<QuoteRates.Handler>();
         builder.Services.AddScoped<BookShipment.Handler>();
+        builder.Services.AddScoped<GetSettings.Handler>();
+        builder.Services.AddScoped<PatchSettings.Handler>();
         builder.Services.AddScoped<Waybill.Shipping.Labels.GetLabel.Handler>();
 
         builder.Services.AddProblemDetails();
@@ -91,6 +93,7 @@ internal static class WaybillServer
         v1.MapWarehouses();
         v1.MapRates();
         v1.MapHsCodes();
+        v1.MapSettings();
         return app;
     }
 

@@ -37,6 +37,8 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
 
     public DbSet<Warehouse> Warehouses => Set<Warehouse>();
 
+    public DbSet<Tenancy.TenantSettings> TenantSettings => Set<Tenancy.TenantSettings>();
+
     public DbSet<NumberSequence> NumberSequences => Set<NumberSequence>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -99,6 +101,15 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.ToTable("number_sequences");
             e.HasKey(n => n.Key);
             e.Property(n => n.Key).HasMaxLength(Shipping.NumberSequences.MaxKeyLength);
+        });
+
+        modelBuilder.Entity<Tenancy.TenantSettings>(e =>
+        {
+            e.ToTable("tenant_settings");
+            e.HasKey(s => s.TenantId);
+            e.HasQueryFilter(s => s.TenantId == TenantId);
+            e.HasOne<Tenant>().WithOne().HasForeignKey<Tenancy.TenantSettings>(s => s.TenantId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(s => s.Version).IsConcurrencyToken();
         });
 
         modelBuilder.Entity<Warehouse>(e =>
