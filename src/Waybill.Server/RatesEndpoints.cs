@@ -49,5 +49,22 @@ internal static class RatesEndpoints
             .WithSummary("The booked shipment's label: a 100 x 150 mm PDF with the first leg's tracking number as a Code 128 barcode and the customs block its service calls for.")
             .Produces(200, contentType: "application/pdf")
             .ProducesProblem(404).ProducesProblem(422);
+
+        v1.MapGet("/shipments/{id}/customs-declaration", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (
+                string id, Waybill.Customs.GetCustomsDeclaration.Handler handler, CancellationToken ct) =>
+            {
+                if (!Guid.TryParse(id, out var shipmentId))
+                {
+                    return Problems.Of(404, "tracking.shipment_not_found", $"No shipment {id}.");
+                }
+                var result = await handler.HandleAsync(shipmentId, ct);
+                return result.IsSuccess
+                    ? TypedResults.File(result.Value, "application/pdf", $"customs-declaration-{shipmentId}.pdf")
+                    : Problems.From(result.Error!);
+            })
+            .WithTags("Shipments")
+            .WithSummary("The booked cross-border shipment's customs declaration, an A4 PDF: CN 22 or CN 23 for postal services (by the UPU rules), a commercial invoice otherwise; contents, HS codes, quantities, values, origins, weights, sender, recipient, and the IOSS number where the scheme applies.")
+            .Produces(200, contentType: "application/pdf")
+            .ProducesProblem(404).ProducesProblem(422);
     }
 }

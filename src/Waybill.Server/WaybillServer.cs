@@ -62,6 +62,7 @@ internal static class WaybillServer
         builder.Services.AddScoped<QuoteRates.Handler>();
         builder.Services.AddScoped<BookShipment.Handler>();
         builder.Services.AddScoped<GetSettings.Handler>();
+        builder.Services.AddScoped<Waybill.Customs.GetCustomsDeclaration.Handler>();
         builder.Services.AddScoped<PatchSettings.Handler>();
         builder.Services.AddScoped<Waybill.Shipping.Labels.GetLabel.Handler>();
 
