@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Waybill.Common;
+using Waybill.Tenancy;
+
+namespace Waybill.Customs;
+
+/// <summary>One dated rule of the book (<c>data/customs/rules.json</c>; its <c>kinds</c> say what each kind means).</summary>
+public sealed record CustomsRule(
+    string Id,
+    string Where,
+    string Kind,
+    DateOnly From,
+    DateOnly? To,
+    decimal? Amount,
+    Currency? Currency,
+    string? Basis,
+    string? Scheme,
+    string? Per,
+    decimal? Max,
+    bool IncludesShipping,
+    IReadOnlyList<string> Excludes,
+    IReadOnlyList<string> ShippedFrom,
+    string? Mode,
+    IReadOnlyList<int> Chapters,
+    decimal? Percent,
+    string? Reason,
+    string Source,
+    bool Verified,
+    string? Note)
+{
+    public bool InForceOn(DateOnly date) => From <= date && (To is null || date <= To);
+}
+
+/// <summary>
+/// The customs rule book: dated rules per destination (de minimis for duty and for tax, collection schemes, flat
+/// duties, fees, duty-free chapters, flat taxes, embargoes), each with its source and whether it is verified. A quote
+/// for a date uses the rules in force on that date. Loaded strictly: a field the format does not know, an unknown kind,
+/// place, currency or scheme, a rule that ends before it starts, or an unverified rule without a note fails the load
+/// naming the rule.
+/// </summary>
+public sealed class CustomsRuleBook
+{
+    public const string DutyDeMinimis = "duty_de_minimis";
+    public const string TaxDeMinimis = "tax_de_minimis";
+    public const string TaxMinimum = "tax_minimum";
+    public const string Scheme = "scheme";
+    public const string FlatDuty = "flat_duty";
+    public const string Fee = "fee";
+    public const string DutyFreeChapters = "duty_free_chapters";
+    public const string FlatTax = "flat_tax";
+    public const string Embargo = "embargo";
+
+    private static readonly string[] Kinds = [DutyDeMinimis, TaxDeMinimis, TaxMinimum, Scheme, FlatDuty, Fee, DutyFreeChapters, FlatTax, Embargo];
+    private static readonly string[] MoneyKinds = [DutyDeMinimis, TaxDeMinimis, TaxMinimum, Scheme, FlatDuty, Fee];
+    private static readonly string[] Bases = ["consignment", "item", "tax"];
+
+    private static readonly Lazy<CustomsRuleBook> Shared = new(() => Load(ReferenceData.PathOf("customs", "rules.json")));
+
+    private CustomsRuleBook(IReadOnlyList<CustomsRule> rules) => Rules = rules;
+
+    public static CustomsRuleBook Default => Shared.Value;
+
+    public IReadOnlyList<CustomsRule> Rules { get; }
+
+    /// <summary>The rules that apply to goods sent to <paramref name="destination"/> on <paramref name="date"/>: its own and its union's.</summary>
+    public IReadOnlyList<CustomsRule> InForce(CountryCode destination, DateOnly date) =>
+        [.. Rules.Where(r => r.InForceOn(date) && (r.Where == destination.Value || (r.Where == "EU" && CustomsUnions.InEu(destination))))];
+
+    /// <summary>The embargo on a destination on a date, if any.</summary>
+    public CustomsRule? EmbargoOn(CountryCode destination, DateOnly date) => InForce(destination, date).FirstOrDefault(r => r.Kind == Embargo);
+
+    /// <exception cref="InvalidDataException">The file breaks a rule of its format: the message names every problem.</exception>
+    public static CustomsRuleBook Load(string path)
+    {
+        RuleBookFile file;
+        try
+        {
+            file = JsonSerializer.Deserialize<RuleBookFile>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: {ex.Message}", ex);
+        }
+        var problems = new List<string>();
+        var rules = new List<CustomsRule>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (r, index) in (file.Rules ?? []).Select((r, i) => (r, i)))
+        {
+            var name = r.Id ?? $"rule {index + 1}";
+            void Problem(string text) => problems.Add($"{name}: {text}");
+            if (r.Id is null || !ids.Add(r.Id))
+            {
+                Problem("an id, unique in the file, is required.");
+            }
+            if (r.Where is null || (r.Where != "EU" && !CountryCode.TryCreate(r.Where, out _, out _)))
+            {
+                Problem($"where '{r.Where}' is neither a country code nor EU.");
+            }
+            if (r.Kind is null || !Kinds.Contains(r.Kind))
+            {
+                Problem($"kind '{r.Kind}' is not one of {string.Join(", ", Kinds)}.");
+            }
+            var from = Date(r.From, DateOnly.MinValue, "from");
+            var to = r.To is null ? (DateOnly?)null : Date(r.To, DateOnly.MaxValue, "to");
+            if (to < from)
+            {
+                Problem($"it ends ({r.To}) before it starts ({r.From}).");
+            }
+            Currency? currency = null;
+            if (MoneyKinds.Contains(r.Kind))
+            {
+                if (r.Amount is not >= 0)
+                {
+                    Problem("an amount of 0 or more is required.");
+                }
+                if (!Common.Currency.TryCreate(r.Currency, out var c, out _))
+                {
+                    Problem($"currency '{r.Currency}' is not an ISO 4217 code.");
+                }
+                else
+                {
+                    currency = c;
+                }
+                if (r.Basis is null || !Bases.Contains(r.Basis))
+                {
+                    Problem($"basis '{r.Basis}' is not one of {string.Join(", ", Bases)}.");
+                }
+            }
+            if (r.Kind == Scheme && (r.Scheme is null || !CustomsSchemes.All.ContainsKey(r.Scheme)))
+            {
+                Problem($"scheme '{r.Scheme}' is not a scheme of /v1/settings.");
+            }
+            if (r.Kind is FlatDuty or Fee && r.Per is not ("item" or "item_category" or "consignment"))
+            {
+                Problem($"per '{r.Per}' is not item, item_category or consignment.");
+            }
+            if (r.Kind == DutyFreeChapters && (r.Chapters is not [var first, var last] || first < 1 || last > 97 || first > last))
+            {
+                Problem("chapters is [first, last], from 1 to 97.");
+            }
+            if (r.Kind == FlatTax && r.Percent is not (> 0 and <= 100))
+            {
+                Problem("percent is above 0 and at most 100.");
+            }
+            if (r.Kind == Embargo && string.IsNullOrWhiteSpace(r.Reason))
+            {
+                Problem("an embargo states its reason.");
+            }
+            if (string.IsNullOrWhiteSpace(r.Source))
+            {
+                Problem("a source is required.");
+            }
+            if (r.Verified is null)
+            {
+                Problem("verified (true or false) is required.");
+            }
+            else if (r.Verified == false && string.IsNullOrWhiteSpace(r.Note))
+            {
+                Problem("an unverified rule states its assumption in a note.");
+            }
+            foreach (var place in r.ShippedFrom ?? [])
+            {
+                if (place != "EU" && !CountryCode.TryCreate(place, out _, out _))
+                {
+                    Problem($"shippedFrom '{place}' is neither a country code nor EU.");
+                }
+            }
+            rules.Add(new CustomsRule(r.Id ?? name, r.Where ?? "", r.Kind ?? "", from, to, r.Amount, currency, r.Basis, r.Scheme, r.Per, r.Max,
+                r.IncludesShipping ?? false, r.Excludes ?? [], r.ShippedFrom ?? [], r.Mode, r.Chapters ?? [], r.Percent, r.Reason, r.Source ?? "", r.Verified ?? false, r.Note));
+
+            DateOnly Date(string? text, DateOnly absent, string field)
+            {
+                if (text is null)
+                {
+                    return absent;
+                }
+                if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                {
+                    return date;
+                }
+                Problem($"{field} '{text}' is not a yyyy-MM-dd date.");
+                return absent;
+            }
+        }
+        if (problems.Count > 0)
+        {
+            throw new InvalidDataException($"{path}: {string.Join(" ", problems)}");
+        }
+        return new CustomsRuleBook(rules);
+    }
+
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    private sealed record RuleBookFile(string? About, string? Source, string? Licence, string? EffectiveFrom, Dictionary<string, string>? Kinds, List<RuleFile>? Rules);
+
+    private sealed record RuleFile(
+        string? Id, string? Where, string? Kind, string? From, string? To, decimal? Amount, string? Currency, string? Basis, string? Scheme, string? Per,
+        decimal? Max, bool? IncludesShipping, List<string>? Excludes, List<string>? ShippedFrom, string? Mode, List<int>? Chapters, decimal? Percent,
+        string? Reason, string? Source, bool? Verified, string? Note);
+}
