@@ -25,6 +25,16 @@ public static class CliApp
         root.Subcommands.Add(SimulateCommand.Build(dataDir, database, stdout, stderr));
 
         var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Bad usage (an unknown command or option, a value of the wrong type, a required option missing): exit 2.
+            foreach (var parseError in parsed.Errors)
+            {
+                await stderr.WriteLineAsync($"error: {parseError.Message}");
+            }
+            await stderr.WriteLineAsync($"See 'waybill {string.Join(' ', CommandPath(parsed.CommandResult))} --help'.".Replace("  ", " ", StringComparison.Ordinal));
+            return 2;
+        }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
@@ -41,6 +51,16 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {ex.Message.TrimEnd('.')}. Check the file, --data-dir or --database.");
             return 1;
         }
+    }
+
+    private static List<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)
+    {
+        var names = new List<string>();
+        for (var r = result; r?.Parent is System.CommandLine.Parsing.CommandResult parent; r = parent)
+        {
+            names.Insert(0, r.Command.Name);
+        }
+        return names;
     }
 
     /// <summary>

@@ -14,6 +14,22 @@ public sealed class CliErrorTests
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    [Theory]
+    [InlineData("simulate --orders abc", "Cannot parse argument 'abc'", "waybill simulate --help")]
+    [InlineData("simulate", "Option '--orders' is required", "waybill simulate --help")]
+    [InlineData("nonsense", "Unrecognized command or argument 'nonsense'", "waybill --help")]
+    [InlineData("orders import --tenant acme", "Required argument 'FILE' missing", "waybill orders import --help")]
+    public async Task Bad_usage_exits_2_with_the_error_and_where_help_is_on_standard_error_only(string args, string message, string help)
+    {
+        var (code, output, error) = await WaybillAsync(args.Split(' '));
+
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.Contains($"See '{help}'.", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_database_option_that_is_neither_a_url_nor_a_connection_string_exits_2()
     {
