@@ -49,8 +49,7 @@ internal static class HsCodesEndpoints
 
         codes.MapGet("/{code}", Results<Ok<HsCodeView>, ProblemHttpResult> (string code) =>
             {
-                var digits = new string([.. code.Where(c => c is not ('.' or ' '))]);
-                if (digits.Length is not (2 or 4 or 6 or 8 or 10) || !digits.All(char.IsAsciiDigit))
+                if (HsNomenclature.Digits(code) is not { Length: 2 or 4 or 6 or 8 or 10 } digits)
                 {
                     return Problems.Of(400, "customs.hs_code_invalid",
                         $"'{code}' is not an HS code: a chapter (2 digits), heading (4), subheading (6, e.g. 6109.10) or national code (8 or 10).");

@@ -97,7 +97,7 @@ internal sealed partial class SandboxNetworkService(
     private async Task RunAsync(CancellationToken ct)
     {
         var feed = new NetworkFeed(storage, writer);
-        var traffic = new SandboxTraffic(storage, feed, Seed);
+        var traffic = new SandboxTraffic(storage, feed, Seed, (shipment, why) => LogNotMoved(logger, shipment, why));
         var now = clock.UtcNow();
         SandboxFlow? flow = null;
         var last = 0L;
@@ -190,6 +190,9 @@ internal sealed partial class SandboxNetworkService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox network: {Speed}x time, {PerDay} demo orders a simulated day, simulated now {Now:u}; {Sent} events of parcels under way sent at start, {Waiting} waiting")]
     private static partial void LogStarted(ILogger logger, double speed, int perDay, DateTimeOffset now, long sent, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox network: shipment {Shipment} cannot be moved: {Why}")]
+    private static partial void LogNotMoved(ILogger logger, Guid shipment, string why);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sandbox network: a round failed; the next round tries again")]
     private static partial void LogRoundFailed(ILogger logger, Exception ex);

@@ -124,14 +124,14 @@ public sealed class SandboxDemoTests
     }
 
     [Fact]
-    public void The_no_demo_switch_and_the_speed_are_read_from_the_command_line_and_bad_values_refused()
+    public async Task The_no_demo_switch_and_the_speed_are_read_from_the_command_line_and_bad_values_refused()
     {
         var directory = NewDirectory();
-        var off = WaybillServer.Build(["--data-dir", directory, "--no-demo"]);
+        await using var off = WaybillServer.Build(["--data-dir", directory, "--no-demo"]);
         Assert.False(off.Services.GetRequiredService<DemoSettings>().Enabled);
         Assert.Same(TimeProvider.System, off.Services.GetRequiredService<TimeProvider>());
 
-        var fast = WaybillServer.Build(["--data-dir", directory, "--sandbox-speed", "60"]);
+        await using var fast = WaybillServer.Build(["--data-dir", directory, "--sandbox-speed", "60"]);
         var clock = Assert.IsType<AcceleratedClock>(fast.Services.GetRequiredService<TimeProvider>());
         Assert.Equal(60, clock.Speed);
 

@@ -227,14 +227,13 @@ public static class GetCustomsDeclaration
                 form,
                 legs[0].TrackingNumber,
                 legs[0].Carrier,
-                AddressLines(warehouse.AddressName, warehouse.AddressLine1, warehouse.AddressLine2, warehouse.AddressPostalCode, warehouse.AddressCity, warehouse.AddressCountry),
-                AddressLines(order.ShipToName, order.ShipToLine1, order.ShipToLine2, order.ShipToPostalCode, order.ShipToCity, order.ShipToCountry),
+                PrintedAddress.Of(warehouse),
+                PrintedAddress.ShipToOf(order),
                 order.Reference,
                 shippedOn,
                 order.Incoterm.ToString().ToUpperInvariant(),
                 order.Currency.Code,
-                [.. order.Lines.OrderBy(l => l.LineNumber)
-                    .Select(l => new CustomsItem(l.Description, l.Quantity, l.WeightKg * l.Quantity, l.UnitPrice * l.Quantity, l.HsCode.Digits, l.OriginCountry.Value))],
+                CustomsItem.Of(order),
                 ioss);
             return CustomsDeclaration.Render(data);
         }
@@ -255,18 +254,6 @@ public static class GetCustomsDeclaration
                 return null;
             }
             return ExchangeRates.Default.TryConvert(goods, Currency.Parse("EUR"), on, out var inEuro, out _) && inEuro.Amount <= CustomsDeclaration.IossCeilingEur ? number : null;
-        }
-
-        private static List<string> AddressLines(string name, string line1, string? line2, string? postalCode, string city, CountryCode country)
-        {
-            var lines = new List<string> { name, line1 };
-            if (!string.IsNullOrWhiteSpace(line2))
-            {
-                lines.Add(line2);
-            }
-            lines.Add(string.IsNullOrWhiteSpace(postalCode) ? city : $"{postalCode} {city}");
-            lines.Add(CountryNames.Of(country).ToUpper(CultureInfo.InvariantCulture));
-            return lines;
         }
     }
 }

@@ -285,7 +285,7 @@ public sealed class HsNomenclature
     }
 
     /// <summary>Digits only (dots and spaces removed), or null when the text has anything else.</summary>
-    private static string? Digits(string? code)
+    public static string? Digits(string? code)
     {
         if (string.IsNullOrWhiteSpace(code))
         {

@@ -86,6 +86,14 @@ public sealed record Storage(DatabaseProvider Provider, string ConnectionString,
 
     private static string Redact(string url) => url.Contains('@', StringComparison.Ordinal) ? "postgres://***@" + url[(url.IndexOf('@', StringComparison.Ordinal) + 1)..] : url;
 
+    /// <summary>A context scoped to one tenant: its tenant-owned tables show that tenant's rows only.</summary>
+    public WaybillDb CreateDb(Guid tenantId)
+    {
+        var db = CreateDb();
+        db.TenantId = tenantId;
+        return db;
+    }
+
     public WaybillDb CreateDb() => Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteWaybillDb(new DbContextOptionsBuilder<SqliteWaybillDb>().UseSqlite(ConnectionString).Options),

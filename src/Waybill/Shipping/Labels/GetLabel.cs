@@ -43,29 +43,43 @@ public static class GetLabel
                 leg.TrackingNumber,
                 leg.Carrier,
                 service.Name,
-                Lines(warehouse.AddressName, warehouse.AddressLine1, warehouse.AddressLine2, warehouse.AddressPostalCode, warehouse.AddressCity, warehouse.AddressCountry),
-                Lines(order.ShipToName, order.ShipToLine1, order.ShipToLine2, order.ShipToPostalCode, order.ShipToCity, order.ShipToCountry),
+                PrintedAddress.Of(warehouse),
+                PrintedAddress.ShipToOf(order),
                 weight,
                 order.Reference,
                 DateOnly.FromDateTime(shipment.CreatedAt.UtcDateTime),
                 customs,
                 order.Currency.Code,
-                order.Lines.OrderBy(l => l.LineNumber)
-                    .Select(l => new CustomsItem(l.Description, l.Quantity, l.WeightKg * l.Quantity, l.UnitPrice * l.Quantity, l.HsCode.Digits, l.OriginCountry.Value))
-                    .ToList());
+                CustomsItem.Of(order));
             return ShippingLabel.Render(label);
         }
+    }
+}
 
-        private static List<string> Lines(string name, string line1, string? line2, string? postalCode, string city, CountryCode country)
+/// <summary>An address as printed on labels and declarations: name, street, postal code and city, country in capitals.</summary>
+public static class PrintedAddress
+{
+    public static List<string> Of(Warehouse warehouse)
+    {
+        ArgumentNullException.ThrowIfNull(warehouse);
+        return Lines(warehouse.AddressName, warehouse.AddressLine1, warehouse.AddressLine2, warehouse.AddressPostalCode, warehouse.AddressCity, warehouse.AddressCountry);
+    }
+
+    public static List<string> ShipToOf(Order order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return Lines(order.ShipToName, order.ShipToLine1, order.ShipToLine2, order.ShipToPostalCode, order.ShipToCity, order.ShipToCountry);
+    }
+
+    private static List<string> Lines(string name, string line1, string? line2, string? postalCode, string city, CountryCode country)
+    {
+        var lines = new List<string> { name, line1 };
+        if (!string.IsNullOrWhiteSpace(line2))
         {
-            var lines = new List<string> { name, line1 };
-            if (!string.IsNullOrWhiteSpace(line2))
-            {
-                lines.Add(line2);
-            }
-            lines.Add(string.IsNullOrWhiteSpace(postalCode) ? city : $"{postalCode} {city}");
-            lines.Add(CountryNames.Of(country).ToUpper(CultureInfo.InvariantCulture));
-            return lines;
+            lines.Add(line2);
         }
+        lines.Add(string.IsNullOrWhiteSpace(postalCode) ? city : $"{postalCode} {city}");
+        lines.Add(CountryNames.Of(country).ToUpper(CultureInfo.InvariantCulture));
+        return lines;
     }
 }

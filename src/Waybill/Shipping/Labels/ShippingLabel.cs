@@ -19,7 +19,16 @@ public enum CustomsForm
 }
 
 /// <summary>One declared item of the CN 22 block.</summary>
-public sealed record CustomsItem(string Description, int Quantity, decimal WeightKg, decimal Value, string HsCode, string OriginCountry);
+public sealed record CustomsItem(string Description, int Quantity, decimal WeightKg, decimal Value, string HsCode, string OriginCountry)
+{
+    /// <summary>An order's lines as declared items, in line order: each line's total weight and value.</summary>
+    public static List<CustomsItem> Of(Orders.Order order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return [.. order.Lines.OrderBy(l => l.LineNumber)
+            .Select(l => new CustomsItem(l.Description, l.Quantity, l.WeightKg * l.Quantity, l.UnitPrice * l.Quantity, l.HsCode.Digits, l.OriginCountry.Value))];
+    }
+}
 
 /// <summary>What a shipping label shows. Addresses are printed line by line, as given.</summary>
 public sealed record LabelData(

@@ -51,7 +51,7 @@ public sealed class SandboxFlow
     {
         if (_warehouseIds is null)
         {
-            await using var db = Open();
+            await using var db = _storage.CreateDb(_tenantId);
             _warehouseIds = await Shop.EnsureWarehousesAsync(db, clock, ct);
         }
         return _warehouseIds;
@@ -69,7 +69,7 @@ public sealed class SandboxFlow
             return;
         }
         var warehouses = await WarehousesAsync(clock, ct);
-        await using var db = Open();
+        await using var db = _storage.CreateDb(_tenantId);
         var orders = numbers.Select(n => Shop.OrderOf(SplitMix64.SeedOf(_seed, $"order {n}"), ReferenceOf(n), warehouses)).ToList();
         var created = await new CreateOrders.Handler(db, clock).HandleAsync(orders.Select(o => o.Input).ToList(), ct);
         var requests = new List<BookShipments.Request>(numbers.Count);
@@ -114,7 +114,7 @@ public sealed class SandboxFlow
     /// <summary>The highest order number of the flow in the database (0 when none): new orders continue after it.</summary>
     public async Task<long> HighestNumberAsync(CancellationToken ct)
     {
-        await using var db = Open();
+        await using var db = _storage.CreateDb(_tenantId);
         var pattern = _prefix + "-";
         var highest = await db.Orders.Where(o => o.Reference.StartsWith(pattern)).Select(o => o.Reference).MaxAsync(r => (string?)r, ct);
         return highest is not null && long.TryParse(highest.AsSpan(pattern.Length), out var n) ? n : 0;
@@ -126,12 +126,6 @@ public sealed class SandboxFlow
         _queue!.Enqueue(_tenantId, plan);
     }
 
-    private WaybillDb Open()
-    {
-        var db = _storage.CreateDb();
-        db.TenantId = _tenantId;
-        return db;
-    }
 
     private static void Count(Dictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
 }

@@ -131,7 +131,7 @@ public static class SandboxSimulation
         }
 
         progress?.Report(new Progress(Phase.Summarising, 0, 1, clock.Now));
-        await using var reader = Open(storage, tenantId);
+        await using var reader = storage.CreateDb(tenantId);
         var summary = await SummariseAsync(reader, run, ct);
         return summary with
         {
@@ -148,12 +148,6 @@ public static class SandboxSimulation
         };
     }
 
-    private static WaybillDb Open(Storage storage, Guid tenantId)
-    {
-        var db = storage.CreateDb();
-        db.TenantId = tenantId;
-        return db;
-    }
 
     private static void Add(Dictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
 
@@ -170,7 +164,6 @@ public static class SandboxSimulation
             join w in db.Warehouses on o.WarehouseId equals w.Id
             where o.Reference.StartsWith(prefix)
             select new { s.Id, s.Status, s.Milestone, s.CreatedAt, s.LastEventAt, Origin = w.AddressCountry, Destination = o.ShipToCountry }).ToListAsync(ct);
-        var ids = shipments.Select(s => s.Id).ToHashSet();
 
         var final = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var s in shipments)
@@ -179,12 +172,14 @@ public static class SandboxSimulation
         }
 
         // Each kind of exception counted once per shipment that met it; failed delivery attempts are one kind.
-        var flagged = await db.TrackingEvents.AsNoTracking()
-            .Where(e => e.ShipmentId != null && (e.ExceptionReason != null || e.Status == TrackingStatus.FailedAttempt))
-            .Select(e => new { e.ShipmentId, e.ExceptionReason })
-            .ToListAsync(ct);
+        var flagged = await (
+            from e in db.TrackingEvents.AsNoTracking()
+            join s in db.Shipments on e.ShipmentId equals s.Id
+            join o in db.Orders on s.OrderId equals o.Id
+            where o.Reference.StartsWith(prefix) && (e.ExceptionReason != null || e.Status == TrackingStatus.FailedAttempt)
+            select new { e.ShipmentId, e.ExceptionReason }).ToListAsync(ct);
         var exceptions = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (_, kind) in flagged.Where(e => ids.Contains(e.ShipmentId!.Value)).Select(e => (e.ShipmentId!.Value, e.ExceptionReason ?? "failed_attempt")).Distinct())
+        foreach (var (_, kind) in flagged.Select(e => (e.ShipmentId!.Value, e.ExceptionReason ?? "failed_attempt")).Distinct())
         {
             Add(exceptions, kind);
         }

@@ -68,8 +68,7 @@ public sealed class NetworkFeed(Storage storage, EventWriter writer)
         {
             foreach (var tenant in events.GroupBy(e => e.Tenant))
             {
-                var db = storage.CreateDb();
-                db.TenantId = tenant.Key;
+                var db = storage.CreateDb(tenant.Key);
                 contexts.Add(db);
                 var handler = new IngestEvents.Handler(db, writer);
                 // Batches go together: the writer commits what waits in one transaction.
@@ -110,7 +109,8 @@ public sealed class NetworkFeed(Storage storage, EventWriter writer)
 /// The first scan takes the shipments under way (booked in the last <see cref="Horizon"/>, not delivered nor
 /// returned) and queues only the events after the last one stored; later scans take shipments booked since.
 /// </summary>
-public sealed class SandboxTraffic(Storage storage, NetworkFeed queue, ulong seed)
+/// <param name="skipped">Told of each shipment the network cannot move (its id and why), so that the caller can say so.</param>
+public sealed class SandboxTraffic(Storage storage, NetworkFeed queue, ulong seed, Action<Guid, string>? skipped = null)
 {
     /// <summary>How far back a restart looks for parcels under way: longer than any journey.</summary>
     public static readonly TimeSpan Horizon = TimeSpan.FromDays(120);
@@ -143,9 +143,10 @@ public sealed class SandboxTraffic(Storage storage, NetworkFeed queue, ulong see
         {
             _known.Add(row.Shipment.Id);
             var shipment = row.Shipment;
-            if (shipment.Legs.Any(l => l.Service is null || _network.Catalogue.FindService(l.Service) is null))
+            if (shipment.Legs.FirstOrDefault(l => l.Service is null || _network.Catalogue.FindService(l.Service) is null) is { } foreign)
             {
-                continue; // a leg the network does not carry (registered with another carrier's number)
+                skipped?.Invoke(shipment.Id, $"leg {foreign.Carrier} {foreign.TrackingNumber} is not on a sandbox service");
+                continue;
             }
             var from = DemoShop.Default.WarehouseOf(row.Warehouse.Code) is { } demo && demo.Country == row.Warehouse.AddressCountry && demo.City == row.Warehouse.AddressCity
                 ? demo.Place
@@ -155,9 +156,11 @@ public sealed class SandboxTraffic(Storage storage, NetworkFeed queue, ulong see
             {
                 plan = _network.Plan(DemoShop.JourneyOf(shipment, from, row.Order, _network.Places), SeedOf(shipment));
             }
-            catch (ArgumentException)
+            catch (ArgumentException ex)
             {
-                continue; // booked on a route the catalogue no longer serves: the network cannot move it
+                // Booked on a route the catalogue no longer serves: the network cannot move it.
+                skipped?.Invoke(shipment.Id, ex.Message);
+                continue;
             }
             queue.Enqueue(shipment.TenantId, plan, first ? shipment.LastEventAt : null);
             found++;
