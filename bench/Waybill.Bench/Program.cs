@@ -7,7 +7,7 @@ using Waybill.Persistence;
 using Waybill.Tenancy;
 
 // Waybill benchmarks: each figure is printed beside its baseline, measured in the same run on this machine.
-// Usage: dotnet run -c Release --project bench/Waybill.Bench [-- csv-import [--rows N] | detect [--lines N] | ingest [--events N] [--database CS] | hs-search [--rounds N]]
+// Usage: dotnet run -c Release --project bench/Waybill.Bench [-- csv-import [--rows N] | detect [--lines N] | ingest [--events N] [--database CS] | hs-search [--rounds N] | quotes [--seconds N]]
 if (args.FirstOrDefault() == "ingest")
 {
     await Waybill.Bench.IngestBench.RunAsync(args[1..]);
@@ -16,6 +16,11 @@ if (args.FirstOrDefault() == "ingest")
 if (args.FirstOrDefault() == "hs-search")
 {
     Waybill.Bench.HsSearchBench.Run(args[1..]);
+    return;
+}
+if (args.FirstOrDefault() == "quotes")
+{
+    await Waybill.Bench.QuotesBench.RunAsync(args[1..]);
     return;
 }
 if (args.FirstOrDefault() == "detect")

@@ -64,6 +64,8 @@ internal static class WaybillServer
         builder.Services.AddScoped<GetSettings.Handler>();
         builder.Services.AddScoped<Waybill.Customs.GetCustomsDeclaration.Handler>();
         builder.Services.AddScoped<PatchSettings.Handler>();
+        builder.Services.AddSingleton(sp => new SchemeRegistrations(sp.GetRequiredService<WallClock>().Time));
+        builder.Services.AddScoped<Waybill.Customs.QuoteLandedCost.Handler>();
         builder.Services.AddScoped<Waybill.Shipping.Labels.GetLabel.Handler>();
 
         builder.Services.AddProblemDetails();
@@ -95,6 +97,7 @@ internal static class WaybillServer
         v1.MapRates();
         v1.MapHsCodes();
         v1.MapSettings();
+        v1.MapLandedCost();
         return app;
     }
 

@@ -30,8 +30,32 @@ public sealed record CustomsRule(
     bool Verified,
     string? Note)
 {
+    /// <summary>valuation: the import-tax base includes transport and insurance.</summary>
+    public bool TaxIncludesShipping { get; init; }
+
+    /// <summary>valuation: the tax is levied on a base that includes itself.</summary>
+    public bool TaxGrossUp { get; init; }
+
+    /// <summary>The basis value must be below the amount, not equal to it ("under NOK 3,000").</summary>
+    public bool Strict { get; init; }
+
+    public IReadOnlyList<string> NotShippedFrom { get; init; } = [];
+
+    public IReadOnlyList<string> OriginIn { get; init; } = [];
+
+    public IReadOnlyList<string> OriginNotIn { get; init; } = [];
+
+    /// <summary>duty_bands: the value bands, lowest first.</summary>
+    public IReadOnlyList<DutyBand> Bands { get; init; } = [];
+
+    /// <summary>True when the rule applies only under a condition (mode, where the parcel leaves from, the goods' origin).</summary>
+    public bool HasFilters => Mode is not null || ShippedFrom.Count > 0 || NotShippedFrom.Count > 0 || OriginIn.Count > 0 || OriginNotIn.Count > 0;
+
     public bool InForceOn(DateOnly date) => From <= date && (To is null || date <= To);
 }
+
+/// <summary>One band of a duty_bands rule: up to <see cref="UpTo"/>, <see cref="Percent"/> of the value less <see cref="Deduct"/>.</summary>
+public sealed record DutyBand(decimal UpTo, decimal Percent, decimal Deduct);
 
 /// <summary>
 /// The customs rule book: dated rules per destination (de minimis for duty and for tax, collection schemes, flat
@@ -51,22 +75,47 @@ public sealed class CustomsRuleBook
     public const string DutyFreeChapters = "duty_free_chapters";
     public const string FlatTax = "flat_tax";
     public const string Embargo = "embargo";
+    public const string Valuation = "valuation";
+    public const string AdditionalDuty = "additional_duty";
+    public const string DutyRate = "duty_rate";
+    public const string DutyBands = "duty_bands";
 
-    private static readonly string[] Kinds = [DutyDeMinimis, TaxDeMinimis, TaxMinimum, Scheme, FlatDuty, Fee, DutyFreeChapters, FlatTax, Embargo];
+    /// <summary>A rule for every destination without a rule of that kind of its own.</summary>
+    public const string Everywhere = "*";
+
+    private static readonly string[] Kinds = [DutyDeMinimis, TaxDeMinimis, TaxMinimum, Scheme, FlatDuty, Fee, DutyFreeChapters, FlatTax, Embargo, Valuation, AdditionalDuty, DutyRate, DutyBands];
     private static readonly string[] MoneyKinds = [DutyDeMinimis, TaxDeMinimis, TaxMinimum, Scheme, FlatDuty, Fee];
+    private static readonly string[] PercentKinds = [FlatTax, AdditionalDuty, DutyRate];
     private static readonly string[] Bases = ["consignment", "item", "tax"];
 
     private static readonly Lazy<CustomsRuleBook> Shared = new(() => Load(ReferenceData.PathOf("customs", "rules.json")));
 
-    private CustomsRuleBook(IReadOnlyList<CustomsRule> rules) => Rules = rules;
+    private CustomsRuleBook(IReadOnlyList<CustomsRule> rules, IReadOnlyDictionary<string, IReadOnlyList<string>> categories)
+    {
+        Rules = rules;
+        Categories = categories;
+    }
 
     public static CustomsRuleBook Default => Shared.Value;
 
     public IReadOnlyList<CustomsRule> Rules { get; }
 
+    /// <summary>Categories of goods (<c>excise</c>, <c>food</c>, ...) as HS chapters, headings or subheadings.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Categories { get; }
+
+    /// <summary>
+    /// Every rule that may apply to goods sent to <paramref name="destination"/>, whatever the date: its own, its union's,
+    /// and the "*" rules of the kinds it has no rule of its own for.
+    /// </summary>
+    public IReadOnlyList<CustomsRule> For(CountryCode destination)
+    {
+        var own = Rules.Where(r => r.Where == destination.Value || (r.Where == "EU" && CustomsUnions.InEu(destination))).ToList();
+        return [.. own, .. Rules.Where(r => r.Where == Everywhere && !own.Any(o => o.Kind == r.Kind))];
+    }
+
     /// <summary>The rules that apply to goods sent to <paramref name="destination"/> on <paramref name="date"/>: its own and its union's.</summary>
     public IReadOnlyList<CustomsRule> InForce(CountryCode destination, DateOnly date) =>
-        [.. Rules.Where(r => r.InForceOn(date) && (r.Where == destination.Value || (r.Where == "EU" && CustomsUnions.InEu(destination))))];
+        [.. For(destination).Where(r => r.InForceOn(date))];
 
     /// <summary>The embargo on a destination on a date, if any.</summary>
     public CustomsRule? EmbargoOn(CountryCode destination, DateOnly date) => InForce(destination, date).FirstOrDefault(r => r.Kind == Embargo);
@@ -94,9 +143,9 @@ public sealed class CustomsRuleBook
             {
                 Problem("an id, unique in the file, is required.");
             }
-            if (r.Where is null || (r.Where != "EU" && !CountryCode.TryCreate(r.Where, out _, out _)))
+            if (r.Where is null || (r.Where is not ("EU" or Everywhere) && !CountryCode.TryCreate(r.Where, out _, out _)))
             {
-                Problem($"where '{r.Where}' is neither a country code nor EU.");
+                Problem($"where '{r.Where}' is neither a country code, EU nor *.");
             }
             if (r.Kind is null || !Kinds.Contains(r.Kind))
             {
@@ -140,9 +189,36 @@ public sealed class CustomsRuleBook
             {
                 Problem("chapters is [first, last], from 1 to 97.");
             }
-            if (r.Kind == FlatTax && r.Percent is not (> 0 and <= 100))
+            if (PercentKinds.Contains(r.Kind) && r.Percent is not (> 0 and <= 100))
             {
                 Problem("percent is above 0 and at most 100.");
+            }
+            if ((r.Max is not null || r.Kind == DutyBands) && !MoneyKinds.Contains(r.Kind))
+            {
+                if (!Common.Currency.TryCreate(r.Currency, out var c, out _))
+                {
+                    Problem($"currency '{r.Currency}' is not an ISO 4217 code.");
+                }
+                else
+                {
+                    currency = c;
+                }
+            }
+            if (r.Kind == DutyBands && (r.Bands is not { Count: > 0 } bands || bands.Any(b => b.UpTo is not > 0 || b.Percent is not (>= 0 and <= 100) || b.Deduct is not >= 0)
+                || bands.Zip(bands.Skip(1)).Any(p => p.First.UpTo >= p.Second.UpTo)))
+            {
+                Problem("bands are [{upTo, percent, deduct}], upTo rising, percent from 0 to 100, deduct 0 or more.");
+            }
+            if (r.Kind == Valuation && (r.IncludesShipping is null || r.TaxIncludesShipping is null))
+            {
+                Problem("a valuation says includesShipping and taxIncludesShipping.");
+            }
+            foreach (var excluded in r.Excludes ?? [])
+            {
+                if (file.Categories?.ContainsKey(excluded) != true)
+                {
+                    Problem($"excludes '{excluded}', which is not a category.");
+                }
             }
             if (r.Kind == Embargo && string.IsNullOrWhiteSpace(r.Reason))
             {
@@ -160,15 +236,31 @@ public sealed class CustomsRuleBook
             {
                 Problem("an unverified rule states its assumption in a note.");
             }
-            foreach (var place in r.ShippedFrom ?? [])
+            foreach (var (field, places) in new[] { ("shippedFrom", r.ShippedFrom), ("notShippedFrom", r.NotShippedFrom), ("originIn", r.OriginIn), ("originNotIn", r.OriginNotIn) })
             {
-                if (place != "EU" && !CountryCode.TryCreate(place, out _, out _))
+                foreach (var place in places ?? [])
                 {
-                    Problem($"shippedFrom '{place}' is neither a country code nor EU.");
+                    if (place != "EU" && !CountryCode.TryCreate(place, out _, out _))
+                    {
+                        Problem($"{field} '{place}' is neither a country code nor EU.");
+                    }
                 }
             }
+            if (r.Mode is not (null or "postal" or "courier"))
+            {
+                Problem($"mode '{r.Mode}' is neither postal nor courier.");
+            }
             rules.Add(new CustomsRule(r.Id ?? name, r.Where ?? "", r.Kind ?? "", from, to, r.Amount, currency, r.Basis, r.Scheme, r.Per, r.Max,
-                r.IncludesShipping ?? false, r.Excludes ?? [], r.ShippedFrom ?? [], r.Mode, r.Chapters ?? [], r.Percent, r.Reason, r.Source ?? "", r.Verified ?? false, r.Note));
+                r.IncludesShipping ?? false, r.Excludes ?? [], r.ShippedFrom ?? [], r.Mode, r.Chapters ?? [], r.Percent, r.Reason, r.Source ?? "", r.Verified ?? false, r.Note)
+            {
+                TaxIncludesShipping = r.TaxIncludesShipping ?? false,
+                TaxGrossUp = r.TaxGrossUp ?? false,
+                Strict = r.Strict ?? false,
+                NotShippedFrom = r.NotShippedFrom ?? [],
+                OriginIn = r.OriginIn ?? [],
+                OriginNotIn = r.OriginNotIn ?? [],
+                Bands = [.. (r.Bands ?? []).Select(b => new DutyBand(b.UpTo ?? 0, b.Percent ?? 0, b.Deduct ?? 0))],
+            });
 
             DateOnly Date(string? text, DateOnly absent, string field)
             {
@@ -184,11 +276,26 @@ public sealed class CustomsRuleBook
                 return absent;
             }
         }
+        var categories = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (category, element) in file.Categories ?? [])
+        {
+            if (category == "about")
+            {
+                continue;
+            }
+            var prefixes = element.ValueKind == JsonValueKind.Array ? element.EnumerateArray().Select(e => e.GetString() ?? "").ToList() : null;
+            if (prefixes is null || prefixes.Any(p => p.Length is not (2 or 4 or 6) || !p.All(char.IsAsciiDigit)))
+            {
+                problems.Add($"category {category}: a list of HS chapters, headings or subheadings (2, 4 or 6 digits).");
+                continue;
+            }
+            categories[category] = prefixes;
+        }
         if (problems.Count > 0)
         {
             throw new InvalidDataException($"{path}: {string.Join(" ", problems)}");
         }
-        return new CustomsRuleBook(rules);
+        return new CustomsRuleBook(rules, categories);
     }
 
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
@@ -196,10 +303,14 @@ public sealed class CustomsRuleBook
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    private sealed record RuleBookFile(string? About, string? Source, string? Licence, string? EffectiveFrom, Dictionary<string, string>? Kinds, List<RuleFile>? Rules);
+    private sealed record RuleBookFile(
+        string? About, string? Source, string? Licence, string? EffectiveFrom, Dictionary<string, string>? Kinds, Dictionary<string, JsonElement>? Categories, List<RuleFile>? Rules);
 
     private sealed record RuleFile(
         string? Id, string? Where, string? Kind, string? From, string? To, decimal? Amount, string? Currency, string? Basis, string? Scheme, string? Per,
         decimal? Max, bool? IncludesShipping, List<string>? Excludes, List<string>? ShippedFrom, string? Mode, List<int>? Chapters, decimal? Percent,
-        string? Reason, string? Source, bool? Verified, string? Note);
+        string? Reason, string? Source, bool? Verified, string? Note, bool? TaxIncludesShipping, bool? TaxGrossUp, bool? Strict, List<string>? NotShippedFrom,
+        List<string>? OriginIn, List<string>? OriginNotIn, List<BandFile>? Bands);
+
+    private sealed record BandFile(decimal? UpTo, decimal? Percent, decimal? Deduct);
 }

@@ -23,18 +23,65 @@ public sealed class ExchangeRates
 
     private const string Euro = "EUR";
 
+    /// <summary>The shipped pegs' file under <c>data/exchange-rates/</c>.</summary>
+    public const string PegsFileName = "pegs.json";
+
     private static readonly Lazy<ExchangeRates> Shipped =
-        new(() => Load(ReferenceData.PathOf("exchange-rates", FileName)), LazyThreadSafetyMode.ExecutionAndPublication);
+        new(() => Load(ReferenceData.PathOf("exchange-rates", FileName)).WithPegs(ReferenceData.PathOf("exchange-rates", PegsFileName)),
+            LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly FrozenDictionary<string, int> _columns;
     private readonly DateOnly[] _dates;
     private readonly decimal?[][] _rates;
+    private readonly FrozenDictionary<string, Peg> _pegs;
 
-    private ExchangeRates(FrozenDictionary<string, int> columns, DateOnly[] dates, decimal?[][] rates)
+    private ExchangeRates(FrozenDictionary<string, int> columns, DateOnly[] dates, decimal?[][] rates, FrozenDictionary<string, Peg>? pegs = null)
     {
         _columns = columns;
         _dates = dates;
         _rates = rates;
+        _pegs = pegs ?? FrozenDictionary<string, Peg>.Empty;
+    }
+
+    /// <summary>A currency the ECB does not quote, fixed to one it does: <see cref="Rate"/> units per unit of <see cref="Anchor"/>.</summary>
+    public sealed record Peg(Currency Anchor, decimal Rate, DateOnly Since, string Source);
+
+    /// <summary>The IMF SDR in US dollars (<c>pegs.json</c>'s <c>sdr</c>), for the CN22's 300 SDR; null when the file has none.</summary>
+    public decimal? UsdPerSdr { get; private init; }
+
+    /// <summary>
+    /// These rates plus the pegs of a <c>pegs.json</c> file: a pegged currency converts through its anchor's rate of the day.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed; the message names the peg.</exception>
+    public ExchangeRates WithPegs(string path)
+    {
+        var pegs = new Dictionary<string, Peg>(StringComparer.Ordinal);
+        decimal? sdr = null;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            foreach (var peg in document.RootElement.GetProperty("pegs").EnumerateObject())
+            {
+                var anchorCode = peg.Value.GetProperty("per").GetString();
+                var rate = peg.Value.GetProperty("rate").GetDecimal();
+                if (!Currency.TryCreate(peg.Name, out _, out _) || !Currency.TryCreate(anchorCode, out var anchor, out _) || anchor.Code is null || !_columns.ContainsKey(anchor.Code)
+                    || rate <= 0
+                    || !DateOnly.TryParseExact(peg.Value.GetProperty("since").GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var since))
+                {
+                    throw new InvalidDataException($"{path}: peg {peg.Name}: a currency, 'per' a currency the ECB quotes, a rate above 0 and a 'since' date (yyyy-MM-dd) are required.");
+                }
+                pegs[peg.Name] = new Peg(anchor, rate, since, peg.Value.GetProperty("source").GetString() ?? "");
+            }
+            if (document.RootElement.TryGetProperty("sdr", out var sdrElement))
+            {
+                sdr = sdrElement.GetProperty("usd").GetDecimal();
+            }
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: {ex.Message}", ex);
+        }
+        return new ExchangeRates(_columns, _dates, _rates, pegs.ToFrozenDictionary(StringComparer.Ordinal)) { UsdPerSdr = sdr };
     }
 
     /// <summary>The rates shipped in <c>data/exchange-rates/</c>, read once, on first use.</summary>
@@ -126,6 +173,20 @@ public sealed class ExchangeRates
             reason = null;
             return true;
         }
+        if (currency.Code is not null && _pegs.TryGetValue(currency.Code, out var peg) && !_columns.ContainsKey(currency.Code))
+        {
+            if (date < peg.Since)
+            {
+                reason = $"{currency} is pegged to {peg.Anchor} only from {Iso(peg.Since)}; no rate applies on {Iso(date)}.";
+                return false;
+            }
+            if (!TryGetRate(peg.Anchor, date, out var anchorPerEuro, out published, out reason))
+            {
+                return false;
+            }
+            unitsPerEuro = anchorPerEuro * peg.Rate;
+            return true;
+        }
         if (currency.Code is null || !_columns.TryGetValue(currency.Code, out var column))
         {
             reason = $"The ECB publishes no reference rate for {currency}.";
@@ -139,6 +200,46 @@ public sealed class ExchangeRates
         unitsPerEuro = rate;
         reason = null;
         return true;
+    }
+
+    /// <summary>
+    /// As <see cref="TryGetRate(Currency, DateOnly, out decimal, out DateOnly, out string?)"/> without the reason: for hot
+    /// paths (a landed-cost quote) that ask the full form only when this fails.
+    /// </summary>
+    public bool TryGetRate(Currency currency, DateOnly date, out decimal unitsPerEuro, out DateOnly published)
+    {
+        unitsPerEuro = 0;
+        published = default;
+        var row = Array.BinarySearch(_dates, date);
+        if (row < 0)
+        {
+            row = ~row - 1;
+        }
+        if (row < 0 || currency.Code is not { } code)
+        {
+            return false;
+        }
+        published = _dates[row];
+        if (code == Euro)
+        {
+            unitsPerEuro = 1m;
+            return true;
+        }
+        if (_columns.TryGetValue(code, out var column))
+        {
+            if (_rates[row][column] is not { } rate)
+            {
+                return false;
+            }
+            unitsPerEuro = rate;
+            return true;
+        }
+        if (_pegs.TryGetValue(code, out var peg) && date >= peg.Since && TryGetRate(peg.Anchor, date, out var anchorPerEuro, out published))
+        {
+            unitsPerEuro = anchorPerEuro * peg.Rate;
+            return true;
+        }
+        return false;
     }
 
     /// <summary>The publication date whose <paramref name="currency"/> rate applies on <paramref name="date"/>; null when none does.</summary>

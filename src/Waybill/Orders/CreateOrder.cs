@@ -30,6 +30,11 @@ public static class CreateOrder
                 return ReferenceTaken(valid.Reference);
             }
             var order = Order.Create(db.TenantId, valid, clock.UtcNow());
+            var priced = await new CreateOrders.Landing(db).PriceAsync([order], clock.UtcNow(), ct);
+            if (priced[0] is { } refused)
+            {
+                return refused;
+            }
             db.Orders.Add(order);
             try
             {
@@ -86,10 +91,12 @@ public static class CreateOrders
                     valid[count++] = (i, order);
                 }
             }
-            var warehouses = (await db.Warehouses.Select(w => w.Id).ToListAsync(ct)).ToHashSet();
+            var landing = new Landing(db);
+            var warehouses = (await landing.WarehousesAsync(ct)).Select(w => w.Id).ToHashSet();
             var taken = await ExistingAsync(db, valid.Take(count).Select(v => v.Order.Reference), ct);
             var now = clock.UtcNow();
             var orders = new List<Order>(count);
+            var positions = new List<int>(count);
             foreach (var (index, order) in valid.Take(count))
             {
                 if (order.WarehouseId is { } warehouseId && !warehouses.Contains(warehouseId))
@@ -106,9 +113,20 @@ public static class CreateOrders
                 {
                     var created = Order.Create(db.TenantId, order, now);
                     orders.Add(created);
+                    positions.Add(index);
                     outcomes[index] = new Outcome(created, null);
                 }
             }
+            // The destination refuses some goods (or every parcel): those orders are not created.
+            var refusals = await landing.PriceAsync(orders, now, ct);
+            for (var i = 0; i < orders.Count; i++)
+            {
+                if (refusals[i] is { } refused)
+                {
+                    outcomes[positions[i]] = new Outcome(null, refused);
+                }
+            }
+            orders = [.. orders.Where((_, i) => refusals[i] is null)];
             if (orders.Count > 0)
             {
                 var outer = db.Database.CurrentTransaction;
@@ -121,6 +139,50 @@ public static class CreateOrders
                 }
             }
             return outcomes;
+        }
+    }
+
+    /// <summary>
+    /// Prices new orders' landing (provisional): from the warehouse that would ship each (the one it names, else the
+    /// tenant's only origin warehouse), by post, today, with the order's shipping price.
+    /// </summary>
+    internal sealed class Landing(WaybillDb db)
+    {
+        private List<Waybill.Shipping.Warehouse>? _warehouses;
+
+        public async Task<List<Waybill.Shipping.Warehouse>> WarehousesAsync(CancellationToken ct) =>
+            _warehouses ??= await db.Warehouses.AsNoTracking().ToListAsync(ct);
+
+        /// <summary>Sets each order's provisional landed cost; the refusal of each order the destination will not take, else null.</summary>
+        public async Task<Error?[]> PriceAsync(IReadOnlyList<Order> orders, DateTimeOffset now, CancellationToken ct)
+        {
+            var refusals = new Error?[orders.Count];
+            if (orders.Count == 0)
+            {
+                return refusals;
+            }
+            var warehouses = await WarehousesAsync(ct);
+            var schemes = await Waybill.Tenancy.SchemeRegistrations.ReadAsync(db, ct);
+            var today = DateOnly.FromDateTime(now.UtcDateTime);
+            for (var i = 0; i < orders.Count; i++)
+            {
+                var order = orders[i];
+                var from = Waybill.Shipping.ShipFrom.Resolve(warehouses, null, order.WarehouseId);
+                if (!from.IsSuccess)
+                {
+                    continue; // the origin is not known until the order is booked
+                }
+                var priced = OrderLandedCost.Of(order, from.Value.AddressCountry, today, Waybill.Customs.ShippingMode.Postal, order.ShippingPrice, schemes, final: false);
+                if (priced.IsSuccess)
+                {
+                    order.PriceLanding(priced.Value);
+                }
+                else
+                {
+                    refusals[i] = priced.Error;
+                }
+            }
+            return refusals;
         }
     }
 

@@ -22,13 +22,13 @@ public static class ImportOrders
     ];
 
     public static readonly string[] OptionalColumns =
-        ["buyer_phone", "buyer_locale", "buyer_time_zone", "ship_to_line2", "ship_to_region", "dangerous_goods"];
+        ["buyer_phone", "buyer_locale", "buyer_time_zone", "ship_to_line2", "ship_to_region", "dangerous_goods", "shipping_price"];
 
     /// <summary>Order-level columns: every row of one reference must agree on them.</summary>
     private static readonly string[] OrderColumns =
     [
         "buyer_name", "buyer_email", "buyer_phone", "buyer_locale", "buyer_time_zone", "ship_to_name", "ship_to_line1",
-        "ship_to_line2", "ship_to_city", "ship_to_region", "ship_to_postal_code", "ship_to_country", "incoterm", "currency",
+        "ship_to_line2", "ship_to_city", "ship_to_region", "ship_to_postal_code", "ship_to_country", "incoterm", "currency", "shipping_price",
     ];
 
     private static readonly Dictionary<string, string> ColumnOfField = new(StringComparer.Ordinal)
@@ -59,6 +59,7 @@ public static class ImportOrders
         ["originCountry"] = "origin_country",
         ["weightKg"] = "weight_kg",
         ["dangerousGoods"] = "dangerous_goods",
+        ["shippingPrice"] = "shipping_price",
     };
 
     /// <summary>One bad cell: physical line number (header = line 1), column name, reason.</summary>
@@ -141,6 +142,21 @@ public static class ImportOrders
 
             var now = clock.UtcNow();
             var orders = toCreate.Select(o => Order.Create(db.TenantId, o, now)).ToList();
+            // The destination refuses some goods, or every parcel: the file is refused, naming the order's first line.
+            var refusals = await new CreateOrders.Landing(db).PriceAsync(orders, now, ct);
+            for (var i = 0; i < orders.Count; i++)
+            {
+                if (refusals[i] is { } refused)
+                {
+                    var group = valid.First(v => v.Order.Reference == orders[i].Reference).Group;
+                    var field = refused.Errors?.Keys.FirstOrDefault() ?? "shipTo.country";
+                    errors.Add(group.ErrorAt(field, refused.Message));
+                }
+            }
+            if (errors.Count > 0)
+            {
+                return Fail(errors);
+            }
             progress?.Report(new Progress(Phase.Writing, 0, orders.Count));
             // Inside a caller's transaction (an Idempotency-Key request) a savepoint keeps that transaction usable.
             var outer = db.Database.CurrentTransaction;
@@ -367,7 +383,24 @@ public static class ImportOrders
                 new AddressInput(f["ship_to_name"], f["ship_to_line1"], f["ship_to_line2"], f["ship_to_city"], f["ship_to_region"], f["ship_to_postal_code"], f["ship_to_country"]),
                 f["incoterm"],
                 f["currency"],
-                lines);
+                lines,
+                ShippingPrice: ShippingPrice(f));
+        }
+
+        private decimal? ShippingPrice(Dictionary<string, string?> first)
+        {
+            var text = first["shipping_price"]?.Trim();
+            if (string.IsNullOrEmpty(text))
+            {
+                return null;
+            }
+            if (decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+            _badFields.Add("shippingPrice");
+            ParseErrors.Add(new RowError(Rows[0].Line, "shipping_price", $"'{text}' is not an amount (use a dot for decimals: 4.90)."));
+            return null;
         }
 
         private decimal? Number(int index, int line, Dictionary<string, string?> cells, string column, string field)

@@ -71,6 +71,15 @@ public sealed class Order
 
     public decimal GoodsTotal { get; private set; }
 
+    /// <summary>What the buyer pays for delivery, in the order's currency, when the storefront said.</summary>
+    public decimal? ShippingPrice { get; private set; }
+
+    /// <summary>
+    /// The landed cost (JSON of <see cref="OrderLandedCostView"/>): provisional from creation, final once a DDP order is
+    /// booked; null when the order does not cross a customs border or its origin is not known yet.
+    /// </summary>
+    public string? LandedCost { get; private set; }
+
     public decimal TotalWeightKg { get; private set; }
 
     /// <summary>SHA-256 of the order's content: an import of the same order again is recognised and skipped.</summary>
@@ -106,6 +115,7 @@ public sealed class Order
             ShipToCountry = valid.ShipToCountry,
             ContentHash = valid.ContentHash,
             WarehouseId = valid.WarehouseId,
+            ShippingPrice = valid.ShippingPrice,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -123,6 +133,8 @@ public sealed class Order
         order.TotalWeightKg = weight;
         return order;
     }
+
+    internal void PriceLanding(string? landedCost) => LandedCost = landedCost;
 
     /// <summary>Why the order cannot be booked onto a shipment now (null when it can): it is cancelled, or has shipped.</summary>
     public Error? ShipRefusal() => Status switch

@@ -15,7 +15,9 @@ public sealed record OrderView(
     BuyerView Buyer,
     AddressView ShipTo,
     IReadOnlyList<OrderLineView> Lines,
-    Guid? WarehouseId)
+    Guid? WarehouseId,
+    decimal? ShippingPrice,
+    OrderLandedCostView? LandedCost)
 {
     public static OrderView Of(Order o) => new(
         o.Id,
@@ -31,7 +33,9 @@ public sealed record OrderView(
         o.Lines.OrderBy(l => l.LineNumber).Select(l => new OrderLineView(
             l.Sku, l.Description, l.Quantity, Decimals.Normalize(l.UnitPrice), l.HsCode.Digits, l.OriginCountry.Value, Decimals.Normalize(l.WeightKg),
             DangerousGoods.FromColumn(l.DangerousGoods), l.DangerousGoodsDeclared ? "declared" : "hs_default")).ToList(),
-        o.WarehouseId);
+        o.WarehouseId,
+        o.ShippingPrice is { } shipping ? Decimals.Normalize(shipping) : null,
+        OrderLandedCost.Read(o.LandedCost));
 }
 
 public sealed record BuyerView(string Name, string Email, string? Phone, string? Locale, string? TimeZone);

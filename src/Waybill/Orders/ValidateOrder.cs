@@ -13,7 +13,8 @@ public sealed record OrderInput(
     string? Incoterm,
     string? Currency,
     IReadOnlyList<OrderLineInput>? Lines,
-    Guid? WarehouseId = null);
+    Guid? WarehouseId = null,
+    decimal? ShippingPrice = null);
 
 public sealed record BuyerInput(string? Name, string? Email, string? Phone = null, string? Locale = null, string? TimeZone = null);
 
@@ -55,7 +56,8 @@ internal sealed record ValidOrder(
     Currency Currency,
     IReadOnlyList<ValidOrderLine> Lines,
     string ContentHash,
-    Guid? WarehouseId = null);
+    Guid? WarehouseId = null,
+    decimal? ShippingPrice = null);
 
 /// <summary>A checked address: trimmed, the postal code normalised.</summary>
 public sealed record ValidAddress(string Name, string Line1, string? Line2, string City, string? Region, string? PostalCode, CountryCode Country);
@@ -194,6 +196,13 @@ public static class ValidateOrder
             }
         }
 
+        // What the buyer pays for delivery, in the order's currency: it feeds the provisional landed cost.
+        if (input.ShippingPrice is { } shippingPrice && (shippingPrice is < 0 or > MaxAmount
+            || (currency.Code is not null && decimal.Round(shippingPrice, currency.MinorUnits) != shippingPrice)))
+        {
+            errors.Add("shippingPrice", $"The shipping price is an amount from 0 to {MaxAmount:0}{(currency.Code is null ? "" : $" with at most {currency.MinorUnits} decimal places")}.");
+        }
+
         if (errors.IsEmpty && lines.Sum(l => l.UnitPrice * l.Quantity) > MaxGoodsTotal)
         {
             errors.Add("lines", $"The order's goods total is above {MaxGoodsTotal:0}; split it into several orders.");
@@ -205,7 +214,7 @@ public static class ValidateOrder
         var order = new ValidOrder(
             reference!, email, buyerName!, phone, locale, timeZone,
             shipTo!.Name, shipTo.Line1, shipTo.Line2, shipTo.City, shipTo.Region, shipTo.PostalCode, shipTo.Country,
-            incoterm, currency, lines, "", input.WarehouseId);
+            incoterm, currency, lines, "", input.WarehouseId, input.ShippingPrice);
         return order with { ContentHash = HashOf(order) };
     }
 
@@ -371,6 +380,11 @@ public static class ValidateOrder
         Field(o.ShipToCountry.Value);
         Field(o.Incoterm.ToString());
         Field(o.Currency.Code);
+        if (o.ShippingPrice is { } shippingPrice)
+        {
+            // Only when given, so an order without one hashes as it did before the field existed.
+            Field("shipping:" + Decimals.Normalize(shippingPrice).ToString(CultureInfo.InvariantCulture));
+        }
         foreach (var l in o.Lines)
         {
             text.Append('\u001e');

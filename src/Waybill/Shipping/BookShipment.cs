@@ -102,7 +102,8 @@ public static class BookShipments
                 await BulkWriter.InsertAsync(db, shipments, null, ct);
                 await BulkWriter.InsertAsync(db, shipments.SelectMany(s => s.Legs), null, ct);
                 await db.SaveChangesAsync(ct); // the waiting events attached
-                if (!await MarkShippedAsync(plans.Where(p => outcomes[p.Index]?.Shipment is not null).Select(p => p.Order).ToList(), now, ct))
+                var shipped = plans.Where(p => outcomes[p.Index]?.Shipment is not null).ToList();
+                if (!await MarkShippedAsync(shipped.Select(p => p.Order).ToList(), now, ct))
                 {
                     // Another request cancelled or booked one of them since they were read: nothing of the batch is kept.
                     if (own is not null)
@@ -121,6 +122,7 @@ public static class BookShipments
                     }
                     return outcomes.Select(o => o!).ToList();
                 }
+                await PriceLandingsAsync(shipped, today, ct);
                 if (own is not null)
                 {
                     await own.CommitAsync(ct);
@@ -189,6 +191,36 @@ public static class BookShipments
                 {
                     e.AttachTo(owner.Shipment.Id, owner.Leg.Id);
                     owner.Shipment.Merge(e, now);
+                }
+            }
+        }
+
+        /// <summary>
+        /// A DDP order's landed cost becomes final at booking: from the warehouse that ships it, by the mode of the booked
+        /// route (postal when a postal service carries it), on the booking date, with the order's shipping price (else
+        /// the booked price in the order's currency).
+        /// </summary>
+        private async Task PriceLandingsAsync(List<Plan> shipped, DateOnly today, CancellationToken ct)
+        {
+            var ddp = shipped.Where(p => p.Order.Incoterm == Incoterm.DDP).ToList();
+            if (ddp.Count == 0)
+            {
+                return;
+            }
+            var schemes = await Waybill.Tenancy.SchemeRegistrations.ReadAsync(db, ct);
+            var catalogue = SandboxCatalogue.Default;
+            foreach (var plan in ddp)
+            {
+                var postal = plan.Route.Legs.Any(l => catalogue.FindService(l.ServiceId)?.Kind is SandboxServiceKind.PostalSmallPacket or SandboxServiceKind.PostalParcel);
+                var shipping = plan.Order.ShippingPrice
+                    ?? (ExchangeRates.Default.TryConvert(plan.Route.Total, plan.Order.Currency, today, out var price, out _) ? price.Amount : null);
+                var priced = OrderLandedCost.Of(plan.Order, plan.Warehouse.AddressCountry, today, postal ? Waybill.Customs.ShippingMode.Postal : Waybill.Customs.ShippingMode.Courier,
+                    shipping, schemes, final: true);
+                // The destination's refusals were checked when the order was created; a rule that changed since leaves the provisional cost.
+                if (priced.IsSuccess && priced.Value is { } landedCost)
+                {
+                    var id = plan.Order.Id;
+                    await db.Orders.Where(o => o.Id == id).ExecuteUpdateAsync(set => set.SetProperty(o => o.LandedCost, landedCost), ct);
                 }
             }
         }

@@ -112,7 +112,7 @@ public static class GetSettings
 /// </summary>
 public static class PatchSettings
 {
-    public sealed class Handler(WaybillDb db, TimeProvider clock)
+    public sealed class Handler(WaybillDb db, TimeProvider clock, SchemeRegistrations registrations)
     {
         public async Task<Result<SettingsView>> HandleAsync(JsonElement patch, CancellationToken ct)
         {
@@ -144,6 +144,7 @@ public static class PatchSettings
             {
                 return Error.Conflict("settings.changed", "The settings were changed by another request at the same time; send the patch again.");
             }
+            registrations.Forget(db.TenantId);
             return Settings.ViewOf(stored);
         }
     }

@@ -12,7 +12,7 @@ public sealed class CustomsRuleBookTests
     private static DateOnly D(string date) => DateOnly.Parse(date, CultureInfo.InvariantCulture);
 
     private static string Kinds(string country, string date) =>
-        string.Join(" ", CustomsRuleBook.Default.InForce(C(country), D(date)).Select(r => r.Id).Order(StringComparer.Ordinal));
+        string.Join(" ", CustomsRuleBook.Default.InForce(C(country), D(date)).Where(r => r.Kind != CustomsRuleBook.Valuation).Select(r => r.Id).Order(StringComparer.Ordinal));
 
     [Theory]
     // The EU's duty relief up to EUR 150 ends on 2026-06-30; the flat EUR 3 per item category starts the next day.
@@ -26,9 +26,21 @@ public sealed class CustomsRuleBookTests
     // The US de minimis: USD 800 until 2025-08-28, suspended from 2025-08-29.
     [InlineData("US", "2025-08-28", "us-de-minimis-800")]
     [InlineData("US", "2025-08-29", "us-de-minimis-suspended")]
+    // The Section 122 surcharge: 2026-02-24 to 2026-07-24.
+    [InlineData("US", "2026-02-23", "us-de-minimis-suspended")]
+    [InlineData("US", "2026-02-24", "us-de-minimis-suspended us-section-122")]
+    [InlineData("US", "2026-07-24", "us-de-minimis-suspended us-section-122")]
+    [InlineData("US", "2026-07-25", "us-de-minimis-suspended")]
+    // Turkey's flat taxes from 2026-02-01 (assumed), Brazil's bands from 2024-08-01 (assumed), Mexico's courier regime from 2025-08-15.
+    [InlineData("TR", "2026-01-31", "")]
+    [InlineData("TR", "2026-02-01", "tr-flat-tax-eu tr-flat-tax-other")]
+    [InlineData("BR", "2024-07-31", "")]
+    [InlineData("BR", "2024-08-01", "br-remessa-conforme")]
+    [InlineData("MX", "2025-08-14", "")]
+    [InlineData("MX", "2025-08-15", "mx-courier-flat mx-usmca-50 mx-usmca-50-tax")]
     [InlineData("GB", "2026-12-04", "uk-duty-relief-135 uk-point-of-sale uk-vat-above-135")]
-    [InlineData("CH", "2023-12-31", "ch-vat-5")]
-    [InlineData("CH", "2024-01-01", "ch-industrial-duty-free ch-vat-5")]
+    [InlineData("CH", "2023-12-31", "ch-vat-5 ch-vat-at-sale")]
+    [InlineData("CH", "2024-01-01", "ch-industrial-duty-free ch-vat-5 ch-vat-at-sale")]
     [InlineData("NO", "2023-12-31", "no-voec")]
     [InlineData("NO", "2024-01-01", "no-vat-every-consignment no-voec")]
     [InlineData("SA", "2024-10-05", "sa-duty-1000 sa-vat-all")]
@@ -44,8 +56,16 @@ public sealed class CustomsRuleBookTests
         Assert.All(rules, r => Assert.False(string.IsNullOrWhiteSpace(r.Source), r.Id));
         Assert.All(rules.Where(r => !r.Verified), r => Assert.False(string.IsNullOrWhiteSpace(r.Note), r.Id));
         Assert.Contains(rules, r => r.Id == "fr-parcel-tax" && !r.Verified);
-        Assert.Equal(["AU_GST", "IOSS", "NO_VOEC", "NZ_GST", "SG_GST", "UK_POS"],
+        Assert.Equal(["AU_GST", "CH_VAT", "IOSS", "NO_VOEC", "NZ_GST", "SG_GST", "UK_POS"],
             rules.Where(r => r.Kind == CustomsRuleBook.Scheme).Select(r => r.Scheme!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_destination_without_a_valuation_rule_of_its_own_takes_the_default_one()
+    {
+        Assert.Equal("default-valuation", CustomsRuleBook.Default.InForce(C("TH"), D("2026-12-04")).Single(r => r.Kind == CustomsRuleBook.Valuation).Id);
+        Assert.Equal("eu-valuation", CustomsRuleBook.Default.InForce(C("DE"), D("2026-12-04")).Single(r => r.Kind == CustomsRuleBook.Valuation).Id);
+        Assert.Equal("us-valuation", CustomsRuleBook.Default.InForce(C("US"), D("2026-12-04")).Single(r => r.Kind == CustomsRuleBook.Valuation).Id);
     }
 
     [Fact]
@@ -63,6 +83,9 @@ public sealed class CustomsRuleBookTests
     [InlineData("""{"rules": [{"id": "x", "where": "DE", "kind": "embargo", "reason": "r", "from": "2026-02-01", "to": "2026-01-01", "source": "s", "verified": true}]}""", "ends")]
     [InlineData("""{"rules": [{"id": "x", "where": "DE", "kind": "embargo", "reason": "r", "source": "s", "verified": false}]}""", "note")]
     [InlineData("""{"rules": [{"id": "x", "where": "DE", "kind": "scheme", "scheme": "XX", "amount": 1, "currency": "EUR", "basis": "item", "source": "s", "verified": true}]}""", "scheme 'XX'")]
+    [InlineData("""{"rules": [{"id": "x", "where": "DE", "kind": "duty_de_minimis", "amount": 1, "currency": "EUR", "basis": "consignment", "excludes": ["cheese"], "source": "s", "verified": true}]}""", "excludes 'cheese'")]
+    [InlineData("""{"rules": [{"id": "x", "where": "BR", "kind": "duty_bands", "currency": "USD", "basis": "consignment", "bands": [{"upTo": 50, "percent": 20}, {"upTo": 40, "percent": 60}], "source": "s", "verified": true}]}""", "bands")]
+    [InlineData("""{"rules": [{"id": "x", "where": "DE", "kind": "valuation", "includesShipping": true, "source": "s", "verified": true}]}""", "taxIncludesShipping")]
     public void A_broken_rule_book_is_refused_naming_the_problem(string json, string named)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("waybill-rules-").FullName, "rules.json");

@@ -90,14 +90,28 @@ public sealed class ExchangeRatesTests
     [Fact]
     public void A_currency_the_ECB_does_not_quote_is_refused_either_way()
     {
-        var aed = Currency.Parse("AED");
+        var kes = Currency.Parse("KES"); // neither quoted by the ECB nor pegged in pegs.json
 
-        Assert.False(Shipped.TryConvert(new Money(100m, Usd), aed, Day("2026-02-20"), out _, out var into));
-        Assert.False(Shipped.TryConvert(new Money(100m, aed), Usd, Day("2026-02-20"), out _, out var from));
-        Assert.Contains("AED", into, StringComparison.Ordinal);
-        Assert.Contains("AED", from, StringComparison.Ordinal);
-        Assert.Null(Shipped.RateDate(aed, Day("2026-02-20")));
-        Assert.Throws<InvalidOperationException>(() => Shipped.Convert(new Money(100m, Usd), aed, Day("2026-02-20")));
+        Assert.False(Shipped.TryConvert(new Money(100m, Usd), kes, Day("2026-02-20"), out _, out var into));
+        Assert.False(Shipped.TryConvert(new Money(100m, kes), Usd, Day("2026-02-20"), out _, out var from));
+        Assert.Contains("KES", into, StringComparison.Ordinal);
+        Assert.Contains("KES", from, StringComparison.Ordinal);
+        Assert.Null(Shipped.RateDate(kes, Day("2026-02-20")));
+        Assert.Throws<InvalidOperationException>(() => Shipped.Convert(new Money(100m, Usd), kes, Day("2026-02-20")));
+    }
+
+    [Fact]
+    public void A_currency_pegged_to_the_dollar_converts_through_the_dollar_s_rate_of_the_day()
+    {
+        var aed = Currency.Parse("AED");
+        var day = Day("2026-02-20");
+
+        Assert.Equal(367.25m, decimal.Round(Shipped.Convert(new Money(100m, Usd), aed, day).Amount, 6));
+        Assert.Equal(Shipped.RateDate(Usd, day), Shipped.RateDate(aed, day));
+        Assert.Equal(375m, decimal.Round(Shipped.Convert(new Money(100m, Usd), Currency.Parse("SAR"), day).Amount, 6));
+        var usdPerEuro = Shipped.Convert(new Money(1m, Currency.Parse("EUR")), Usd, day).Amount;
+        Assert.Equal(decimal.Round(usdPerEuro * 3.75m, 10), decimal.Round(Shipped.Convert(new Money(1m, Currency.Parse("EUR")), Currency.Parse("SAR"), day).Amount, 10));
+        Assert.False(Shipped.TryConvert(new Money(1m, Usd), aed, Day("1990-01-01"), out _, out _)); // before the ECB's data and the peg
     }
 
     [Fact]

@@ -69,7 +69,10 @@ public abstract class BatchBookingTests<TDatabase>(TDatabase database) : IClassF
         var first = (await new GetOrder.Handler(db).HandleAsync(outcomes[0].Order!.Id, ct)).Value;
         Assert.Equal(("FR", 3m), (first.ShipTo.Country, first.Lines.Single().Quantity)); // the first of the two BO-1, not the repeat
         Assert.Equal("created", first.Status);
-        Assert.Equal(OrderView.Of(outcomes[5].Order!) with { Lines = [] }, (await new GetOrder.Handler(db).HandleAsync(outcomes[5].Order!.Id, ct)).Value with { Lines = [] });
+        // Records with lists inside: compared as the JSON the API would send.
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.Serialize(OrderView.Of(outcomes[5].Order!) with { Lines = [] }),
+            System.Text.Json.JsonSerializer.Serialize((await new GetOrder.Handler(db).HandleAsync(outcomes[5].Order!.Id, ct)).Value with { Lines = [] }));
     }
 
     [Fact]

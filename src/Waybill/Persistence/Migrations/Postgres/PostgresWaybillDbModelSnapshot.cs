@@ -84,6 +84,10 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(3)")
                         .HasColumnName("incoterm");
 
+                    b.Property<string>("LandedCost")
+                        .HasColumnType("text")
+                        .HasColumnName("landed_cost");
+
                     b.Property<string>("Reference")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -128,6 +132,10 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("ship_to_region");
+
+                    b.Property<decimal?>("ShippingPrice")
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("shipping_price");
 
                     b.Property<string>("Status")
                         .IsRequired()

@@ -77,6 +77,10 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("incoterm");
 
+                    b.Property<string>("LandedCost")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("landed_cost");
+
                     b.Property<string>("Reference")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -121,6 +125,10 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("ship_to_region");
+
+                    b.Property<long?>("ShippingPrice")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shipping_price");
 
                     b.Property<string>("Status")
                         .IsRequired()

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Waybill.Common;
+using Waybill.Customs;
+using Waybill.Orders;
+using Waybill.Persistence;
+using Waybill.Tenancy;
+
+namespace Waybill.Bench;
+
+/// <summary>
+/// Landed-cost quotes. First the in-memory calculator on one thread: quotes of 1 to 3 lines (random HS 2022
+/// subheadings, origins, values) to every destination of the rule book and 40 others, on dates from 2024-07 to 2028-12,
+/// by post and courier, DDP and DAP, in EUR, USD and GBP; printed as <c>quotes/s: N</c> beside a baseline loop that only
+/// converts and sums the same lines. Then the HTTP endpoint on a real Kestrel port against <c>/health/live</c>
+/// (a liveness answer that does no work), the same client and concurrency, alternating rounds; printed as
+/// <c>ratio: R</c> (quote requests/s over liveness requests/s). Targets: 1,000,000 quotes/s; ratio 0.7.
+/// </summary>
+internal static class QuotesBench
+{
+    private const int Clients = 32;
+
+    private static readonly string[] Destinations =
+    [
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO",
+        "SE", "SI", "SK", "GB", "US", "CA", "AU", "NZ", "NO", "CH", "JP", "SG", "KR", "SA", "AE", "TR", "IN", "BR", "MX", "CN", "HK", "IL", "TH",
+        "MY", "ID", "PH", "ZA", "IS", "CL", "AR", "CO", "PE", "EG", "MA", "NG", "KE", "VN", "TW", "UA", "RS", "QA",
+    ];
+
+    private static readonly string[] Origins = ["CN", "US", "GB", "DE", "JP", "VN", "IN", "TR", "FR", "IT", "MX", "KR"];
+    private static readonly string[] Currencies = ["EUR", "USD", "GBP"];
+
+    public static async Task RunAsync(string[] args)
+    {
+        var seconds = Option(args, "--seconds", 5);
+        var random = new Random(6);
+        var subheadings = HsNomenclature.Default.Subheadings.Select(s => s.Digits).ToArray();
+        var requests = Enumerable.Range(0, 20_000).Select(_ => Request(random, subheadings)).ToList();
+        var calculator = LandedCostCalculator.Default;
+        var quotes = requests;
+        var today = new DateOnly(2026, 12, 4);
+        var valid = quotes.Select(q => QuoteLandedCost.Validate(q, today, SchemeRegistrations.Defaults)).Where(r => r.IsSuccess).Select(r => r.Value).ToList();
+        var refused = valid.Count(r => !calculator.Quote(r).IsSuccess);
+        Console.Error.WriteLine($"quotes: {valid.Count:N0} requests to {Destinations.Length} destinations ({refused:N0} refused: embargo or prohibited goods), {seconds} s per measure");
+
+        var rate = Measure(valid, seconds, r => calculator.Quote(r).IsSuccess ? 1 : 0);
+        var baselineRate = Measure(valid, seconds, Baseline);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"quotes/s: {rate:F0} | baseline (convert and sum the lines only): {baselineRate:F0}/s | target >= 1000000: {(rate >= 1_000_000 ? "met" : "MISSED")}"));
+
+        await HttpRatioAsync(quotes, seconds);
+    }
+
+    private static double Measure(List<QuoteRequest> requests, int seconds, Func<QuoteRequest, int> work)
+    {
+        // Warm up, then count whole passes over the requests until the time is up.
+        for (var i = 0; i < requests.Count; i++)
+        {
+            work(requests[i]);
+        }
+        var watch = Stopwatch.StartNew();
+        long done = 0;
+        var sink = 0;
+        while (watch.Elapsed.TotalSeconds < seconds)
+        {
+            for (var i = 0; i < requests.Count; i++)
+            {
+                sink += work(requests[i]);
+            }
+            done += requests.Count;
+        }
+        GC.KeepAlive(sink);
+        return done / watch.Elapsed.TotalSeconds;
+    }
+
+    private static int Baseline(QuoteRequest request)
+    {
+        var sum = 0m;
+        foreach (var line in request.Lines)
+        {
+            sum += line.UnitValue * line.Quantity;
+        }
+        return decimal.Round(sum + request.Shipping, 2) > 0 ? 1 : 0;
+    }
+
+    private static async Task HttpRatioAsync(List<LandedCostInput> quotes, int seconds)
+    {
+        var directory = Directory.CreateTempSubdirectory("waybill-bench-quotes-").FullName;
+        var app = Waybill.Server.WaybillServer.Build(["--no-demo", "--urls", "http://127.0.0.1:0", "--data-dir", directory, "--Logging:LogLevel:Default", "Warning"]);
+        await app.StartAsync();
+        try
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            string key;
+            using (var scope = app.Services.CreateScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<WaybillDb>();
+                key = (await new AddTenant.Handler(db, TimeProvider.System).HandleAsync(new AddTenant.Request("bench-quotes"), CancellationToken.None)).Value.ApiKey;
+            }
+            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Clients };
+            using var client = new HttpClient(handler) { BaseAddress = new Uri(address) };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            var check = await client.PostAsJsonAsync("/v1/landed-cost/quotes", quotes[0]);
+            if (!check.IsSuccessStatusCode && (int)check.StatusCode != 422)
+            {
+                throw new InvalidOperationException($"quote endpoint answered {(int)check.StatusCode}: {await check.Content.ReadAsStringAsync()}");
+            }
+
+            // Alternating rounds, so that both see the same machine state; each request's answer is read whole.
+            double live = 0, quote = 0;
+            var round = Math.Max(1, seconds / 2.0);
+            for (var r = 0; r < 2; r++)
+            {
+                live += await LoadAsync(client, round, (c, i) => c.GetAsync("/health/live"));
+                quote += await LoadAsync(client, round, (c, i) => c.PostAsJsonAsync("/v1/landed-cost/quotes", quotes[i % quotes.Count]));
+            }
+            var ratio = quote / live;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"quote endpoint: {quote / 2:F0} requests/s | baseline /health/live: {live / 2:F0} requests/s | ratio: {ratio:F2} | target >= 0.7: {(ratio >= 0.7 ? "met" : "MISSED")}"));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held by the closing server: the temporary directory is left behind.
+            }
+        }
+    }
+
+    private static async Task<double> LoadAsync(HttpClient client, double seconds, Func<HttpClient, int, Task<HttpResponseMessage>> send)
+    {
+        var watch = Stopwatch.StartNew();
+        long done = 0;
+        long failed = 0;
+        string? firstFailure = null;
+        var next = 0;
+        var workers = Enumerable.Range(0, Clients).Select(async _ =>
+        {
+            while (watch.Elapsed.TotalSeconds < seconds)
+            {
+                using var response = await send(client, Interlocked.Increment(ref next));
+                await response.Content.ReadAsByteArrayAsync();
+                if (response.IsSuccessStatusCode || (int)response.StatusCode == 422)
+                {
+                    Interlocked.Increment(ref done);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                    firstFailure ??= $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                }
+            }
+        }).ToList();
+        await Task.WhenAll(workers);
+        if (failed > 0)
+        {
+            throw new InvalidOperationException($"{failed} requests failed during the load; the first: {firstFailure}");
+        }
+        return done / watch.Elapsed.TotalSeconds;
+    }
+
+    private static LandedCostInput Request(Random random, string[] subheadings)
+    {
+        var lines = Enumerable.Range(0, random.Next(1, 4)).Select(_ => new LandedCostLineInput(
+            subheadings[random.Next(subheadings.Length)], Origins[random.Next(Origins.Length)], "goods", random.Next(1, 6),
+            Math.Round((decimal)(random.NextDouble() * 200) + 1, 2), Math.Round((decimal)(random.NextDouble() * 2) + 0.05m, 2))).ToList();
+        var date = new DateOnly(2024, 7, 1).AddDays(random.Next(0, 1645));
+        string from, to;
+        do
+        {
+            from = Origins[random.Next(Origins.Length)];
+            to = Destinations[random.Next(Destinations.Length)];
+        }
+        while (!LandedCostCalculator.CrossesBorder(CountryCode.Parse(from), CountryCode.Parse(to)));
+        return new LandedCostInput(
+            from, to, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            random.Next(2) == 0 ? "postal" : "courier", random.Next(2) == 0 ? "DDP" : "DAP", Currencies[random.Next(Currencies.Length)],
+            Math.Round((decimal)(random.NextDouble() * 30), 2), random.Next(4) == 0 ? 2.5m : null, lines);
+    }
+
+    private static int Option(string[] args, string name, int fallback) =>
+        args.SkipWhile(a => a != name).Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
+}

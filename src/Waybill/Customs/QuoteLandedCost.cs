@@ -1,0 +1,232 @@
+using System.Globalization;
+using Waybill.Common;
+using Waybill.Orders;
+using Waybill.Persistence;
+using Waybill.Tenancy;
+
+namespace Waybill.Customs;
+
+/// <summary>A landed-cost quote request as a client sends it: plain strings and numbers, nothing trusted yet.</summary>
+public sealed record LandedCostInput(
+    string? From,
+    string? To,
+    string? Date,
+    string? Mode,
+    string? Incoterm,
+    string? Currency,
+    decimal? Shipping,
+    decimal? Insurance,
+    IReadOnlyList<LandedCostLineInput?>? Lines);
+
+public sealed record LandedCostLineInput(string? HsCode, string? OriginCountry, string? Description, decimal? Quantity, decimal? UnitValue, decimal? WeightKg);
+
+/// <summary>One charge of a quote: what, how much, on what, and the rule in a sentence.</summary>
+public sealed record LandedChargeView(string Kind, decimal Amount, string Basis, string Rule, bool Verified);
+
+/// <summary>Goods a destination restricts (a licence or permit is needed): the quote stands, with this warning.</summary>
+public sealed record GoodsWarningView(string Id, string Description, string Source, bool Verified);
+
+/// <summary>The rate a quote converted the request's amounts at: units of <c>to</c> per unit of <c>from</c>, published on <c>date</c>.</summary>
+public sealed record ExchangeView(string From, string To, decimal Rate, string? Date);
+
+public sealed record LandedCostView(
+    string Currency,
+    decimal Goods,
+    decimal Shipping,
+    decimal Insurance,
+    decimal Duty,
+    decimal Tax,
+    decimal Fees,
+    decimal Total,
+    string? Scheme,
+    string? CollectedAt,
+    string Form,
+    bool Verified,
+    IReadOnlyList<LandedChargeView> Charges,
+    IReadOnlyList<GoodsWarningView> Warnings,
+    ExchangeView Exchange)
+{
+    internal static LandedCostView Of(LandedCostQuote quote, Currency requested) => new(
+        quote.Currency.Code!,
+        quote.Goods,
+        quote.Shipping,
+        quote.Insurance,
+        quote.Duty,
+        quote.Tax,
+        quote.Fees,
+        quote.Total,
+        quote.Scheme,
+        quote.CollectedAt,
+        LandedCostQuote.FormName(quote.Form),
+        quote.Verified,
+        [.. quote.Charges.Select(c => new LandedChargeView(c.Kind.ToString().ToLowerInvariant(), c.Amount, c.Basis, c.Rule, c.Verified))],
+        [.. quote.Restrictions.Select(r => new GoodsWarningView(r.Id, $"Restricted: {r.Description}", r.Source, r.Verified))],
+        new ExchangeView(requested.Code!, quote.Currency.Code!, quote.ExchangeRate, quote.RateDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+}
+
+/// <summary>
+/// <c>POST /v1/landed-cost/quotes</c>: checks the request (every wrong field at once), then quotes it with the tenant's
+/// scheme registrations under the rules in force on the date (today when absent).
+/// </summary>
+public static class QuoteLandedCost
+{
+    public const int MaxLines = 100;
+
+    public sealed class Handler(WaybillDb db, SchemeRegistrations schemes, TimeProvider clock)
+    {
+        public async Task<Result<LandedCostView>> HandleAsync(LandedCostInput input, CancellationToken ct)
+        {
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            var registered = await schemes.ForAsync(db, ct);
+            var request = Validate(input, today, registered);
+            if (!request.IsSuccess)
+            {
+                return request.Error!;
+            }
+            var quote = LandedCostCalculator.Default.Quote(request.Value);
+            return quote.IsSuccess ? LandedCostView.Of(quote.Value, request.Value.Currency) : quote.Error!;
+        }
+    }
+
+    /// <summary>
+    /// Builds the calculator's request: 400 <c>customs.quote_invalid</c> naming every wrong field, then 422
+    /// <c>customs.hs_code_unknown</c> for well-formed codes that are not HS 2022 subheadings.
+    /// </summary>
+    public static Result<QuoteRequest> Validate(LandedCostInput input, DateOnly today, IReadOnlySet<string> registered)
+    {
+        var errors = new ValidationErrors();
+        var from = Country(errors, "from", input.From);
+        var to = Country(errors, "to", input.To);
+        var date = today;
+        if (input.Date is not null && !DateOnly.TryParseExact(input.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
+        {
+            errors.Add("date", $"'{input.Date}' is not a date: YYYY-MM-DD.");
+        }
+        var mode = ShippingMode.Postal;
+        switch (input.Mode?.Trim().ToLowerInvariant())
+        {
+            case null or "postal":
+                break;
+            case "courier":
+                mode = ShippingMode.Courier;
+                break;
+            default:
+                errors.Add("mode", $"'{input.Mode}' is neither postal nor courier.");
+                break;
+        }
+        var incoterm = Incoterm.DDP;
+        switch (input.Incoterm?.Trim().ToUpperInvariant())
+        {
+            case "DDP":
+                break;
+            case "DAP":
+                incoterm = Incoterm.DAP;
+                break;
+            case null:
+                errors.Add("incoterm", "The incoterm is required: DDP (the seller pays duty and tax) or DAP (the buyer does).");
+                break;
+            default:
+                errors.Add("incoterm", $"'{input.Incoterm}' is not an incoterm Waybill handles: DDP or DAP.");
+                break;
+        }
+        Currency currency = default;
+        if (!Common.Currency.TryCreate(input.Currency, out currency, out var currencyReason))
+        {
+            errors.Add("currency", currencyReason ?? "An ISO 4217 currency code is required.");
+        }
+        var shipping = Amount(errors, "shipping", input.Shipping, required: true, currency);
+        var insurance = Amount(errors, "insurance", input.Insurance, required: false, currency);
+        var lines = new List<QuoteLine>();
+        if (input.Lines is not { Count: > 0 and <= MaxLines })
+        {
+            errors.Add("lines", $"1 to {MaxLines} lines are required.");
+        }
+        else
+        {
+            for (var i = 0; i < input.Lines.Count; i++)
+            {
+                var field = $"lines[{i}]";
+                if (input.Lines[i] is not { } line)
+                {
+                    errors.Add(field, "A line is an object: {hsCode, originCountry, description, quantity, unitValue, weightKg}.");
+                    continue;
+                }
+                HsCode hs = default;
+                if (!HsCode.TryCreate(line.HsCode, out hs, out var hsReason))
+                {
+                    errors.Add($"{field}.hsCode", hsReason!);
+                }
+                var origin = Country(errors, $"{field}.originCountry", line.OriginCountry);
+                if (line.Description is { Length: > 200 })
+                {
+                    errors.Add($"{field}.description", "At most 200 characters.");
+                }
+                var quantity = 0;
+                if (line.Quantity is not { } q || q != decimal.Truncate(q) || q is < 1 or > 100_000)
+                {
+                    errors.Add($"{field}.quantity", "A whole number from 1 to 100,000 is required.");
+                }
+                else
+                {
+                    quantity = (int)q;
+                }
+                var unitValue = Amount(errors, $"{field}.unitValue", line.UnitValue, required: true, currency);
+                if (line.WeightKg is not (> 0 and <= 1000))
+                {
+                    errors.Add($"{field}.weightKg", "The unit weight in kilograms is required: above 0, at most 1,000.");
+                }
+                lines.Add(new QuoteLine(hs, origin, quantity, unitValue, line.WeightKg ?? 0));
+            }
+        }
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError("customs.quote_invalid", "The landed-cost quote request has invalid fields.");
+        }
+        var unknown = new ValidationErrors();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (!HsNomenclature.Default.Exists(lines[i].HsCode))
+            {
+                var digits = lines[i].HsCode.Digits;
+                unknown.Add($"lines[{i}].hsCode", $"'{digits[..4]}.{digits[4..6]}' is not an HS 2022 subheading; GET /v1/hs-codes?q=... finds the code of the goods.");
+            }
+        }
+        if (!unknown.IsEmpty)
+        {
+            return new Error(ErrorKind.Unprocessable, "customs.hs_code_unknown", "A line's HS code is not in the HS 2022 nomenclature.", unknown.ToDictionary());
+        }
+        return new QuoteRequest(from, to, date, mode, incoterm, currency, shipping, insurance, lines, registered);
+    }
+
+    private static CountryCode Country(ValidationErrors errors, string field, string? value)
+    {
+        if (CountryCode.TryCreate(value, out var code, out var reason))
+        {
+            return code;
+        }
+        errors.Add(field, reason ?? "An ISO 3166-1 alpha-2 country code is required.");
+        return default;
+    }
+
+    private static decimal Amount(ValidationErrors errors, string field, decimal? value, bool required, Currency currency)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                errors.Add(field, "An amount of 0 or more is required.");
+            }
+            return 0m;
+        }
+        if (value is < 0 or > 1_000_000_000)
+        {
+            errors.Add(field, "An amount from 0 to 1,000,000,000.");
+            return 0m;
+        }
+        if (currency.Code is not null && decimal.Round(value.Value, currency.MinorUnits) != value.Value)
+        {
+            errors.Add(field, $"{currency} has {currency.MinorUnits} decimal places.");
+        }
+        return value.Value;
+    }
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Waybill.Server.Tests.Support;
+using Waybill.Shipping;
+using Waybill.Tests.Support;
+using Xunit;
+
+namespace Waybill.Server.Tests;
+
+/// <summary>POST /v1/landed-cost/quotes, the tenant's scheme registrations, and the landed cost kept on orders.</summary>
+public abstract class LandedCostApiTests<TDatabase>(WaybillApp<TDatabase> app)
+    where TDatabase : TestDatabase, new()
+{
+    private static object Quote(string to = "DE", string date = "2026-12-04", string hsCode = "6109.10", decimal unitValue = 20m, int quantity = 2, string currency = "EUR") => new
+    {
+        from = "CN",
+        to,
+        date,
+        mode = "postal",
+        incoterm = "DAP",
+        currency,
+        shipping = 4.90m,
+        lines = new[] { new { hsCode, originCountry = "CN", description = "Cotton T-shirt", quantity, unitValue, weightKg = 0.2m } },
+    };
+
+    [Fact]
+    public async Task A_quote_answers_every_amount_in_the_destination_s_currency_with_the_rule_of_each_charge()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+
+        var response = await client.PostJsonAsync("/v1/landed-cost/quotes", Quote());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var quote = await response.JsonAsync();
+        Assert.Equal("EUR", quote.GetProperty("currency").GetString());
+        Assert.Equal(40m, quote.GetProperty("goods").GetDecimal());
+        Assert.Equal(4.90m, quote.GetProperty("shipping").GetDecimal());
+        Assert.Equal(3.00m, quote.GetProperty("duty").GetDecimal()); // EUR 3 per item category since 2026-07-01
+        Assert.Equal(8.53m, quote.GetProperty("tax").GetDecimal()); // 19% of 44.90 at checkout
+        Assert.Equal(0m, quote.GetProperty("fees").GetDecimal());
+        Assert.Equal(56.43m, quote.GetProperty("total").GetDecimal());
+        Assert.Equal("IOSS", quote.GetProperty("scheme").GetString());
+        Assert.Equal("checkout", quote.GetProperty("collectedAt").GetString());
+        Assert.Equal("CN22", quote.GetProperty("form").GetString());
+        var charges = quote.GetProperty("charges").EnumerateArray().ToList();
+        Assert.Equal(quote.GetProperty("total").GetDecimal(), charges.Sum(c => c.GetProperty("amount").GetDecimal()));
+        var duty = charges.Single(c => c.GetProperty("kind").GetString() == "duty");
+        Assert.Contains("2026-07-01", duty.GetProperty("rule").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Reg. (EU) 2026/382", duty.GetProperty("rule").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_seller_who_leaves_ioss_gets_import_vat_at_delivery_at_once()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+        Assert.Equal("IOSS", (await (await client.PostJsonAsync("/v1/landed-cost/quotes", Quote())).JsonAsync()).GetProperty("scheme").GetString());
+
+        var patched = await client.PatchAsync("/v1/settings", new StringContent("""{"schemes": {"IOSS": {"registered": false}}}""", Encoding.UTF8, "application/merge-patch+json"), TestContext.Current.CancellationToken);
+        var quote = await (await client.PostJsonAsync("/v1/landed-cost/quotes", Quote())).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        Assert.Equal(JsonValueKind.Null, quote.GetProperty("scheme").ValueKind);
+        Assert.Equal("delivery", quote.GetProperty("collectedAt").GetString());
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_named_field_by_field_and_refusals_say_why()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+
+        var invalid = await client.PostRawAsync("/v1/landed-cost/quotes", """{"from": "CN", "to": "XX", "incoterm": "FOB", "currency": "EUR", "shipping": 1, "lines": []}""");
+        var unknown = await client.PostJsonAsync("/v1/landed-cost/quotes", Quote(hsCode: "9999.99"));
+        var embargoed = await client.PostJsonAsync("/v1/landed-cost/quotes", Quote(to: "KP"));
+        var notJson = await client.PostRawAsync("/v1/landed-cost/quotes", "{");
+
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        var problem = await invalid.JsonAsync();
+        Assert.Equal("customs.quote_invalid", problem.Code());
+        Assert.Equal(["incoterm", "lines", "to"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Equal("customs.hs_code_unknown", (await unknown.JsonAsync()).Code());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, embargoed.StatusCode);
+        Assert.Equal("customs.embargoed", (await embargoed.JsonAsync()).Code());
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+    }
+
+    [Fact]
+    public async Task Goods_the_destination_prohibits_are_refused_naming_the_line()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+
+        var response = await client.PostJsonAsync("/v1/landed-cost/quotes", Quote(to: "SG", hsCode: "1704.10", currency: "SGD"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await response.JsonAsync();
+        Assert.Equal("customs.prohibited_goods", problem.Code());
+        Assert.Contains("lines[0]", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("lines[0].hsCode", out _));
+    }
+
+    [Fact]
+    public async Task An_order_shows_a_provisional_landed_cost_that_booking_makes_final_for_ddp()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+        await client.PostJsonAsync("/v1/warehouses", Build.Warehouse());
+        var input = Build.Order("LC-1") with { ShippingPrice = 4.90m };
+
+        var created = await client.PostJsonAsync("/v1/orders", input);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var order = await created.JsonAsync();
+        var provisional = order.GetProperty("landedCost");
+        Assert.False(provisional.GetProperty("final").GetBoolean());
+        Assert.Equal("CN", provisional.GetProperty("from").GetString());
+        Assert.Equal(4.90m, order.GetProperty("shippingPrice").GetDecimal());
+        Assert.Equal(4.90m, provisional.GetProperty("quote").GetProperty("shipping").GetDecimal());
+        Assert.Equal("IOSS", provisional.GetProperty("quote").GetProperty("scheme").GetString());
+
+        var id = order.GetProperty("id").GetString();
+        var booked = await client.PostJsonAsync($"/v1/orders/{id}/shipments", new BookingInput("fastest"));
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        var final = (await (await client.GetAsync($"/v1/orders/{id}", TestContext.Current.CancellationToken)).JsonAsync()).GetProperty("landedCost");
+
+        Assert.True(final.GetProperty("final").GetBoolean());
+        Assert.Equal("courier", final.GetProperty("mode").GetString()); // the fastest route is an express service
+        Assert.Equal("commercial_invoice", final.GetProperty("quote").GetProperty("form").GetString());
+    }
+
+    [Fact]
+    public async Task An_order_to_an_embargoed_country_is_refused_and_one_without_a_known_origin_has_no_landed_cost_yet()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+
+        var noWarehouse = await client.PostJsonAsync("/v1/orders", Build.Order("LC-2"));
+        await client.PostJsonAsync("/v1/warehouses", Build.Warehouse());
+        var embargoed = await client.PostJsonAsync("/v1/orders", Build.Order("LC-3", country: "KP", postalCode: null));
+        var badShipping = await client.PostJsonAsync("/v1/orders", Build.Order("LC-4") with { ShippingPrice = -1m });
+
+        Assert.Equal(HttpStatusCode.Created, noWarehouse.StatusCode);
+        Assert.Equal(JsonValueKind.Null, (await noWarehouse.JsonAsync()).GetProperty("landedCost").ValueKind);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, embargoed.StatusCode);
+        Assert.Equal("customs.embargoed", (await embargoed.JsonAsync()).Code());
+        Assert.Equal(HttpStatusCode.BadRequest, badShipping.StatusCode);
+        Assert.True((await badShipping.JsonAsync()).GetProperty("errors").TryGetProperty("shippingPrice", out _));
+    }
+
+    [Fact]
+    public async Task The_liveness_endpoint_answers_without_work_or_a_key()
+    {
+        var (anonymous, _, _) = await app.NewTenantClientAsync();
+        anonymous.DefaultRequestHeaders.Authorization = null;
+
+        var response = await anonymous.GetAsync("/health/live", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("live", (await response.JsonAsync()).GetProperty("status").GetString());
+    }
+}
+
+public sealed class LandedCostApiTestsOnSqlite(SqliteApp app) : LandedCostApiTests<SqliteDatabase>(app), IClassFixture<SqliteApp>;
+
+public sealed class LandedCostApiTestsOnPostgres(PostgresApp app) : LandedCostApiTests<PostgresDatabase>(app), IClassFixture<PostgresApp>;
