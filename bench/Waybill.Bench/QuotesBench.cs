@@ -26,6 +26,8 @@ internal static class QuotesBench
 {
     private const int Clients = 32;
 
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     private static readonly string[] Destinations =
     [
         "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO",
@@ -112,13 +114,20 @@ internal static class QuotesBench
                 throw new InvalidOperationException($"quote endpoint answered {(int)check.StatusCode}: {await check.Content.ReadAsStringAsync()}");
             }
 
-            // Alternating rounds, so that both see the same machine state; each request's answer is read whole.
+            // Alternating rounds, so that both see the same machine state; each request's answer is read whole. The bodies are
+            // serialized once beforehand: the client shares the machine, and its own JSON work is not the server's.
+            var bodies = quotes.Select(q => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(q, Json)).ToArray();
             double live = 0, quote = 0;
             var round = Math.Max(1, seconds / 2.0);
             for (var r = 0; r < 2; r++)
             {
                 live += await LoadAsync(client, round, (c, i) => c.GetAsync("/health/live"));
-                quote += await LoadAsync(client, round, (c, i) => c.PostAsJsonAsync("/v1/landed-cost/quotes", quotes[i % quotes.Count]));
+                quote += await LoadAsync(client, round, (c, i) =>
+                {
+                    var content = new ByteArrayContent(bodies[i % bodies.Length]);
+                    content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    return c.PostAsync("/v1/landed-cost/quotes", content);
+                });
             }
             var ratio = quote / live;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

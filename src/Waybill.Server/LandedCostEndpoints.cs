@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Waybill.Customs;
 using Waybill.Server.Http;
@@ -17,3 +19,12 @@ internal static class LandedCostEndpoints
             .ProducesProblem(400).ProducesProblem(422);
     }
 }
+
+/// <summary>
+/// Source-generated JSON for the quote endpoint, the checkout's hot path: the same names and number handling as the
+/// rest of the API (camelCase, numbers as numbers), without reflection.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(LandedCostInput))]
+[JsonSerializable(typeof(LandedCostView))]
+internal sealed partial class LandedCostJson : JsonSerializerContext;

@@ -76,6 +76,7 @@ internal static class WaybillServer
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             // Numbers are JSON numbers: "3" is not a quantity. This also keeps the OpenAPI types exact.
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, LandedCostJson.Default);
         });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 

@@ -118,10 +118,14 @@ public sealed class LandedCharge
     {
         get
         {
-            var subject = _subject is null ? null : _subject
-                .Replace("{line}", _line < 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"lines[{_line}], HS {_hs.Subheading[..4]}.{_hs.Subheading[4..]}"), StringComparison.Ordinal)
-                .Replace("{threshold}", Money(_threshold), StringComparison.Ordinal)
-                .Replace("{count}", _count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            var subject = _subject;
+            if (subject is not null && subject.Contains('{', StringComparison.Ordinal))
+            {
+                subject = subject
+                    .Replace("{line}", _line < 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"lines[{_line}], HS {_hs.Digits.AsSpan(0, 4)}.{_hs.Digits.AsSpan(4, 2)}"), StringComparison.Ordinal)
+                    .Replace("{threshold}", Money(_threshold), StringComparison.Ordinal)
+                    .Replace("{count}", _count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            }
             return _form switch
             {
                 BasisForm.Value => subject is null ? Money(_value) : $"{subject}: {Money(_value)}",
@@ -147,8 +151,10 @@ public sealed class LandedCharge
         _ => "",
     };
 
+    private static readonly string[] Formats = ["F0", "F1", "F2", "F3", "F4"];
+
     private string Money(decimal amount) =>
-        string.Create(CultureInfo.InvariantCulture, $"{decimal.Round(amount, _currency.MinorUnits, MidpointRounding.AwayFromZero).ToString($"F{_currency.MinorUnits}", CultureInfo.InvariantCulture)} {_currency.Code}");
+        string.Concat(decimal.Round(amount, _currency.MinorUnits, MidpointRounding.AwayFromZero).ToString(Formats[Math.Min(_currency.MinorUnits, 4)], CultureInfo.InvariantCulture), " ", _currency.Code);
 
     private static string Percent(decimal percent) => string.Create(CultureInfo.InvariantCulture, $"{percent:0.####}%");
 
@@ -156,7 +162,10 @@ public sealed class LandedCharge
 }
 
 /// <summary>A destination with no VAT/GST data: no import tax quoted, and the quote says so.</summary>
-internal sealed record MissingRate(string Sentence);
+internal sealed record MissingRate(CountryCode Country, DateOnly Date)
+{
+    public string Sentence => string.Create(CultureInfo.InvariantCulture, $"Waybill has no VAT or GST rate for {CountryNames.Of(Country)} on {Date:yyyy-MM-dd}: no import tax is quoted.");
+}
 
 /// <summary>A computed quote, every amount in <see cref="Currency"/> and rounded; <see cref="Total"/> is the sum of the charges.</summary>
 public sealed record LandedCostQuote(
@@ -255,7 +264,8 @@ public sealed class LandedCostCalculator
             destination = _destinations.GetOrAdd(request.To, new Destination(_book, request.To));
         }
         var date = request.Date;
-        var lines = request.Lines;
+        // An array: the lines are read many times, and a list's interface indexer copies each one out.
+        var lines = request.Lines as QuoteLine[] ?? [.. request.Lines];
         if (!CrossesBorder(request.From, request.To))
         {
             return new Error(ErrorKind.Unprocessable, "customs.not_cross_border",
@@ -267,7 +277,7 @@ public sealed class LandedCostCalculator
                 $"Nothing may be sent to {CountryNames.Of(request.To)} on {date:yyyy-MM-dd}: {embargo.Reason} ({embargo.Source}).");
         }
         List<GoodsRestriction>? restrictions = null;
-        for (var i = 0; i < lines.Count; i++)
+        for (var i = 0; i < lines.Length; i++)
         {
             if (_restrictions.ProhibitedOn(request.To, date, lines[i].Subheading) is { } prohibited)
             {
@@ -288,36 +298,37 @@ public sealed class LandedCostCalculator
         }
 
         // Values in the destination's currency, unrounded until they become charges.
-        Span<decimal> value = lines.Count <= 32 ? stackalloc decimal[lines.Count] : new decimal[lines.Count];
+        Span<decimal> value = lines.Length <= 32 ? stackalloc decimal[lines.Length] : new decimal[lines.Length];
         var goods = 0m;
         var items = 0;
         var weight = 0m;
-        for (var i = 0; i < lines.Count; i++)
+        for (var i = 0; i < lines.Length; i++)
         {
-            value[i] = lines[i].UnitValue * lines[i].Quantity * factor;
+            // Six decimal places: far below a minor unit, and later products stay on decimal's fast path.
+            value[i] = factor == 1m ? lines[i].UnitValue * lines[i].Quantity : decimal.Round(lines[i].UnitValue * lines[i].Quantity * factor, 6);
             goods += value[i];
             items += lines[i].Quantity;
             weight += lines[i].UnitWeightKg * lines[i].Quantity;
         }
         // Each line's share of the goods' value: transport and a consignment's duty are spread over the lines by it.
-        Span<decimal> share = lines.Count <= 32 ? stackalloc decimal[lines.Count] : new decimal[lines.Count];
-        if (lines.Count == 1)
+        Span<decimal> share = lines.Length <= 32 ? stackalloc decimal[lines.Length] : new decimal[lines.Length];
+        if (lines.Length == 1)
         {
             share[0] = 1m;
         }
         else
         {
-            var perGoods = goods == 0 ? 0m : decimal.Round(1m / goods, 18);
-            for (var i = 0; i < lines.Count; i++)
+            var perGoods = goods == 0 ? 0m : decimal.Round(1m / goods, 12);
+            for (var i = 0; i < lines.Length; i++)
             {
-                share[i] = goods == 0 ? 1m / lines.Count : value[i] * perGoods;
+                share[i] = goods == 0 ? 1m / lines.Length : decimal.Round(value[i] * perGoods, 9);
             }
         }
-        var shipping = request.Shipping * factor;
-        var insurance = request.Insurance * factor;
+        var shipping = factor == 1m ? request.Shipping : decimal.Round(request.Shipping * factor, 6);
+        var insurance = factor == 1m ? request.Insurance : decimal.Round(request.Insurance * factor, 6);
         var transport = shipping + insurance;
 
-        var charges = new List<LandedCharge>(4 + (2 * lines.Count))
+        var charges = new List<LandedCharge>(4 + (2 * lines.Length))
         {
             new(ChargeKind.Goods, Round(goods, currency), currency, "The goods' value as declared.", LandedCharge.BasisForm.Value, goods, count: items, subject: "{count} item(s)"),
             new(ChargeKind.Shipping, Round(shipping, currency), currency, "The shipping price charged to the buyer.", LandedCharge.BasisForm.Value, shipping),
@@ -333,7 +344,7 @@ public sealed class LandedCostCalculator
         var taxIncludesShipping = valuation?.TaxIncludesShipping ?? true;
         string? scheme = null;
 
-        Span<decimal> duty = lines.Count <= 32 ? stackalloc decimal[lines.Count] : new decimal[lines.Count];
+        Span<decimal> duty = lines.Length <= 32 ? stackalloc decimal[lines.Length] : new decimal[lines.Length];
         if (destination.First(RuleKind.FlatTax, context, lines) is { } flat && Within(goods + transport, flat, context, out _))
         {
             // One simplified rate replaces duty and tax (Turkey, Mexico's courier regime).
@@ -376,7 +387,7 @@ public sealed class LandedCostCalculator
             scheme, collectedAt, form, verified, charges, (IReadOnlyList<GoodsRestriction>?)restrictions ?? [], factor, rateDate);
     }
 
-    private void Duty(Destination destination, Context context, IReadOnlyList<QuoteLine> lines, ReadOnlySpan<decimal> value, ReadOnlySpan<decimal> share, decimal goods, decimal transport,
+    private void Duty(Destination destination, Context context, QuoteLine[] lines, ReadOnlySpan<decimal> value, ReadOnlySpan<decimal> share, decimal goods, decimal transport,
         bool includesShipping, Span<decimal> duty, List<LandedCharge> charges)
     {
         var currency = context.Currency;
@@ -391,7 +402,7 @@ public sealed class LandedCostCalculator
         {
             // EU 2026-07-01: EUR 3 per item category (distinct tariff subheading) replaces the tariff up to EUR 150.
             var categories = 0;
-            for (var i = 0; i < lines.Count; i++)
+            for (var i = 0; i < lines.Length; i++)
             {
                 var seen = false;
                 for (var j = 0; j < i; j++)
@@ -425,7 +436,7 @@ public sealed class LandedCostCalculator
         var fixedRate = destination.First(RuleKind.DutyRate, context, lines);
         var freeChapters = destination.First(RuleKind.DutyFreeChapters, context, lines);
         var additional = destination.First(RuleKind.AdditionalDuty, context, lines);
-        for (var i = 0; i < lines.Count; i++)
+        for (var i = 0; i < lines.Length; i++)
         {
             var lineValue = value[i] + (transportShare == 0 ? 0m : transportShare * share[i]);
             var chapter = lines[i].Subheading / 10000;
@@ -458,7 +469,7 @@ public sealed class LandedCostCalculator
         }
     }
 
-    private string? Tax(Destination destination, Context context, IReadOnlyList<QuoteLine> lines, ReadOnlySpan<decimal> value, ReadOnlySpan<decimal> share, decimal goods, decimal transport,
+    private string? Tax(Destination destination, Context context, QuoteLine[] lines, ReadOnlySpan<decimal> value, ReadOnlySpan<decimal> share, decimal goods, decimal transport,
         bool includesShipping, CustomsRule? valuation, ReadOnlySpan<decimal> duty, List<LandedCharge> charges)
     {
         var currency = context.Currency;
@@ -478,7 +489,7 @@ public sealed class LandedCostCalculator
         // At checkout the tax is on the sale (goods and delivery); at import on the customs value, duty and, by country, transport.
         var transportShare = scheme is not null || includesShipping ? transport : 0m;
         var sum = 0m;
-        for (var i = 0; i < lines.Count; i++)
+        for (var i = 0; i < lines.Length; i++)
         {
             var basis = value[i] + (transportShare == 0 ? 0m : transportShare * share[i]) + (scheme is null ? duty[i] : 0m);
             object source;
@@ -495,7 +506,7 @@ public sealed class LandedCostCalculator
             }
             else
             {
-                source = new MissingRate($"Waybill has no VAT or GST rate for {CountryNames.Of(to)} on {date:yyyy-MM-dd}: no import tax is quoted.");
+                source = new MissingRate(to, date);
                 percent = 0m;
             }
             if (percent == 0m && source is VatRate { Percent: 0 })
@@ -522,7 +533,7 @@ public sealed class LandedCostCalculator
         return null;
     }
 
-    private static void Fees(Destination destination, Context context, IReadOnlyList<QuoteLine> lines, decimal goods, int items, List<LandedCharge> charges)
+    private static void Fees(Destination destination, Context context, QuoteLine[] lines, decimal goods, int items, List<LandedCharge> charges)
     {
         foreach (var fee in destination.All(RuleKind.Fee))
         {
@@ -753,7 +764,7 @@ public sealed class LandedCostCalculator
             return null;
         }
 
-        public CustomsRule? First(RuleKind kind, Context context, IReadOnlyList<QuoteLine> lines)
+        public CustomsRule? First(RuleKind kind, Context context, QuoteLine[] lines)
         {
             foreach (var rule in _byKind[(int)kind])
             {
@@ -768,7 +779,7 @@ public sealed class LandedCostCalculator
         public CustomsRule[] All(RuleKind kind) => _byKind[(int)kind];
 
         /// <summary>The collection scheme that covers the quote: in force, the seller registered, no excluded goods, within its threshold.</summary>
-        public CustomsRule? Scheme(Context context, IReadOnlyList<QuoteLine> lines, ReadOnlySpan<decimal> value, decimal goods, decimal transport)
+        public CustomsRule? Scheme(Context context, QuoteLine[] lines, ReadOnlySpan<decimal> value, decimal goods, decimal transport)
         {
             foreach (var rule in _byKind[(int)RuleKind.Scheme])
             {
@@ -782,7 +793,7 @@ public sealed class LandedCostCalculator
                 {
                     case "item":
                         // Norway's VOEC: every item under NOK 3,000.
-                        for (var i = 0; i < lines.Count && fits; i++)
+                        for (var i = 0; i < lines.Length && fits; i++)
                         {
                             var unit = value[i] / lines[i].Quantity;
                             fits = rule.Strict ? unit < limit : unit <= limit;
@@ -805,7 +816,7 @@ public sealed class LandedCostCalculator
             return null;
         }
 
-        public bool Applies(CustomsRule rule, Context context, IReadOnlyList<QuoteLine> lines)
+        public bool Applies(CustomsRule rule, Context context, QuoteLine[] lines)
         {
             var request = context.Request;
             if (!rule.InForceOn(context.Date))
@@ -824,7 +835,7 @@ public sealed class LandedCostCalculator
             {
                 return false;
             }
-            for (var i = 0; i < lines.Count; i++)
+            for (var i = 0; i < lines.Length; i++)
             {
                 if ((rule.OriginIn.Count > 0 && !In(rule.OriginIn, lines[i].Origin)) || (rule.OriginNotIn.Count > 0 && In(rule.OriginNotIn, lines[i].Origin)))
                 {

@@ -98,7 +98,7 @@ public static class QuoteLandedCost
         var from = Country(errors, "from", input.From);
         var to = Country(errors, "to", input.To);
         var date = today;
-        if (input.Date is not null && !DateOnly.TryParseExact(input.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
+        if (input.Date is not null && !TryParseDate(input.Date, out date))
         {
             errors.Add("date", $"'{input.Date}' is not a date: YYYY-MM-DD.");
         }
@@ -136,7 +136,7 @@ public static class QuoteLandedCost
         }
         var shipping = Amount(errors, "shipping", input.Shipping, required: true, currency);
         var insurance = Amount(errors, "insurance", input.Insurance, required: false, currency);
-        var lines = new List<QuoteLine>();
+        var lines = new List<QuoteLine>(input.Lines?.Count ?? 0);
         if (input.Lines is not { Count: > 0 and <= MaxLines })
         {
             errors.Add("lines", $"1 to {MaxLines} lines are required.");
@@ -195,7 +195,23 @@ public static class QuoteLandedCost
         {
             return new Error(ErrorKind.Unprocessable, "customs.hs_code_unknown", "A line's HS code is not in the HS 2022 nomenclature.", unknown.ToDictionary());
         }
-        return new QuoteRequest(from, to, date, mode, incoterm, currency, shipping, insurance, lines, registered);
+        return new QuoteRequest(from, to, date, mode, incoterm, currency, shipping, insurance, lines.ToArray(), registered);
+    }
+
+    /// <summary>YYYY-MM-DD exactly (DateOnly.TryParseExact's general machinery is slow for a hot path).</summary>
+    private static bool TryParseDate(string text, out DateOnly date)
+    {
+        date = default;
+        if (text.Length != 10 || text[4] != '-' || text[7] != '-'
+            || !int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
+            || !int.TryParse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var month)
+            || !int.TryParse(text.AsSpan(8, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var day)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+        date = new DateOnly(year, month, day);
+        return true;
     }
 
     private static CountryCode Country(ValidationErrors errors, string field, string? value)
