@@ -139,15 +139,23 @@ public sealed class LandedCharge
         }
     }
 
-    /// <summary>The rule in a sentence, naming it and its effective date.</summary>
+    /// <summary>The rule in a sentence, naming it and its effective date (written once per rule or rate, then reused).</summary>
     public string Rule => _source switch
     {
         CustomsRule rule => LandedCostCalculator.Describe(rule),
+        null => "",
+        string sentence => sentence,
+        MissingRate missing => missing.Sentence, // made per quote: not kept
+        var source => SourceSentences.GetOrAdd(source, Describe), // the shipped rates and tariffs: a bounded set
+    };
+
+    private static readonly ConcurrentDictionary<object, string> SourceSentences = new(ReferenceEqualityComparer.Instance);
+
+    private static string Describe(object source) => source switch
+    {
         VatRate rate => $"{CountryNames.Of(rate.Country)}: {rate.Name} at the standard rate of {Percent(rate.Percent)}, in force since {Date(rate.EffectiveFrom)} ({rate.Source}).{(rate.Verified ? "" : $" Unverified: {rate.Note}")}",
         GoodsVatRate rate => $"{CountryNames.Of(rate.Country)}: the reduced rate of {Percent(rate.Percent)} for {rate.Category.Replace('_', ' ')}, in force since {Date(rate.EffectiveFrom)} ({rate.Source}).{(rate.Verified ? "" : $" Unverified: {rate.Note}")}",
         DutyRate rate => rate.Explanation,
-        MissingRate missing => missing.Sentence,
-        string sentence => sentence,
         _ => "",
     };
 

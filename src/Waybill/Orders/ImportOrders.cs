@@ -135,14 +135,10 @@ public static class ImportOrders
                         $"An order with reference '{order.Reference}' already exists with different content."));
                 }
             }
-            if (errors.Count > 0)
-            {
-                return Fail(errors);
-            }
-
             var now = clock.UtcNow();
             var orders = toCreate.Select(o => Order.Create(db.TenantId, o, now)).ToList();
-            // The destination refuses some goods, or every parcel: the file is refused, naming the order's first line.
+            // The destination refuses some goods, or every parcel: the file is refused, naming the order's first line
+            // (reported with the file's other errors).
             var refusals = await new CreateOrders.Landing(db).PriceAsync(orders, now, ct);
             for (var i = 0; i < orders.Count; i++)
             {

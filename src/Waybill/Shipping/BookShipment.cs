@@ -209,6 +209,7 @@ public static class BookShipments
             }
             var schemes = await Waybill.Tenancy.SchemeRegistrations.ReadAsync(db, ct);
             var catalogue = SandboxCatalogue.Default;
+            var final = new List<(Guid, string?)>(ddp.Count);
             foreach (var plan in ddp)
             {
                 var postal = plan.Route.Legs.Any(l => catalogue.FindService(l.ServiceId)?.Kind is SandboxServiceKind.PostalSmallPacket or SandboxServiceKind.PostalParcel);
@@ -219,10 +220,10 @@ public static class BookShipments
                 // The destination's refusals were checked when the order was created; a rule that changed since leaves the provisional cost.
                 if (priced.IsSuccess && priced.Value is { } landedCost)
                 {
-                    var id = plan.Order.Id;
-                    await db.Orders.Where(o => o.Id == id).ExecuteUpdateAsync(set => set.SetProperty(o => o.LandedCost, landedCost), ct);
+                    final.Add((plan.Order.Id, landedCost));
                 }
             }
+            await BulkWriter.UpdateTextAsync<Order>(db, nameof(Order.LandedCost), final, ct);
         }
 
         /// <summary>

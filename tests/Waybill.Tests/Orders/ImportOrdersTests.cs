@@ -215,6 +215,46 @@ public abstract class ImportOrdersTests<TDatabase>(TDatabase database) : IClassF
     }
 
     [Fact]
+    public async Task A_shipping_price_column_feeds_each_order_s_provisional_landed_cost()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        await new Waybill.Shipping.AddWarehouse.Handler(db, TimeProvider.System).HandleAsync(Build.Warehouse(), Ct);
+
+        var result = await ImportAsync(db,
+            Build.CsvHeader + ",shipping_price",
+            Build.CsvRow("A-1") + ",4.90",
+            Build.CsvRow("B-1") + ",");
+
+        Assert.True(result.IsSuccess, Describe(result));
+        var a = await OrderAsync(db, "A-1");
+        Assert.Equal(4.90m, a.ShippingPrice);
+        Assert.False(a.LandedCost!.Final);
+        Assert.Equal(4.90m, a.LandedCost.Quote.Shipping);
+        Assert.Equal("IOSS", a.LandedCost.Quote.Scheme);
+        var b = await OrderAsync(db, "B-1");
+        Assert.Null(b.ShippingPrice);
+        Assert.Equal(0m, b.LandedCost!.Quote.Shipping);
+    }
+
+    [Fact]
+    public async Task A_file_with_an_order_the_destination_refuses_writes_nothing_and_names_the_row()
+    {
+        var (db, _, _) = await database.NewTenantAsync();
+        await using var _db = db;
+        await new Waybill.Shipping.AddWarehouse.Handler(db, TimeProvider.System).HandleAsync(Build.Warehouse(), Ct);
+
+        var result = await ImportAsync(db,
+            Build.CsvHeader + ",shipping_price",
+            Build.CsvRow("A-1") + ",4.90",
+            Build.CsvRow("B-1", country: "KP", postalCode: "") + ",1",
+            Build.CsvRow("C-1") + ",abc");
+
+        Assert.Equal([(3, "ship_to_country"), (4, "shipping_price")], RowErrors(result).Select(e => (e.Line, e.Column)).Order());
+        Assert.Equal(0, await db.Orders.CountAsync(Ct));
+    }
+
+    [Fact]
     public async Task A_bad_optional_value_is_reported_under_its_column()
     {
         var (db, _, _) = await database.NewTenantAsync();
