@@ -224,18 +224,7 @@ public sealed class CustomsRuleBook
             {
                 Problem("an embargo states its reason.");
             }
-            if (string.IsNullOrWhiteSpace(r.Source))
-            {
-                Problem("a source is required.");
-            }
-            if (r.Verified is null)
-            {
-                Problem("verified (true or false) is required.");
-            }
-            else if (r.Verified == false && string.IsNullOrWhiteSpace(r.Note))
-            {
-                Problem("an unverified rule states its assumption in a note.");
-            }
+            Provenance.Check(r.Source, r.Verified, r.Note, "rule", Problem);
             foreach (var (field, places) in new[] { ("shippedFrom", r.ShippedFrom), ("notShippedFrom", r.NotShippedFrom), ("originIn", r.OriginIn), ("originNotIn", r.OriginNotIn) })
             {
                 foreach (var place in places ?? [])

@@ -164,18 +164,7 @@ public sealed class GoodsRestrictions
             {
                 Problem($"it ends ({r.To}) before it starts ({r.From}).");
             }
-            if (string.IsNullOrWhiteSpace(r.Source))
-            {
-                Problem("a source is required.");
-            }
-            if (r.Verified is null)
-            {
-                Problem("verified (true or false) is required.");
-            }
-            else if (r.Verified == false && string.IsNullOrWhiteSpace(r.Note))
-            {
-                Problem("an unverified entry states its assumption in a note.");
-            }
+            Provenance.Check(r.Source, r.Verified, r.Note, "entry", Problem);
             items.Add(new GoodsRestriction(r.Id ?? name, r.Where ?? "", r.Kind ?? "", r.Hs ?? [], r.Description ?? "", from, to, r.Source ?? "", r.Verified ?? false, r.Note));
 
             DateOnly Date(string? text, string field)

@@ -139,18 +139,7 @@ public sealed class GoodsVatRates
                 {
                     Problem($"effective_from '{e.EffectiveFrom}' is not a yyyy-MM-dd date.");
                 }
-                if (string.IsNullOrWhiteSpace(e.Source))
-                {
-                    Problem("a source is required.");
-                }
-                if (e.Verified is null)
-                {
-                    Problem("verified (true or false) is required.");
-                }
-                else if (e.Verified == false && string.IsNullOrWhiteSpace(e.Note))
-                {
-                    Problem("an unverified rate states its assumption in a note.");
-                }
+                Provenance.Check(e.Source, e.Verified, e.Note, "rate", Problem);
                 if (e.Category is null)
                 {
                     continue;

@@ -213,16 +213,5 @@ public sealed class DutyTariffsTests
         return directory;
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Waybill.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        Assert.Skip("The source tree is not above the test binaries (tests run from a copied build).");
-        return "";
-    }
+    private static string RepositoryRoot() => Waybill.Tests.Support.Repository.Root();
 }
