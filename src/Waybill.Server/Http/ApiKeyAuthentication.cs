@@ -90,13 +90,15 @@ internal sealed partial class ApiKeyRotationWatcher(Storage storage, ApiKeyAuthe
 /// <summary>Authenticates every <c>/v1</c> request and scopes the request's database context to its tenant.</summary>
 internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator)
 {
-    public async Task InvokeAsync(HttpContext context, WaybillDb db)
+    public async Task InvokeAsync(HttpContext context)
     {
         if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;
         }
+        // Resolved here, not as a parameter: a request outside the API (/health/live) needs no database context.
+        var db = context.RequestServices.GetRequiredService<WaybillDb>();
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
         {

@@ -18,10 +18,16 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, WallClock wall
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
     private static readonly TimeSpan InFlightLease = TimeSpan.FromMinutes(2);
 
-    public async Task InvokeAsync(HttpContext context, WaybillDb db)
+    public async Task InvokeAsync(HttpContext context)
     {
         var key = context.Request.Headers[Header].ToString();
-        if (!HttpMethods.IsPost(context.Request.Method) || string.IsNullOrEmpty(key) || db.TenantId == Guid.Empty)
+        if (!HttpMethods.IsPost(context.Request.Method) || string.IsNullOrEmpty(key))
+        {
+            await next(context);
+            return;
+        }
+        var db = context.RequestServices.GetRequiredService<WaybillDb>();
+        if (db.TenantId == Guid.Empty)
         {
             await next(context);
             return;
