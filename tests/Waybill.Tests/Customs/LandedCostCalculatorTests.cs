@@ -450,6 +450,71 @@ public sealed class LandedCostCalculatorTests
         Assert.False(quote.Verified);
     }
 
+    // ---- The remaining thresholds, each on both sides, in the destination's currency and in dollars converted at the date's rate.
+
+    [Theory]
+    [InlineData("AE", "AED", "ae-duty-1000", 1000)]
+    [InlineData("SA", "SAR", "sa-duty-1000", 1000)]
+    [InlineData("IN", "INR", "in-duty-100", 100)]
+    [InlineData("NZ", "NZD", "nz-border-1000", 1000)]
+    [InlineData("AU", "AUD", "au-duty-1000", 1000)]
+    public void Each_duty_relief_holds_at_its_threshold_and_not_a_cent_above(string to, string currency, string rule, int threshold)
+    {
+        var unregistered = FrozenSet<string>.Empty;
+        var at = Quote(new Q("CN", to, "2026-12-04", currency) { Schemes = unregistered }.Line(Mug, threshold));
+        var above = Quote(new Q("CN", to, "2026-12-04", currency) { Schemes = unregistered }.Line(Mug, threshold + 0.01m));
+
+        Assert.True(Cites(at, rule));
+        Assert.Equal(0m, at.Duty);
+        Assert.False(Cites(above, rule));
+    }
+
+    [Theory]
+    [InlineData("AE", "AED", "ae-duty-1000", 1000)]
+    [InlineData("SA", "SAR", "sa-duty-1000", 1000)]
+    [InlineData("NZ", "NZD", "nz-border-1000", 1000)]
+    [InlineData("CA", "CAD", "ca-postal-20", 20)]
+    [InlineData("JP", "JPY", "jp-10000", 10000)]
+    public void A_threshold_in_the_destination_s_currency_is_tested_on_dollars_converted_at_the_date_s_rate(string to, string currency, string rule, int threshold)
+    {
+        var on = new DateOnly(2026, 2, 20);
+        var dollarsPerUnit = ExchangeRates.Default.Convert(new Money(1m, Currency.Parse(currency)), Currency.Parse("USD"), on).Amount;
+        var under = decimal.Round(threshold * dollarsPerUnit * 0.999m, 2);
+        var over = decimal.Round(threshold * dollarsPerUnit * 1.001m, 2);
+
+        var below = Quote(new Q("CN", to, "2026-02-20", "USD") { Schemes = FrozenSet<string>.Empty }.Line(Mug, under));
+        var beyond = Quote(new Q("CN", to, "2026-02-20", "USD") { Schemes = FrozenSet<string>.Empty }.Line(Mug, over));
+
+        Assert.Equal(currency, below.Currency.Code);
+        Assert.True(Cites(below, rule));
+        Assert.False(Cites(beyond, rule));
+    }
+
+    [Theory]
+    [InlineData("SG", "SGD", "SG_GST", 400, 9)]
+    [InlineData("CH", "CHF", "CH_VAT", 61, 8.1)] // small consignments: import tax of CHF 5 or less
+    public void A_seller_registered_for_an_optional_scheme_collects_the_tax_at_checkout(string to, string currency, string scheme, int goods, double percent)
+    {
+        var registered = new[] { scheme }.ToFrozenSet(StringComparer.Ordinal);
+        var quote = Quote(new Q("CN", to, "2026-12-04", currency) { Schemes = registered }.Line(Mug, goods));
+        var unregistered = Quote(new Q("CN", to, "2026-12-04", currency) { Schemes = FrozenSet<string>.Empty }.Line(Mug, goods));
+
+        Assert.Equal(scheme, quote.Scheme);
+        Assert.Equal("checkout", quote.CollectedAt);
+        Assert.Equal(R(goods * (decimal)percent / 100), quote.Tax);
+        Assert.Equal(0m, unregistered.Tax); // below the relief (SG) or the CHF 5 minimum (CH): nothing at the border
+        Assert.Null(unregistered.Scheme);
+    }
+
+    [Fact]
+    public void Above_3000_dollars_brazil_applies_the_tariff_not_the_bands()
+    {
+        var quote = Quote(new Q("CN", "BR", "2026-12-04", "USD").Line(Mug, 3000.01m));
+
+        Assert.False(Cites(quote, "br-remessa-conforme"));
+        Assert.True(quote.Duty > 0);
+    }
+
     // ---- Currencies, rounding, forms, refusals.
 
     [Fact]
