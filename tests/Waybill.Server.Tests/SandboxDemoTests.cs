@@ -83,6 +83,16 @@ public sealed class SandboxDemoTests
     {
         var ct = TestContext.Current.CancellationToken;
         var directory = NewDirectory();
+        // Regression: booked in a Shenzhen evening, the parcel waited for the next morning's pick-up and the test failed
+        // whenever it ran in the Chinese evening. The demo clock is started at a Shenzhen weekday morning (08:30 local,
+        // later than now, as a saved clock must be), so the first scans always fall within the wait.
+        var morning = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1).AddMinutes(30), TimeSpan.Zero);
+        while (morning.ToOffset(TimeSpan.FromHours(8)).DayOfWeek == DayOfWeek.Sunday)
+        {
+            morning = morning.AddDays(1);
+        }
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "demo-clock.txt"), morning.ToString("O", System.Globalization.CultureInfo.InvariantCulture) + "\n", ct);
         await using var app = Start(directory, ("sandbox-orders-per-day", "0"));
         using var client = app.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health", ct)).StatusCode);
