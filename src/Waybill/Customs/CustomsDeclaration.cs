@@ -62,9 +62,6 @@ public static class CustomsUnions
 /// </summary>
 public static class CustomsDeclaration
 {
-    /// <summary>The IOSS ceiling: consignments of intrinsic value up to EUR 150 (Directive (EU) 2017/2455, from 2021-07-01).</summary>
-    public const decimal IossCeilingEur = 150m;
-
     public static byte[] Render(DeclarationData data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -239,12 +236,15 @@ public static class GetCustomsDeclaration
         }
 
         /// <summary>
-        /// The tenant's IOSS number when the scheme applies: an EU destination, goods of intrinsic value up to EUR 150 at
-        /// the shipping date's rate, and a tenant registered for IOSS with a number in its settings.
+        /// The tenant's IOSS number when the scheme applies: the rule book's IOSS rule in force at the destination on the
+        /// shipping date, goods of intrinsic value within its ceiling (EUR 150) at that date's rate, and a tenant
+        /// registered for IOSS with a number in its settings.
         /// </summary>
         private async Task<string?> IossNumberAsync(CountryCode destination, Money goods, DateOnly on, CancellationToken ct)
         {
-            if (!CustomsUnions.InEu(destination))
+            var ioss = CustomsRuleBook.Default.InForce(destination, on)
+                .FirstOrDefault(r => r.Kind == CustomsRuleBook.Scheme && r.Scheme == CustomsSchemes.Ioss);
+            if (ioss is not { Amount: { } ceiling, Currency: { } currency })
             {
                 return null;
             }
@@ -253,7 +253,7 @@ public static class GetCustomsDeclaration
             {
                 return null;
             }
-            return ExchangeRates.Default.TryConvert(goods, Currency.Parse("EUR"), on, out var inEuro, out _) && inEuro.Amount <= CustomsDeclaration.IossCeilingEur ? number : null;
+            return ExchangeRates.Default.TryConvert(goods, currency, on, out var converted, out _) && converted.Amount <= ceiling ? number : null;
         }
     }
 }

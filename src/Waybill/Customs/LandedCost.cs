@@ -226,6 +226,9 @@ public sealed class LandedCostCalculator
     private readonly ExchangeRates _rates;
     private readonly FrozenDictionary<CountryCode, (DateOnly From, Currency Currency)[]> _currencies;
     private readonly ConcurrentDictionary<CountryCode, Destination> _destinations = new();
+
+    /// <summary>The book's categories of goods as HS prefixes encoded prefix * 10 + digits (read once, shared by every destination).</summary>
+    private readonly FrozenDictionary<string, int[]> _categories;
     private readonly Currency _usd = Common.Currency.Parse("USD");
 
     public LandedCostCalculator(
@@ -238,6 +241,10 @@ public sealed class LandedCostCalculator
         _restrictions = restrictions;
         _rates = rates;
         _currencies = LoadCurrencies(currenciesPath);
+        _categories = book.Categories.ToFrozenDictionary(
+            c => c.Key,
+            c => c.Value.Select(p => (int.Parse(p, CultureInfo.InvariantCulture) * (p.Length == 2 ? 10000 : p.Length == 4 ? 100 : 1) * 10) + p.Length).ToArray(),
+            StringComparer.Ordinal);
     }
 
     public static LandedCostCalculator Default => Shared.Value;
@@ -269,7 +276,7 @@ public sealed class LandedCostCalculator
     {
         if (!_destinations.TryGetValue(request.To, out var destination))
         {
-            destination = _destinations.GetOrAdd(request.To, new Destination(_book, request.To));
+            destination = _destinations.GetOrAdd(request.To, new Destination(_book, request.To, _categories));
         }
         var date = request.Date;
         // An array: the lines are read many times, and a list's interface indexer copies each one out.
@@ -507,7 +514,7 @@ public sealed class LandedCostCalculator
                 source = reduced;
                 percent = reduced.Percent;
             }
-            else if (Standard(to, date) is { } standard)
+            else if (_vat.StandardOn(to, date) is { } standard)
             {
                 source = standard;
                 percent = standard.Percent;
@@ -557,19 +564,6 @@ public sealed class LandedCostCalculator
             var count = fee.Per == "item" ? items : 1;
             charges.Add(new(ChargeKind.Fee, Round(per * count, context.Currency), context.Currency, fee, LandedCharge.BasisForm.PerCount, per, count: count, subject: fee.Per == "item" ? "items" : "consignment"));
         }
-    }
-
-    private VatRate? Standard(CountryCode country, DateOnly date)
-    {
-        var periods = _vat.PeriodsOf(country);
-        for (var i = 0; i < periods.Count; i++)
-        {
-            if (periods[i].EffectiveFrom <= date)
-            {
-                return periods[i];
-            }
-        }
-        return null;
     }
 
     /// <summary>True when the basis value is within the rule's threshold (at most, or below when strict), converted at the date's rate.</summary>
@@ -752,12 +746,12 @@ public sealed class LandedCostCalculator
         private readonly CustomsRule[][] _byKind;
         private readonly FrozenDictionary<string, int[]> _categories;
 
-        public Destination(CustomsRuleBook book, CountryCode country)
+        public Destination(CustomsRuleBook book, CountryCode country, FrozenDictionary<string, int[]> categories)
         {
             // Rules with filters first: when several of one kind apply, the specific one wins.
             var rules = book.For(country);
             _byKind = [.. Enum.GetValues<RuleKind>().Select(k => rules.Where(r => KindOf[r.Kind] == k).OrderBy(r => r.HasFilters ? 0 : 1).ToArray())];
-            _categories = book.Categories.ToFrozenDictionary(c => c.Key, c => c.Value.Select(p => int.Parse(p, CultureInfo.InvariantCulture) * (p.Length == 2 ? 10000 : p.Length == 4 ? 100 : 1) * 10 + p.Length).ToArray(), StringComparer.Ordinal);
+            _categories = categories;
         }
 
         public CustomsRule? Embargo(DateOnly date)
@@ -809,7 +803,7 @@ public sealed class LandedCostCalculator
                         break;
                     case "tax":
                         // Switzerland: the small consignments whose import tax would be at most CHF 5 (standard rate on goods and transport).
-                        fits = context.Calculator.Standard(context.Request.To, context.Date) is { } standard && (goods + transport) * standard.Percent * 0.01m <= limit;
+                        fits = context.Calculator._vat.StandardOn(context.Request.To, context.Date) is { } standard && (goods + transport) * standard.Percent * 0.01m <= limit;
                         break;
                     default:
                         var basis = goods + (rule.IncludesShipping ? transport : 0m);

@@ -28,8 +28,21 @@ public sealed class VatRates
     public IEnumerable<CountryCode> Countries => _periods.Keys;
 
     /// <summary>The standard rate in force in <paramref name="country"/> on <paramref name="date"/>, else null (no data, or before the first period).</summary>
-    public VatRate? StandardOn(CountryCode country, DateOnly date) =>
-        _periods.TryGetValue(country, out var periods) ? periods.FirstOrDefault(p => p.EffectiveFrom <= date) : null;
+    public VatRate? StandardOn(CountryCode country, DateOnly date)
+    {
+        // A loop, not FirstOrDefault: a landed-cost quote asks for every line, and a lambda over the date allocates.
+        if (_periods.TryGetValue(country, out var periods))
+        {
+            foreach (var period in periods)
+            {
+                if (period.EffectiveFrom <= date)
+                {
+                    return period;
+                }
+            }
+        }
+        return null;
+    }
 
     /// <summary>Every period of a country, newest first.</summary>
     public IReadOnlyList<VatRate> PeriodsOf(CountryCode country) => _periods.GetValueOrDefault(country) ?? [];

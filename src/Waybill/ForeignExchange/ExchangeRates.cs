@@ -150,71 +150,29 @@ public sealed class ExchangeRates
 
     /// <summary>
     /// The ECB rate of <paramref name="currency"/> (units per euro) that applies on <paramref name="date"/>: the one
-    /// of the latest publication on or before it, with that publication's date. EUR is 1 on every publication.
+    /// of the latest publication on or before it, with that publication's date. EUR is 1 on every publication; a pegged
+    /// currency is its anchor's rate times the peg. When there is none, <paramref name="reason"/> says why.
     /// </summary>
     public bool TryGetRate(Currency currency, DateOnly date, out decimal unitsPerEuro, out DateOnly published, out string? reason)
     {
-        unitsPerEuro = 0;
-        published = default;
-        var row = Array.BinarySearch(_dates, date);
-        if (row < 0)
+        if (TryGetRate(currency, date, out unitsPerEuro, out published))
         {
-            row = ~row - 1;
-        }
-        if (row < 0)
-        {
-            reason = $"No ECB reference rates before {Iso(FirstDate)}; none apply on {Iso(date)}.";
-            return false;
-        }
-        published = _dates[row];
-        if (currency.Code == Euro)
-        {
-            unitsPerEuro = 1m;
             reason = null;
             return true;
         }
-        if (currency.Code is not null && _pegs.TryGetValue(currency.Code, out var peg) && !_columns.ContainsKey(currency.Code))
-        {
-            if (date < peg.Since)
-            {
-                reason = $"{currency} is pegged to {peg.Anchor} only from {Iso(peg.Since)}; no rate applies on {Iso(date)}.";
-                return false;
-            }
-            if (!TryGetRate(peg.Anchor, date, out var anchorPerEuro, out published, out reason))
-            {
-                return false;
-            }
-            unitsPerEuro = anchorPerEuro * peg.Rate;
-            return true;
-        }
-        if (currency.Code is null || !_columns.TryGetValue(currency.Code, out var column))
-        {
-            reason = $"The ECB publishes no reference rate for {currency}.";
-            return false;
-        }
-        if (_rates[row][column] is not { } rate)
-        {
-            reason = $"The ECB published no {currency} rate on {Iso(published)}, the latest publication on or before {Iso(date)}.";
-            return false;
-        }
-        unitsPerEuro = rate;
-        reason = null;
-        return true;
+        reason = WhyNoRate(currency, date);
+        return false;
     }
 
     /// <summary>
-    /// As <see cref="TryGetRate(Currency, DateOnly, out decimal, out DateOnly, out string?)"/> without the reason: for hot
-    /// paths (a landed-cost quote) that ask the full form only when this fails.
+    /// As <see cref="TryGetRate(Currency, DateOnly, out decimal, out DateOnly, out string?)"/> without the reason, for hot
+    /// paths (a landed-cost quote): nothing is formatted.
     /// </summary>
     public bool TryGetRate(Currency currency, DateOnly date, out decimal unitsPerEuro, out DateOnly published)
     {
         unitsPerEuro = 0;
         published = default;
-        var row = Array.BinarySearch(_dates, date);
-        if (row < 0)
-        {
-            row = ~row - 1;
-        }
+        var row = Row(date);
         if (row < 0 || currency.Code is not { } code)
         {
             return false;
@@ -240,6 +198,34 @@ public sealed class ExchangeRates
             return true;
         }
         return false;
+    }
+
+    /// <summary>The row of the latest publication on or before the date; -1 before the first.</summary>
+    private int Row(DateOnly date)
+    {
+        var row = Array.BinarySearch(_dates, date);
+        return row < 0 ? ~row - 1 : row;
+    }
+
+    /// <summary>Why no rate of <paramref name="currency"/> applies on <paramref name="date"/> (called only when none does).</summary>
+    private string WhyNoRate(Currency currency, DateOnly date)
+    {
+        var row = Row(date);
+        if (row < 0)
+        {
+            return $"No ECB reference rates before {Iso(FirstDate)}; none apply on {Iso(date)}.";
+        }
+        if (currency.Code is { } code && !_columns.ContainsKey(code) && _pegs.TryGetValue(code, out var peg))
+        {
+            return date < peg.Since
+                ? $"{currency} is pegged to {peg.Anchor} only from {Iso(peg.Since)}; no rate applies on {Iso(date)}."
+                : WhyNoRate(peg.Anchor, date);
+        }
+        if (currency.Code is null || !_columns.ContainsKey(currency.Code))
+        {
+            return $"The ECB publishes no reference rate for {currency}.";
+        }
+        return $"The ECB published no {currency} rate on {Iso(_dates[row])}, the latest publication on or before {Iso(date)}.";
     }
 
     /// <summary>The publication date whose <paramref name="currency"/> rate applies on <paramref name="date"/>; null when none does.</summary>
