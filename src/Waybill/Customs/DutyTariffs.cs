@@ -10,7 +10,11 @@ namespace Waybill.Customs;
 /// <param name="Verified">True only for a rate read from a current table under its own HS 2022 code, without caveats.</param>
 /// <param name="Table">"US HTS 2026 rev 10", "UK Global Tariff 2021-01-01", "EU CET 2020", "Japan tariff 2026-07-09" or "estimate".</param>
 /// <param name="Explanation">One sentence for the quote's duty charge: where the rate comes from and what it leaves out.</param>
-public sealed record DutyRate(decimal Percent, bool Verified, string Table, string Explanation);
+public sealed record DutyRate(decimal Percent, bool Verified, string Table, string Explanation)
+{
+    /// <summary>The percentage as the calculator's fixed-point rate (see <see cref="Micros"/>).</summary>
+    internal long Rate { get; } = Micros.RateOf(Percent);
+}
 
 /// <summary>
 /// Import duty (MFN, ad valorem) by HS 2022 subheading and destination: the tables in <c>data/customs/duty-rates</c>
@@ -73,6 +77,13 @@ public sealed class DutyTariffs
         }
         var estimate = _estimates.GetValueOrDefault(destination) ?? _default;
         return estimate.Subheadings.GetValueOrDefault(hs6) ?? estimate.Rate;
+    }
+
+    /// <summary>The rates of one destination, resolved once: <see cref="RateOf(CountryCode, int)"/> for that destination with one lookup.</summary>
+    internal DestinationTariff For(CountryCode destination)
+    {
+        var estimate = _estimates.GetValueOrDefault(destination) ?? _default;
+        return new DestinationTariff(TableOf(destination), estimate.Subheadings, estimate.Rate);
     }
 
     /// <summary>Whether a tariff table (not only an estimate) covers the destination.</summary>
@@ -251,4 +262,11 @@ public sealed class DutyTariffs
     private static InvalidDataException Bad(string path, int line, string what) => new($"{path}:{line}: {what}.");
 
     private sealed record Estimate(DutyRate Rate, FrozenDictionary<int, DutyRate> Subheadings);
+
+    /// <summary>One destination's table (null without one), its estimate's subheading overrides and its estimate.</summary>
+    internal sealed class DestinationTariff(FrozenDictionary<int, DutyRate>? table, FrozenDictionary<int, DutyRate> overrides, DutyRate estimate)
+    {
+        public DutyRate RateOf(int hs6) =>
+            table is not null && table.TryGetValue(hs6, out var rate) ? rate : overrides.Count > 0 && overrides.TryGetValue(hs6, out var own) ? own : estimate;
+    }
 }

@@ -70,6 +70,19 @@ public sealed class GoodsRestrictions
     public GoodsRestriction? RestrictedOn(CountryCode destination, DateOnly date, int hs6) =>
         First(_restrictedByCountry, _restrictedInEu, _restrictedEverywhere, destination, date, hs6);
 
+    /// <summary>
+    /// The entries of a kind that apply to a destination, in the order <see cref="ProhibitedOn"/> tries them, one per HS
+    /// prefix (hs6 / Divisor == Prefix), whatever their dates.
+    /// </summary>
+    internal IEnumerable<(int Prefix, int Divisor, GoodsRestriction Entry)> MatchesFor(CountryCode destination, string kind)
+    {
+        var (byCountry, inEu, everywhere) = kind == Prohibited
+            ? (_prohibitedByCountry, _prohibitedInEu, _prohibitedEverywhere)
+            : (_restrictedByCountry, _restrictedInEu, _restrictedEverywhere);
+        var matches = byCountry.TryGetValue(destination, out var own) ? own : CustomsUnions.InEu(destination) ? inEu : everywhere;
+        return matches.Select(m => (m.Prefix, m.Divisor, m.Entry));
+    }
+
     private static GoodsRestriction? First(FrozenDictionary<CountryCode, Match[]> byCountry, Match[] inEu, Match[] everywhere, CountryCode destination, DateOnly date, int hs6)
     {
         if (hs6 is < 0 or > 999_999)

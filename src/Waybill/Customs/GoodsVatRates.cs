@@ -7,7 +7,11 @@ using Waybill.Common;
 namespace Waybill.Customs;
 
 /// <summary>A reduced (or zero) import VAT/GST rate for a category of goods in a country, from a date, with its source.</summary>
-public sealed record GoodsVatRate(CountryCode Country, string Category, decimal Percent, DateOnly EffectiveFrom, string Source, bool Verified, string? Note);
+public sealed record GoodsVatRate(CountryCode Country, string Category, decimal Percent, DateOnly EffectiveFrom, string Source, bool Verified, string? Note)
+{
+    /// <summary>The percentage as the calculator's fixed-point rate (see <see cref="Micros"/>).</summary>
+    internal long Rate { get; } = Micros.RateOf(Percent);
+}
 
 /// <summary>
 /// Reduced or zero VAT/GST rates by goods category (<c>data/tax/goods-rates.json</c>): categories are sets of HS 2022
@@ -58,6 +62,17 @@ public sealed class GoodsVatRates
         }
         return null;
     }
+
+    /// <summary>
+    /// The categories a country rates on a date, in the order <see cref="RateOn"/> tries them: each HS prefix (hs6 /
+    /// Divisor == Prefix) with the period in force, or null when the category's first period starts later.
+    /// </summary>
+    internal IEnumerable<(int Prefix, int Divisor, GoodsVatRate? Rate)> CoveredOn(CountryCode country, DateOnly date) =>
+        (_byCountry.GetValueOrDefault(country) ?? []).SelectMany(c => c.Prefixes.Select(p => (p.Prefix, p.Divisor, c.PeriodsNewestFirst.FirstOrDefault(r => r.EffectiveFrom <= date))));
+
+    /// <summary>Every date on which a country's reduced rates change.</summary>
+    internal IEnumerable<DateOnly> ChangeDates(CountryCode country) =>
+        (_byCountry.GetValueOrDefault(country) ?? []).SelectMany(c => c.PeriodsNewestFirst.Select(r => r.EffectiveFrom));
 
     /// <summary>A category as a country rates it: its HS prefixes as ints (hs6 / Divisor == Prefix) and its periods, newest first.</summary>
     private sealed record Category((int Prefix, int Divisor)[] Prefixes, GoodsVatRate[] PeriodsNewestFirst);

@@ -16,10 +16,67 @@ public enum ShippingMode
     Courier,
 }
 
-/// <summary>One checked line of a quote: the goods' HS 2022 subheading (as an int, 610910), origin, count and unit value.</summary>
-public readonly record struct QuoteLine(HsCode HsCode, CountryCode Origin, int Quantity, decimal UnitValue, decimal UnitWeightKg)
+/// <summary>
+/// One checked line of a quote: the goods' HS 2022 subheading (as an int, 610910), origin, count and unit value. The
+/// calculator's forms of the code and amounts (<see cref="Subheading"/>, micros) are kept in step by the setters, also
+/// through <c>with</c>.
+/// </summary>
+public readonly record struct QuoteLine
 {
-    public int Subheading { get; } = HsCode.Digits is null ? 0 : int.Parse(HsCode.Subheading, NumberStyles.None, CultureInfo.InvariantCulture);
+    private readonly HsCode _hsCode;
+    private readonly decimal _unitValue;
+    private readonly decimal _unitWeightKg;
+
+    public QuoteLine(HsCode hsCode, CountryCode origin, int quantity, decimal unitValue, decimal unitWeightKg)
+    {
+        HsCode = hsCode;
+        Origin = origin;
+        Quantity = quantity;
+        UnitValue = unitValue;
+        UnitWeightKg = unitWeightKg;
+    }
+
+    public HsCode HsCode
+    {
+        get => _hsCode;
+        init
+        {
+            _hsCode = value;
+            Subheading = value.Digits is null ? 0 : int.Parse(value.Subheading, NumberStyles.None, CultureInfo.InvariantCulture);
+        }
+    }
+
+    public CountryCode Origin { get; init; }
+
+    public int Quantity { get; init; }
+
+    public decimal UnitValue
+    {
+        get => _unitValue;
+        init
+        {
+            _unitValue = value;
+            UnitValueMicros = Micros.OrInvalid(value);
+        }
+    }
+
+    public decimal UnitWeightKg
+    {
+        get => _unitWeightKg;
+        init
+        {
+            _unitWeightKg = value;
+            UnitWeightMicros = Micros.OrInvalid(value);
+        }
+    }
+
+    public int Subheading { get; private init; }
+
+    /// <summary>The unit value in micros (<see cref="Micros.Invalid"/> beyond the calculator's range).</summary>
+    internal long UnitValueMicros { get; private init; }
+
+    /// <summary>The unit weight in micrograms of a kilogram (<see cref="Micros.Invalid"/> beyond range).</summary>
+    internal long UnitWeightMicros { get; private init; }
 }
 
 /// <summary>
@@ -36,7 +93,35 @@ public sealed record QuoteRequest(
     decimal Shipping,
     decimal Insurance,
     IReadOnlyList<QuoteLine> Lines,
-    IReadOnlySet<string> RegisteredSchemes);
+    IReadOnlySet<string> RegisteredSchemes)
+{
+    private readonly decimal _shipping = Shipping;
+    private readonly decimal _insurance = Insurance;
+
+    public decimal Shipping
+    {
+        get => _shipping;
+        init
+        {
+            _shipping = value;
+            ShippingMicros = Micros.OrInvalid(value);
+        }
+    }
+
+    public decimal Insurance
+    {
+        get => _insurance;
+        init
+        {
+            _insurance = value;
+            InsuranceMicros = Micros.OrInvalid(value);
+        }
+    }
+
+    internal long ShippingMicros { get; private init; } = Micros.OrInvalid(Shipping);
+
+    internal long InsuranceMicros { get; private init; } = Micros.OrInvalid(Insurance);
+}
 
 /// <summary>What a charge is: the goods and transport themselves, or what the border adds.</summary>
 public enum ChargeKind
@@ -51,33 +136,34 @@ public enum ChargeKind
 
 /// <summary>
 /// One rounded charge of a quote, with the rule it comes from. The sentences (<see cref="Basis"/>, <see cref="Rule"/>)
-/// are written when read, so that the calculator itself does not format text.
+/// are written when read, so that the calculator itself does not format text. Amounts are kept in the calculator's
+/// fixed point (<see cref="Micros"/>) and become decimals when read.
 /// </summary>
 public sealed class LandedCharge
 {
     private readonly object? _source;
     private readonly Currency _currency;
-    private readonly decimal _value;
+    private readonly long _minor;
+    private readonly long _value;
     private readonly decimal _percent;
     private readonly int _count;
     private readonly BasisForm _form;
     private readonly string? _subject;
     private readonly int _line;
     private readonly HsCode _hs;
-    private readonly decimal _threshold;
+    private readonly long _threshold;
 
     /// <summary>
+    /// <paramref name="micros"/>, <paramref name="value"/> and <paramref name="threshold"/> are micros of
+    /// <paramref name="currency"/>; the amount is rounded half away from zero to its minor unit here.
     /// <paramref name="subject"/> is a constant template: <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> are filled
     /// in when <see cref="Basis"/> is read.
     /// </summary>
-    internal LandedCharge(ChargeKind kind, decimal amount, Currency currency, object? source, BasisForm form, decimal value = 0, decimal percent = 0, int count = 0,
-        string? subject = null, int line = -1, HsCode hs = default, decimal threshold = 0)
+    internal LandedCharge(ChargeKind kind, long micros, Currency currency, object? source, BasisForm form, long value = 0, decimal percent = 0, int count = 0,
+        string? subject = null, int line = -1, HsCode hs = default, long threshold = 0)
     {
-        _line = line;
-        _hs = hs;
-        _threshold = threshold;
         Kind = kind;
-        Amount = amount;
+        _minor = Micros.ToMinor(micros, currency.MinorUnits);
         _currency = currency;
         _source = source;
         _form = form;
@@ -85,6 +171,9 @@ public sealed class LandedCharge
         _percent = percent;
         _count = count;
         _subject = subject;
+        _line = line;
+        _hs = hs;
+        _threshold = threshold;
     }
 
     internal enum BasisForm
@@ -100,7 +189,10 @@ public sealed class LandedCharge
     public ChargeKind Kind { get; }
 
     /// <summary>Rounded half away from zero to the currency's minor unit.</summary>
-    public decimal Amount { get; }
+    public decimal Amount => Micros.MinorToDecimal(_minor, _currency.MinorUnits);
+
+    /// <summary>The amount as a count of the currency's minor units.</summary>
+    internal long Minor => _minor;
 
     /// <summary>True unless the rule or rate behind it is flagged unverified (or is an estimate).</summary>
     public bool Verified => _source switch
@@ -161,8 +253,8 @@ public sealed class LandedCharge
 
     private static readonly string[] Formats = ["F0", "F1", "F2", "F3", "F4"];
 
-    private string Money(decimal amount) =>
-        string.Concat(decimal.Round(amount, _currency.MinorUnits, MidpointRounding.AwayFromZero).ToString(Formats[Math.Min(_currency.MinorUnits, 4)], CultureInfo.InvariantCulture), " ", _currency.Code);
+    private string Money(long micros) =>
+        string.Concat(Micros.Round(micros, _currency).ToString(Formats[Math.Min(_currency.MinorUnits, 4)], CultureInfo.InvariantCulture), " ", _currency.Code);
 
     private static string Percent(decimal percent) => string.Create(CultureInfo.InvariantCulture, $"{percent:0.####}%");
 
@@ -204,19 +296,52 @@ public sealed record LandedCostQuote(
 
 /// <summary>
 /// The landed cost of a parcel: goods, transport, duty, import tax and fees under the rules in force on the date, in the
-/// destination's currency, each charge rounded half away from zero and the total their sum. In memory and synchronous:
-/// the rules, tariffs and rates are indexed once per destination, so a quote is a few dozen decimal operations.
+/// destination's currency, each charge rounded half away from zero and the total their sum. In memory and synchronous.
+/// Each destination is compiled once into plans, one per period in which none of its rules, rates, restrictions or
+/// currency changes, so a quote finds what is in force with one binary search and computes in integer fixed point
+/// (<see cref="Micros"/>): decimals only convert between currencies.
 /// </summary>
 public sealed class LandedCostCalculator
 {
     public const string Checkout = "checkout";
     public const string Delivery = "delivery";
 
+    /// <summary>Two-letter codes as array indexes: (first - 'A') * 26 + (second - 'A').</summary>
+    private const int Places = 26 * 26;
+
+    private const long TwoKilograms = 2 * Micros.PerUnit;
+
+    /// <summary>Three-letter currency codes as indexes, and the slots of the exchange-rate cache.</summary>
+    private const int CurrencyPlaces = 26 * 26 * 26;
+    private const int FxSlots = 1 << 16;
+
+    /// <summary>The rate within one currency.</summary>
+    private static readonly Fx Identity = new(-1, 0, Micros.FactorOf(1m), 1m, null);
+
     private static readonly Lazy<LandedCostCalculator> Shared = new(() => new LandedCostCalculator(
         CustomsRuleBook.Default, DutyTariffs.Default, VatRates.Default, GoodsVatRates.Default, GoodsRestrictions.Default, ExchangeRates.Default,
         ReferenceData.PathOf("customs", "currencies.json")));
 
     private static readonly ConcurrentDictionary<CustomsRule, string> Sentences = new(ReferenceEqualityComparer.Instance);
+
+    private static readonly FrozenDictionary<string, RuleKind> KindOf = new Dictionary<string, RuleKind>(StringComparer.Ordinal)
+    {
+        [CustomsRuleBook.DutyDeMinimis] = RuleKind.DutyDeMinimis,
+        [CustomsRuleBook.TaxDeMinimis] = RuleKind.TaxDeMinimis,
+        [CustomsRuleBook.TaxMinimum] = RuleKind.TaxMinimum,
+        [CustomsRuleBook.Scheme] = RuleKind.Scheme,
+        [CustomsRuleBook.FlatDuty] = RuleKind.FlatDuty,
+        [CustomsRuleBook.Fee] = RuleKind.Fee,
+        [CustomsRuleBook.DutyFreeChapters] = RuleKind.DutyFreeChapters,
+        [CustomsRuleBook.FlatTax] = RuleKind.FlatTax,
+        [CustomsRuleBook.Embargo] = RuleKind.Embargo,
+        [CustomsRuleBook.Valuation] = RuleKind.Valuation,
+        [CustomsRuleBook.AdditionalDuty] = RuleKind.AdditionalDuty,
+        [CustomsRuleBook.DutyRate] = RuleKind.DutyRate,
+        [CustomsRuleBook.DutyBands] = RuleKind.DutyBands,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly RuleKind[] AllKinds = Enum.GetValues<RuleKind>();
 
     private readonly CustomsRuleBook _book;
     private readonly DutyTariffs _tariffs;
@@ -225,11 +350,12 @@ public sealed class LandedCostCalculator
     private readonly GoodsRestrictions _restrictions;
     private readonly ExchangeRates _rates;
     private readonly FrozenDictionary<CountryCode, (DateOnly From, Currency Currency)[]> _currencies;
-    private readonly ConcurrentDictionary<CountryCode, Destination> _destinations = new();
-
-    /// <summary>The book's categories of goods as HS prefixes encoded prefix * 10 + digits (read once, shared by every destination).</summary>
-    private readonly FrozenDictionary<string, int[]> _categories;
+    private readonly Dictionary<CustomsRule, Rule> _rules;
+    private readonly bool[] _inEu = new bool[Places];
+    private readonly Destination?[] _destinations = new Destination?[Places];
     private readonly Currency _usd = Common.Currency.Parse("USD");
+    private readonly long? _cn22LimitInDollars;
+    private readonly Fx?[] _fx = new Fx?[FxSlots];
 
     public LandedCostCalculator(
         CustomsRuleBook book, DutyTariffs tariffs, VatRates vat, GoodsVatRates goodsVat, GoodsRestrictions restrictions, ExchangeRates rates, string currenciesPath)
@@ -241,10 +367,22 @@ public sealed class LandedCostCalculator
         _restrictions = restrictions;
         _rates = rates;
         _currencies = LoadCurrencies(currenciesPath);
-        _categories = book.Categories.ToFrozenDictionary(
+        // UPU: a CN22 covers goods up to 300 SDR.
+        _cn22LimitInDollars = rates.UsdPerSdr is { } usdPerSdr ? Micros.Of(300m * usdPerSdr) : null;
+        for (var i = 0; i < Places; i++)
+        {
+            _inEu[i] = CountryCode.TryCreate(NameOf(i), out var country, out _) && CustomsUnions.InEu(country);
+        }
+        // The book's categories of goods as ranges of subheadings, read once for every rule.
+        var categories = book.Categories.ToDictionary(
             c => c.Key,
-            c => c.Value.Select(p => (int.Parse(p, CultureInfo.InvariantCulture) * (p.Length == 2 ? 10000 : p.Length == 4 ? 100 : 1) * 10) + p.Length).ToArray(),
+            c => c.Value.Select(p => HsRange.Of(int.Parse(p, CultureInfo.InvariantCulture), p.Length == 2 ? 10_000 : p.Length == 4 ? 100 : 1)).ToArray(),
             StringComparer.Ordinal);
+        _rules = new Dictionary<CustomsRule, Rule>(ReferenceEqualityComparer.Instance);
+        foreach (var rule in book.Rules)
+        {
+            _rules[rule] = new Rule(rule, KindOf[rule.Kind], categories, _inEu);
+        }
     }
 
     public static LandedCostCalculator Default => Shared.Value;
@@ -270,23 +408,37 @@ public sealed class LandedCostCalculator
 
     /// <summary>
     /// The quote, or why there is none: an embargoed destination (<c>customs.embargoed</c>), goods the destination
-    /// prohibits (<c>customs.prohibited_goods</c>, naming the line), or no exchange rate on the date.
+    /// prohibits (<c>customs.prohibited_goods</c>, naming the line), no exchange rate on the date, or amounts beyond
+    /// the calculator's range (<c>customs.quote_too_large</c>).
     /// </summary>
     public Result<LandedCostQuote> Quote(QuoteRequest request)
     {
-        if (!_destinations.TryGetValue(request.To, out var destination))
+        try
         {
-            destination = _destinations.GetOrAdd(request.To, new Destination(_book, request.To, _categories));
+            return Compute(request);
         }
-        var date = request.Date;
+        catch (OverflowException)
+        {
+            return new Error(ErrorKind.Unprocessable, "customs.quote_too_large",
+                "The parcel's amounts, converted into the destination's currency, are beyond what Waybill quotes (9 trillion units of a currency).");
+        }
+    }
+
+    private Result<LandedCostQuote> Compute(QuoteRequest request)
+    {
         // An array: the lines are read many times, and a list's interface indexer copies each one out.
         var lines = request.Lines as QuoteLine[] ?? [.. request.Lines];
-        if (!CrossesBorder(request.From, request.To))
+        var date = request.Date;
+        var to = IndexOf(request.To);
+        var from = IndexOf(request.From);
+        if (from == to || (from >= 0 && to >= 0 && _inEu[from] && _inEu[to]))
         {
             return new Error(ErrorKind.Unprocessable, "customs.not_cross_border",
                 $"Goods sent from {CountryNames.Of(request.From)} to {CountryNames.Of(request.To)} cross no customs border: there is no duty or import tax to quote.");
         }
-        if (destination.Embargo(date) is { } embargo)
+        var destination = DestinationOf(request.To, to);
+        var plan = destination.At(date);
+        if (plan.Embargo is { } embargo)
         {
             return new Error(ErrorKind.Unprocessable, "customs.embargoed",
                 $"Nothing may be sent to {CountryNames.Of(request.To)} on {date:yyyy-MM-dd}: {embargo.Reason} ({embargo.Source}).");
@@ -294,101 +446,96 @@ public sealed class LandedCostCalculator
         List<GoodsRestriction>? restrictions = null;
         for (var i = 0; i < lines.Length; i++)
         {
-            if (_restrictions.ProhibitedOn(request.To, date, lines[i].Subheading) is { } prohibited)
+            if (Match(plan.Prohibited, lines[i].Subheading) is { } prohibited)
             {
                 return new Error(ErrorKind.Unprocessable, "customs.prohibited_goods",
                     $"lines[{i}]: {CountryNames.Of(request.To)} prohibits the import of {prohibited.Description} (HS {lines[i].HsCode.Subheading[..4]}.{lines[i].HsCode.Subheading[4..]}; {prohibited.Source}).",
                     new Dictionary<string, string[]> { [$"lines[{i}].hsCode"] = [$"{CountryNames.Of(request.To)} prohibits {prohibited.Description} ({prohibited.Source})."] });
             }
-            if (_restrictions.RestrictedOn(request.To, date, lines[i].Subheading) is { } restricted)
+            if (Match(plan.Restricted, lines[i].Subheading) is { } restricted)
             {
                 (restrictions ??= []).Add(restricted);
             }
         }
 
-        var currency = CurrencyOf(request.To, date) ?? request.Currency;
-        if (!Factor(request.Currency, currency, date, out var factor, out var reason, out var rateDate))
+        var currency = plan.Currency ?? request.Currency;
+        if (RateOf(request.Currency, currency, date) is not { } rate)
         {
+            _ = Factor(request.Currency, currency, date, out _, out var reason, out _);
             return new Error(ErrorKind.Unprocessable, "customs.no_exchange_rate", $"No exchange rate from {request.Currency} to {currency} on {date:yyyy-MM-dd}: {reason}");
         }
+        var converts = !ReferenceEquals(rate, Identity);
 
-        // Values in the destination's currency, unrounded until they become charges.
-        Span<decimal> value = lines.Length <= 32 ? stackalloc decimal[lines.Length] : new decimal[lines.Length];
-        var goods = 0m;
+        // Values in micros of the destination's currency, unrounded until they become charges.
+        Span<long> value = lines.Length <= 32 ? stackalloc long[lines.Length] : new long[lines.Length];
+        long goods = 0, weight = 0;
         var items = 0;
-        var weight = 0m;
         for (var i = 0; i < lines.Length; i++)
         {
-            // Six decimal places: far below a minor unit, and later products stay on decimal's fast path.
-            value[i] = factor == 1m ? lines[i].UnitValue * lines[i].Quantity : decimal.Round(lines[i].UnitValue * lines[i].Quantity * factor, 6);
-            goods += value[i];
-            items += lines[i].Quantity;
-            weight += lines[i].UnitWeightKg * lines[i].Quantity;
-        }
-        // Each line's share of the goods' value: transport and a consignment's duty are spread over the lines by it.
-        Span<decimal> share = lines.Length <= 32 ? stackalloc decimal[lines.Length] : new decimal[lines.Length];
-        if (lines.Length == 1)
-        {
-            share[0] = 1m;
-        }
-        else
-        {
-            var perGoods = goods == 0 ? 0m : decimal.Round(1m / goods, 12);
-            for (var i = 0; i < lines.Length; i++)
+            value[i] = checked(Micros.Valid(lines[i].UnitValueMicros) * lines[i].Quantity);
+            if (converts)
             {
-                share[i] = goods == 0 ? 1m / lines.Length : decimal.Round(value[i] * perGoods, 9);
+                value[i] = Micros.Convert(value[i], rate.Trillionths);
             }
+            goods = checked(goods + value[i]);
+            items += lines[i].Quantity;
+            weight = checked(weight + (Micros.Valid(lines[i].UnitWeightMicros) * lines[i].Quantity));
         }
-        var shipping = factor == 1m ? request.Shipping : decimal.Round(request.Shipping * factor, 6);
-        var insurance = factor == 1m ? request.Insurance : decimal.Round(request.Insurance * factor, 6);
-        var transport = shipping + insurance;
+        var shipping = Micros.Valid(request.ShippingMicros);
+        var insurance = Micros.Valid(request.InsuranceMicros);
+        if (converts)
+        {
+            shipping = Micros.Convert(shipping, rate.Trillionths);
+            insurance = insurance == 0 ? 0 : Micros.Convert(insurance, rate.Trillionths);
+        }
+        var transport = checked(shipping + insurance);
 
         var charges = new List<LandedCharge>(4 + (2 * lines.Length))
         {
-            new(ChargeKind.Goods, Round(goods, currency), currency, "The goods' value as declared.", LandedCharge.BasisForm.Value, goods, count: items, subject: "{count} item(s)"),
-            new(ChargeKind.Shipping, Round(shipping, currency), currency, "The shipping price charged to the buyer.", LandedCharge.BasisForm.Value, shipping),
+            new(ChargeKind.Goods, goods, currency, "The goods' value as declared.", LandedCharge.BasisForm.Value, goods, count: items, subject: "{count} item(s)"),
+            new(ChargeKind.Shipping, shipping, currency, "The shipping price charged to the buyer.", LandedCharge.BasisForm.Value, shipping),
         };
         if (insurance > 0)
         {
-            charges.Add(new(ChargeKind.Insurance, Round(insurance, currency), currency, "The insurance charged to the buyer.", LandedCharge.BasisForm.Value, insurance));
+            charges.Add(new(ChargeKind.Insurance, insurance, currency, "The insurance charged to the buyer.", LandedCharge.BasisForm.Value, insurance));
         }
 
-        var context = new Context(this, request, currency, date);
-        var valuation = destination.First(RuleKind.Valuation, context, lines);
-        var dutyIncludesShipping = valuation?.IncludesShipping ?? true;
-        var taxIncludesShipping = valuation?.TaxIncludesShipping ?? true;
+        var context = new Context(this, request, lines, plan, currency);
+        var valuation = context.First(RuleKind.Valuation);
+        var dutyIncludesShipping = valuation?.Source.IncludesShipping ?? true;
+        var taxIncludesShipping = valuation?.Source.TaxIncludesShipping ?? true;
         string? scheme = null;
 
-        Span<decimal> duty = lines.Length <= 32 ? stackalloc decimal[lines.Length] : new decimal[lines.Length];
-        if (destination.First(RuleKind.FlatTax, context, lines) is { } flat && Within(goods + transport, flat, context, out _))
+        Span<long> duty = lines.Length <= 32 ? stackalloc long[lines.Length] : new long[lines.Length];
+        if (context.First(RuleKind.FlatTax) is { } flat && context.Within(goods + transport, flat, out _))
         {
             // One simplified rate replaces duty and tax (Turkey, Mexico's courier regime).
             var basis = goods + transport;
-            charges.Add(new(ChargeKind.Tax, Round(basis * flat.Percent!.Value * 0.01m, currency), currency, flat, LandedCharge.BasisForm.Percent, basis, flat.Percent!.Value, subject: "goods and transport"));
+            charges.Add(new(ChargeKind.Tax, Micros.Apply(basis, flat.Rate), currency, flat.Source, LandedCharge.BasisForm.Percent, basis, flat.Source.Percent!.Value, subject: "goods and transport"));
         }
         else
         {
-            Duty(destination, context, lines, value, share, goods, transport, dutyIncludesShipping, duty, charges);
-            scheme = Tax(destination, context, lines, value, share, goods, transport, taxIncludesShipping, valuation, duty, charges);
+            Duty(destination, ref context, value, goods, transport, dutyIncludesShipping, duty, charges);
+            scheme = Tax(ref context, value, goods, transport, taxIncludesShipping, valuation, duty, charges);
         }
-        Fees(destination, context, lines, goods, items, charges);
+        Fees(ref context, goods, items, charges);
 
-        decimal dutyTotal = 0, taxTotal = 0, feeTotal = 0, total = 0;
-        var verified = valuation?.Verified ?? true;
+        long dutyTotal = 0, taxTotal = 0, feeTotal = 0, total = 0;
+        var verified = valuation?.Source.Verified ?? true;
         foreach (var charge in charges)
         {
-            total += charge.Amount;
+            total += charge.Minor;
             verified &= charge.Verified;
             switch (charge.Kind)
             {
                 case ChargeKind.Duty:
-                    dutyTotal += charge.Amount;
+                    dutyTotal += charge.Minor;
                     break;
                 case ChargeKind.Tax:
-                    taxTotal += charge.Amount;
+                    taxTotal += charge.Minor;
                     break;
                 case ChargeKind.Fee:
-                    feeTotal += charge.Amount;
+                    feeTotal += charge.Minor;
                     break;
                 default:
                     break;
@@ -397,23 +544,33 @@ public sealed class LandedCostCalculator
         var due = dutyTotal + taxTotal + feeTotal;
         var collectedAt = due == 0 ? null : request.Incoterm == Incoterm.DDP || scheme is not null ? Checkout : Delivery;
         var form = request.Mode == ShippingMode.Courier ? DeclarationForm.CommercialInvoice
-            : weight <= 2m && WithinSdr(goods, currency, date, 300m) ? DeclarationForm.Cn22 : DeclarationForm.Cn23; // UPU: CN22 up to 300 SDR and 2 kg
-        return new LandedCostQuote(currency, Round(goods, currency), Round(shipping, currency), Round(insurance, currency), dutyTotal, taxTotal, feeTotal, total,
-            scheme, collectedAt, form, verified, charges, (IReadOnlyList<GoodsRestriction>?)restrictions ?? [], factor, rateDate);
+            : weight <= TwoKilograms && WithinCn22Limit(goods, currency, date) ? DeclarationForm.Cn22 : DeclarationForm.Cn23; // UPU: CN22 up to 300 SDR and 2 kg
+        var minor = currency.MinorUnits;
+        return new LandedCostQuote(currency, Micros.Round(goods, currency), Micros.Round(shipping, currency), Micros.Round(insurance, currency),
+            Micros.MinorToDecimal(dutyTotal, minor), Micros.MinorToDecimal(taxTotal, minor), Micros.MinorToDecimal(feeTotal, minor), Micros.MinorToDecimal(total, minor),
+            scheme, collectedAt, form, verified, charges, (IReadOnlyList<GoodsRestriction>?)restrictions ?? [], rate.Factor, rate.Published);
     }
 
-    private void Duty(Destination destination, Context context, QuoteLine[] lines, ReadOnlySpan<decimal> value, ReadOnlySpan<decimal> share, decimal goods, decimal transport,
-        bool includesShipping, Span<decimal> duty, List<LandedCharge> charges)
+    /// <summary>The part of <paramref name="amount"/> that falls on line <paramref name="i"/>, by its share of the goods' value.</summary>
+    private static long Part(long amount, ReadOnlySpan<long> value, long goods, int i) =>
+        amount == 0 ? 0 : value.Length == 1 ? amount : goods == 0 ? amount / value.Length : Micros.MulDiv(amount, value[i], goods);
+
+    /// <summary>A rounded amount back in micros (a consignment's rounded duty, spread over the lines).</summary>
+    private static long Rounded(long micros, Currency currency) =>
+        Micros.ToMinor(micros, currency.MinorUnits) * Micros.MinorStep(currency.MinorUnits);
+
+    private static void Duty(Destination destination, ref Context context, ReadOnlySpan<long> value, long goods, long transport, bool includesShipping, Span<long> duty, List<LandedCharge> charges)
     {
         var currency = context.Currency;
-        var transportShare = includesShipping ? transport : 0m;
-        if (destination.First(RuleKind.DutyDeMinimis, context, lines) is { } relief && Within(goods + (relief.IncludesShipping ? transport : 0m), relief, context, out var threshold))
+        var lines = context.Lines;
+        var transportShare = includesShipping ? transport : 0;
+        if (context.First(RuleKind.DutyDeMinimis) is { } relief && context.Within(goods + (relief.Source.IncludesShipping ? transport : 0), relief, out var threshold))
         {
-            charges.Add(new(ChargeKind.Duty, 0m, currency, relief, LandedCharge.BasisForm.Relief, goods + (relief.IncludesShipping ? transport : 0m),
+            charges.Add(new(ChargeKind.Duty, 0, currency, relief.Source, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
                 subject: "no duty at or below {threshold}", threshold: threshold));
             return;
         }
-        if (destination.First(RuleKind.FlatDuty, context, lines) is { } flat && Within(goods, flat, context, out _))
+        if (context.First(RuleKind.FlatDuty) is { } flat && context.Within(goods, flat, out _))
         {
             // EU 2026-07-01: EUR 3 per item category (distinct tariff subheading) replaces the tariff up to EUR 150.
             var categories = 0;
@@ -426,167 +583,227 @@ public sealed class LandedCostCalculator
                 }
                 categories += seen ? 0 : 1;
             }
-            var per = context.Convert(flat.Amount!.Value, flat.Currency!.Value);
-            var amount = Round(per * categories, currency);
-            charges.Add(new(ChargeKind.Duty, amount, currency, flat, LandedCharge.BasisForm.PerCount, per, count: categories, subject: "item categories"));
-            Spread(amount, share, duty);
+            var per = context.Convert(flat.Amount, flat.Currency);
+            var amount = Rounded(checked(per * categories), currency);
+            charges.Add(new(ChargeKind.Duty, amount, currency, flat.Source, LandedCharge.BasisForm.PerCount, per, count: categories, subject: "item categories"));
+            Spread(amount, value, goods, duty);
             return;
         }
-        if (destination.First(RuleKind.DutyBands, context, lines) is { } bands)
+        if (context.First(RuleKind.DutyBands) is { } bands)
         {
-            var basis = goods + (bands.IncludesShipping ? transport : 0m);
+            var basis = goods + (bands.Source.IncludesShipping ? transport : 0);
             foreach (var band in bands.Bands)
             {
-                var upTo = context.Convert(band.UpTo, bands.Currency!.Value);
-                if (basis <= upTo)
+                if (basis <= context.Convert(band.UpTo, bands.Currency))
                 {
-                    var deduct = context.Convert(band.Deduct, bands.Currency!.Value);
-                    var amount = Round(Math.Max(0m, (basis * band.Percent * 0.01m) - deduct), currency);
-                    charges.Add(new(ChargeKind.Duty, amount, currency, bands, LandedCharge.BasisForm.Band, basis, band.Percent, threshold: deduct));
-                    Spread(amount, share, duty);
+                    var deduct = context.Convert(band.Deduct, bands.Currency);
+                    var amount = Rounded(Math.Max(0, Micros.Apply(basis, band.Rate) - deduct), currency);
+                    charges.Add(new(ChargeKind.Duty, amount, currency, bands.Source, LandedCharge.BasisForm.Band, basis, band.Source.Percent, threshold: deduct));
+                    Spread(amount, value, goods, duty);
                     return;
                 }
             }
         }
-        var fixedRate = destination.First(RuleKind.DutyRate, context, lines);
-        var freeChapters = destination.First(RuleKind.DutyFreeChapters, context, lines);
-        var additional = destination.First(RuleKind.AdditionalDuty, context, lines);
+        var fixedRate = context.First(RuleKind.DutyRate);
+        var freeChapters = context.First(RuleKind.DutyFreeChapters);
+        var additional = context.First(RuleKind.AdditionalDuty);
         for (var i = 0; i < lines.Length; i++)
         {
-            var lineValue = value[i] + (transportShare == 0 ? 0m : transportShare * share[i]);
+            var lineValue = value[i] + Part(transportShare, value, goods, i);
             var chapter = lines[i].Subheading / 10000;
             object source;
             decimal percent;
-            if (freeChapters is { Chapters: [var first, var last] } && chapter >= first && chapter <= last)
+            long rate;
+            if (freeChapters is { Source.Chapters: [var first, var last] } && chapter >= first && chapter <= last)
             {
-                source = freeChapters;
+                source = freeChapters.Source;
                 percent = 0m;
+                rate = 0;
             }
             else if (fixedRate is not null)
             {
-                source = fixedRate;
-                percent = fixedRate.Percent!.Value;
+                source = fixedRate.Source;
+                percent = fixedRate.Source.Percent!.Value;
+                rate = fixedRate.Rate;
             }
             else
             {
-                var rate = _tariffs.RateOf(context.Request.To, lines[i].Subheading);
-                source = rate;
-                percent = rate.Percent;
+                var tariff = destination.Tariff.RateOf(lines[i].Subheading);
+                source = tariff;
+                percent = tariff.Percent;
+                rate = tariff.Rate;
             }
-            duty[i] = lineValue * percent * 0.01m;
-            charges.Add(new(ChargeKind.Duty, Round(duty[i], currency), currency, source, LandedCharge.BasisForm.Percent, lineValue, percent, subject: "{line}", line: i, hs: lines[i].HsCode));
+            duty[i] = Micros.Apply(lineValue, rate);
+            charges.Add(new(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, percent, subject: "{line}", line: i, hs: lines[i].HsCode));
             if (additional is not null)
             {
-                var extra = lineValue * additional.Percent!.Value * 0.01m;
+                var extra = Micros.Apply(lineValue, additional.Rate);
                 duty[i] += extra;
-                charges.Add(new(ChargeKind.Duty, Round(extra, currency), currency, additional, LandedCharge.BasisForm.Percent, lineValue, additional.Percent!.Value, subject: "{line}", line: i, hs: lines[i].HsCode));
+                charges.Add(new(ChargeKind.Duty, extra, currency, additional.Source, LandedCharge.BasisForm.Percent, lineValue, additional.Source.Percent!.Value,
+                    subject: "{line}", line: i, hs: lines[i].HsCode));
             }
         }
     }
 
-    private string? Tax(Destination destination, Context context, QuoteLine[] lines, ReadOnlySpan<decimal> value, ReadOnlySpan<decimal> share, decimal goods, decimal transport,
-        bool includesShipping, CustomsRule? valuation, ReadOnlySpan<decimal> duty, List<LandedCharge> charges)
+    private static string? Tax(ref Context context, ReadOnlySpan<long> value, long goods, long transport, bool includesShipping, Rule? valuation, ReadOnlySpan<long> duty,
+        List<LandedCharge> charges)
     {
         var currency = context.Currency;
-        var date = context.Date;
-        var to = context.Request.To;
+        var lines = context.Lines;
+        var plan = context.Plan;
         var first = charges.Count;
-        var scheme = destination.Scheme(context, lines, value, goods, transport);
+        var scheme = context.Scheme(value, goods, transport);
 
-        if (scheme is null && destination.First(RuleKind.TaxDeMinimis, context, lines) is { } relief
-            && Within(goods + (relief.IncludesShipping ? transport : 0m), relief, context, out var threshold) && relief.Amount > 0)
+        if (scheme is null && context.First(RuleKind.TaxDeMinimis) is { } relief
+            && context.Within(goods + (relief.Source.IncludesShipping ? transport : 0), relief, out var threshold) && relief.Source.Amount > 0)
         {
-            charges.Add(new(ChargeKind.Tax, 0m, currency, relief, LandedCharge.BasisForm.Relief, goods + (relief.IncludesShipping ? transport : 0m),
+            charges.Add(new(ChargeKind.Tax, 0, currency, relief.Source, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
                 subject: "no import tax at or below {threshold}", threshold: threshold));
             return null;
         }
 
         // At checkout the tax is on the sale (goods and delivery); at import on the customs value, duty and, by country, transport.
-        var transportShare = scheme is not null || includesShipping ? transport : 0m;
-        var sum = 0m;
+        var transportShare = scheme is not null || includesShipping ? transport : 0;
+        long sum = 0;
+        var grossUp = scheme is null && valuation is { Source.TaxGrossUp: true };
         for (var i = 0; i < lines.Length; i++)
         {
-            var basis = value[i] + (transportShare == 0 ? 0m : transportShare * share[i]) + (scheme is null ? duty[i] : 0m);
+            var basis = value[i] + Part(transportShare, value, goods, i) + (scheme is null ? duty[i] : 0);
             object source;
             decimal percent;
-            if (_goodsVat.RateOn(to, date, lines[i].Subheading) is { } reduced)
+            long rate;
+            if (ReducedRate(plan.Reduced, lines[i].Subheading, out var reduced))
             {
-                source = reduced;
-                percent = reduced.Percent;
+                source = reduced!;
+                percent = reduced!.Percent;
+                rate = reduced.Rate;
             }
-            else if (_vat.StandardOn(to, date) is { } standard)
+            else if (plan.Standard is { } standard)
             {
+                if (standard.Rate == 0)
+                {
+                    continue;
+                }
                 source = standard;
                 percent = standard.Percent;
+                rate = standard.Rate;
             }
             else
             {
-                source = new MissingRate(to, date);
+                source = new MissingRate(context.Request.To, context.Request.Date);
                 percent = 0m;
+                rate = 0;
             }
-            if (percent == 0m && source is VatRate { Percent: 0 })
-            {
-                continue;
-            }
-            var grossUp = scheme is null && valuation is { TaxGrossUp: true } && percent < 100m;
-            var tax = grossUp ? basis * percent / (100m - percent) : basis * percent * 0.01m;
+            var lineGrossUp = grossUp && rate < Micros.RateOne;
+            var tax = lineGrossUp ? Micros.MulDiv(basis, rate, Micros.RateOne - rate) : Micros.Apply(basis, rate);
             sum += tax;
-            charges.Add(new(ChargeKind.Tax, Round(tax, currency), currency, source, grossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, percent,
+            charges.Add(new(ChargeKind.Tax, tax, currency, source, lineGrossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, percent,
                 subject: scheme is null ? "{line}" : "{line}, collected at checkout", line: i, hs: lines[i].HsCode));
         }
         if (scheme is not null)
         {
-            charges.Add(new(ChargeKind.Tax, 0m, currency, scheme, LandedCharge.BasisForm.Relief, goods, subject: "no import tax: collected at checkout"));
-            return scheme.Scheme;
+            charges.Add(new(ChargeKind.Tax, 0, currency, scheme.Source, LandedCharge.BasisForm.Relief, goods, subject: "no import tax: collected at checkout"));
+            return scheme.Source.Scheme;
         }
-        if (destination.First(RuleKind.TaxMinimum, context, lines) is { } minimum && sum <= context.Convert(minimum.Amount!.Value, minimum.Currency!.Value))
+        if (context.First(RuleKind.TaxMinimum) is { } minimum && sum <= context.Convert(minimum.Amount, minimum.Currency))
         {
             // Switzerland: import VAT of CHF 5 or less is not collected.
             charges.RemoveRange(first, charges.Count - first);
-            charges.Add(new(ChargeKind.Tax, 0m, currency, minimum, LandedCharge.BasisForm.Relief, sum, subject: "not collected at or below {threshold}", threshold: context.Convert(minimum.Amount!.Value, minimum.Currency!.Value)));
+            charges.Add(new(ChargeKind.Tax, 0, currency, minimum.Source, LandedCharge.BasisForm.Relief, sum, subject: "not collected at or below {threshold}",
+                threshold: context.Convert(minimum.Amount, minimum.Currency)));
         }
         return null;
     }
 
-    private static void Fees(Destination destination, Context context, QuoteLine[] lines, decimal goods, int items, List<LandedCharge> charges)
+    private static void Fees(ref Context context, long goods, int items, List<LandedCharge> charges)
     {
-        foreach (var fee in destination.All(RuleKind.Fee))
+        foreach (var fee in context.Plan.ByKind[(int)RuleKind.Fee])
         {
-            if (!destination.Applies(fee, context, lines))
+            if (!context.Applies(fee))
             {
                 continue;
             }
-            if (fee.Max is not null && goods > context.Convert(fee.Max.Value, fee.Currency!.Value))
+            if (fee.Source.Max is not null && goods > context.Convert(fee.Max, fee.Currency))
             {
                 continue;
             }
-            var per = context.Convert(fee.Amount!.Value, fee.Currency!.Value);
-            var count = fee.Per == "item" ? items : 1;
-            charges.Add(new(ChargeKind.Fee, Round(per * count, context.Currency), context.Currency, fee, LandedCharge.BasisForm.PerCount, per, count: count, subject: fee.Per == "item" ? "items" : "consignment"));
+            var per = context.Convert(fee.Amount, fee.Currency);
+            var count = fee.Source.Per == "item" ? items : 1;
+            charges.Add(new(ChargeKind.Fee, checked(per * count), context.Currency, fee.Source, LandedCharge.BasisForm.PerCount, per, count: count,
+                subject: fee.Source.Per == "item" ? "items" : "consignment"));
         }
     }
 
-    /// <summary>True when the basis value is within the rule's threshold (at most, or below when strict), converted at the date's rate.</summary>
-    private static bool Within(decimal basis, CustomsRule rule, Context context, out decimal threshold)
+    /// <summary>Spreads a consignment's duty over the lines by their share of the value, for the import-tax base of each.</summary>
+    private static void Spread(long amount, ReadOnlySpan<long> value, long goods, Span<long> duty)
     {
-        // A flat duty, fee or flat tax has its own amount; its threshold is 'max'.
-        var limit = rule.Kind is CustomsRuleBook.FlatDuty or CustomsRuleBook.Fee or CustomsRuleBook.FlatTax ? rule.Max : rule.Amount;
-        if (limit is null || rule.Currency is null)
+        for (var i = 0; i < duty.Length; i++)
         {
-            threshold = 0;
-            return true;
+            duty[i] = Part(amount, value, goods, i);
         }
-        threshold = context.Convert(limit.Value, rule.Currency.Value);
-        return rule.Strict ? basis < threshold : basis <= threshold;
     }
 
-    private bool WithinSdr(decimal goods, Currency currency, DateOnly date, decimal sdr) =>
-        _rates.UsdPerSdr is not { } usdPerSdr || !Factor(_usd, currency, date, out var factor, out _) || goods <= sdr * usdPerSdr * factor;
+    /// <summary>The reduced rate of the first category that covers the goods (null: the category has no rate yet, the standard applies).</summary>
+    private static bool ReducedRate((HsRange Goods, GoodsVatRate? Rate)[] reduced, int subheading, out GoodsVatRate? rate)
+    {
+        foreach (var (goods, period) in reduced)
+        {
+            if (goods.Covers(subheading))
+            {
+                rate = period;
+                return period is not null;
+            }
+        }
+        rate = null;
+        return false;
+    }
 
-    /// <summary>Units of <paramref name="to"/> per unit of <paramref name="from"/> on the date .</summary>
-    private bool Factor(Currency from, Currency to, DateOnly date, out decimal factor, out string? reason) => Factor(from, to, date, out factor, out reason, out _);
+    private static GoodsRestriction? Match((HsRange Goods, GoodsRestriction Entry)[] matches, int subheading)
+    {
+        foreach (var (goods, entry) in matches)
+        {
+            if (goods.Covers(subheading))
+            {
+                return entry;
+            }
+        }
+        return null;
+    }
 
-    /// <summary>As <see cref="Factor(Currency, Currency, DateOnly, out decimal, out string?)"/>, with the publication date of the rate (null within one currency).</summary>
+    /// <summary>True when the goods are worth at most 300 SDR (the CN22 limit), converted through the dollar; true when no rate says otherwise.</summary>
+    private bool WithinCn22Limit(long goods, Currency currency, DateOnly date) =>
+        _cn22LimitInDollars is not { } limit || RateOf(_usd, currency, date) is not { } rate || goods <= Micros.Convert(limit, rate.Trillionths);
+
+    /// <summary>
+    /// The rate from one currency to another on a date, from a small cache: a checkout quotes the same few pairs on the
+    /// same day over and over. Null when there is none (<see cref="Factor"/> says why).
+    /// </summary>
+    private Fx? RateOf(Currency from, Currency to, DateOnly date)
+    {
+        if (from == to)
+        {
+            return Identity;
+        }
+        var pair = (CurrencyIndex(from) * CurrencyPlaces) + CurrencyIndex(to);
+        var day = date.DayNumber;
+        var slot = unchecked((int)(((uint)pair * 2_654_435_761u) ^ ((uint)day * 40_503u)) & (FxSlots - 1));
+        if (Volatile.Read(ref _fx[slot]) is { } cached && cached.Pair == pair && cached.Day == day)
+        {
+            return cached;
+        }
+        if (!Factor(from, to, date, out var factor, out _, out var published))
+        {
+            return null;
+        }
+        var entry = new Fx(pair, day, Micros.FactorOf(factor), factor, published);
+        Volatile.Write(ref _fx[slot], entry);
+        return entry;
+    }
+
+    private static int CurrencyIndex(Currency currency) =>
+        currency.Code is [var a, var b, var c] ? ((a - 'A') * 676) + ((b - 'A') * 26) + (c - 'A') : 0;
+
+    /// <summary>Units of <paramref name="to"/> per unit of <paramref name="from"/> on the date, with the publication date of the rate (null within one currency).</summary>
     private bool Factor(Currency from, Currency to, DateOnly date, out decimal factor, out string? reason, out DateOnly? published)
     {
         reason = null;
@@ -602,14 +819,66 @@ public sealed class LandedCostCalculator
             _ = _rates.TryGetRate(from, date, out _, out _, out reason) && _rates.TryGetRate(to, date, out _, out _, out reason);
             return false;
         }
-        // Twelve decimal places are far beyond the ECB's five or six significant digits, and keep later arithmetic on the fast path.
+        // Twelve decimal places are far beyond the ECB's five or six significant digits.
         factor = decimal.Round(toPerEuro / fromPerEuro, 12);
         published = publishedOn;
         return true;
     }
 
-    private static decimal Round(decimal amount, Currency currency) => decimal.Round(amount, currency.MinorUnits, MidpointRounding.AwayFromZero);
+    private static int IndexOf(CountryCode country) =>
+        country.Value is [var a and >= 'A' and <= 'Z', var b and >= 'A' and <= 'Z'] ? ((a - 'A') * 26) + (b - 'A') : -1;
 
+    private static string NameOf(int index) => string.Concat((char)('A' + (index / 26)), (char)('A' + (index % 26)));
+
+    private Destination DestinationOf(CountryCode country, int index)
+    {
+        if (index < 0)
+        {
+            throw new ArgumentException($"'{country}' is not a country code.", nameof(country));
+        }
+        return Volatile.Read(ref _destinations[index]) ?? Interlocked.CompareExchange(ref _destinations[index], Compile(country), null) ?? _destinations[index]!;
+    }
+
+    /// <summary>
+    /// A destination's plans: one per period in which nothing of its own changes (rules, standard and reduced rates,
+    /// restricted goods, currency), each starting on a date where something does.
+    /// </summary>
+    private Destination Compile(CountryCode country)
+    {
+        var rules = _book.For(country).Select(r => _rules[r]).ToArray();
+        var prohibited = _restrictions.MatchesFor(country, GoodsRestrictions.Prohibited).ToArray();
+        var restricted = _restrictions.MatchesFor(country, GoodsRestrictions.Restricted).ToArray();
+        var starts = new SortedSet<DateOnly> { DateOnly.MinValue };
+        foreach (var rule in rules)
+        {
+            starts.Add(rule.Source.From);
+            if (rule.Source.To is { } to && to < DateOnly.MaxValue)
+            {
+                starts.Add(to.AddDays(1));
+            }
+        }
+        foreach (var entry in prohibited.Concat(restricted).Select(m => m.Entry))
+        {
+            starts.Add(entry.From);
+            if (entry.To is { } to && to < DateOnly.MaxValue)
+            {
+                starts.Add(to.AddDays(1));
+            }
+        }
+        starts.UnionWith(_vat.PeriodsOf(country).Select(p => p.EffectiveFrom));
+        starts.UnionWith(_goodsVat.ChangeDates(country));
+        starts.UnionWith(_currencies.GetValueOrDefault(country)?.Select(p => p.From) ?? []);
+
+        var plans = starts.Select(date => new Plan(
+            CurrencyOf(country, date),
+            rules.Where(r => r.Kind == RuleKind.Embargo && r.Source.InForceOn(date)).Select(r => r.Source).FirstOrDefault(),
+            [.. AllKinds.Select(k => rules.Where(r => r.Kind == k && r.Source.InForceOn(date)).OrderBy(r => r.Source.HasFilters ? 0 : 1).ToArray())],
+            _vat.StandardOn(country, date),
+            [.. _goodsVat.CoveredOn(country, date).Select(c => (HsRange.Of(c.Prefix, c.Divisor), c.Rate))],
+            [.. prohibited.Where(m => m.Entry.InForceOn(date)).Select(m => (HsRange.Of(m.Prefix, m.Divisor), m.Entry))],
+            [.. restricted.Where(m => m.Entry.InForceOn(date)).Select(m => (HsRange.Of(m.Prefix, m.Divisor), m.Entry))])).ToArray();
+        return new Destination([.. starts.Select(d => d.DayNumber)], plans, _tariffs.For(country));
+    }
 
     /// <summary>A rule in one sentence: what it says, where, its source and its effective dates; an unverified rule says what it assumes.</summary>
     public static string Describe(CustomsRule rule) => Sentences.GetOrAdd(rule, static r =>
@@ -671,38 +940,6 @@ public sealed class LandedCostCalculator
         return result.ToFrozenDictionary();
     }
 
-    /// <summary>The quote being computed: converts the rules' amounts into its currency at the date's rate, once per currency.</summary>
-    private sealed class Context(LandedCostCalculator calculator, QuoteRequest request, Currency currency, DateOnly date)
-    {
-        private Currency _lastFrom;
-        private decimal _lastFactor;
-
-        public LandedCostCalculator Calculator { get; } = calculator;
-
-        public QuoteRequest Request { get; } = request;
-
-        public Currency Currency { get; } = currency;
-
-        public DateOnly Date { get; } = date;
-
-        public decimal Convert(decimal amount, Currency from)
-        {
-            if (from == Currency)
-            {
-                return amount;
-            }
-            if (from != _lastFrom)
-            {
-                if (!Calculator.Factor(from, Currency, Date, out var factor, out var reason))
-                {
-                    throw new InvalidOperationException($"No rate to convert the rule book's {from} into {Currency} on {Date:yyyy-MM-dd}: {reason}");
-                }
-                _lastFrom = from;
-                _lastFactor = factor;
-            }
-            return amount * _lastFactor;
-        }
-    }
 
     /// <summary>The kinds of the rule book, as array indexes.</summary>
     private enum RuleKind
@@ -722,43 +959,187 @@ public sealed class LandedCostCalculator
         DutyBands,
     }
 
-    /// <summary>One destination's rules by kind, with the test of whether a rule applies to a quote.</summary>
-    private sealed class Destination
+    /// <summary>
+    /// A rule of the book compiled for quoting: its amounts in micros of its currency, its rate in the fixed point, its
+    /// places as flags by country index, its excluded categories as HS prefixes.
+    /// </summary>
+    private sealed class Rule
     {
-        private static readonly FrozenDictionary<string, RuleKind> KindOf = new Dictionary<string, RuleKind>(StringComparer.Ordinal)
+        public Rule(CustomsRule source, RuleKind kind, Dictionary<string, HsRange[]> categories, bool[] inEu)
         {
-            [CustomsRuleBook.DutyDeMinimis] = RuleKind.DutyDeMinimis,
-            [CustomsRuleBook.TaxDeMinimis] = RuleKind.TaxDeMinimis,
-            [CustomsRuleBook.TaxMinimum] = RuleKind.TaxMinimum,
-            [CustomsRuleBook.Scheme] = RuleKind.Scheme,
-            [CustomsRuleBook.FlatDuty] = RuleKind.FlatDuty,
-            [CustomsRuleBook.Fee] = RuleKind.Fee,
-            [CustomsRuleBook.DutyFreeChapters] = RuleKind.DutyFreeChapters,
-            [CustomsRuleBook.FlatTax] = RuleKind.FlatTax,
-            [CustomsRuleBook.Embargo] = RuleKind.Embargo,
-            [CustomsRuleBook.Valuation] = RuleKind.Valuation,
-            [CustomsRuleBook.AdditionalDuty] = RuleKind.AdditionalDuty,
-            [CustomsRuleBook.DutyRate] = RuleKind.DutyRate,
-            [CustomsRuleBook.DutyBands] = RuleKind.DutyBands,
-        }.ToFrozenDictionary(StringComparer.Ordinal);
-
-        /// <summary>The destination's rules of each kind (indexed by <see cref="RuleKind"/>), those with filters first.</summary>
-        private readonly CustomsRule[][] _byKind;
-        private readonly FrozenDictionary<string, int[]> _categories;
-
-        public Destination(CustomsRuleBook book, CountryCode country, FrozenDictionary<string, int[]> categories)
-        {
-            // Rules with filters first: when several of one kind apply, the specific one wins.
-            var rules = book.For(country);
-            _byKind = [.. Enum.GetValues<RuleKind>().Select(k => rules.Where(r => KindOf[r.Kind] == k).OrderBy(r => r.HasFilters ? 0 : 1).ToArray())];
-            _categories = categories;
+            Source = source;
+            Kind = kind;
+            Currency = source.Currency;
+            Amount = source.Amount is { } amount ? Micros.Of(amount) : 0;
+            Max = source.Max is { } max ? Micros.Of(max) : 0;
+            Rate = source.Percent is { } percent ? Micros.RateOf(percent) : 0;
+            // A flat duty, fee or flat tax has its own amount; its threshold is 'max'.
+            var limit = kind is RuleKind.FlatDuty or RuleKind.Fee or RuleKind.FlatTax ? source.Max : source.Amount;
+            HasLimit = limit is not null && source.Currency is not null;
+            LimitValue = limit ?? 0;
+            Limit = HasLimit ? Micros.Of(LimitValue) : 0;
+            Mode = source.Mode switch { null => null, "postal" => ShippingMode.Postal, _ => ShippingMode.Courier };
+            ShippedFrom = PlacesOf(source.ShippedFrom, inEu);
+            NotShippedFrom = PlacesOf(source.NotShippedFrom, inEu);
+            OriginIn = PlacesOf(source.OriginIn, inEu);
+            OriginNotIn = PlacesOf(source.OriginNotIn, inEu);
+            Excludes = [.. source.Excludes.SelectMany(c => categories.GetValueOrDefault(c) ?? [])];
+            Bands = [.. source.Bands.Select(b => new Band(b, Micros.Of(b.UpTo), Micros.Of(b.Deduct), Micros.RateOf(b.Percent)))];
+            Filtered = Mode is not null || ShippedFrom is not null || NotShippedFrom is not null || OriginIn is not null || OriginNotIn is not null || Excludes.Length > 0;
         }
 
-        public CustomsRule? Embargo(DateOnly date)
+        public CustomsRule Source { get; }
+
+        public RuleKind Kind { get; }
+
+        public Currency? Currency { get; }
+
+        public long Amount { get; }
+
+        public long Max { get; }
+
+        public long Rate { get; }
+
+        public bool HasLimit { get; }
+
+        public decimal LimitValue { get; }
+
+        public long Limit { get; }
+
+        public ShippingMode? Mode { get; }
+
+        public bool[]? ShippedFrom { get; }
+
+        public bool[]? NotShippedFrom { get; }
+
+        public bool[]? OriginIn { get; }
+
+        public bool[]? OriginNotIn { get; }
+
+        public HsRange[] Excludes { get; }
+
+        public Band[] Bands { get; }
+
+        /// <summary>False when the rule applies to every quote of its period (no mode, place, origin or goods condition).</summary>
+        public bool Filtered { get; }
+
+        private static bool[]? PlacesOf(IReadOnlyList<string> places, bool[] inEu)
         {
-            foreach (var rule in _byKind[(int)RuleKind.Embargo])
+            if (places.Count == 0)
             {
-                if (rule.InForceOn(date))
+                return null;
+            }
+            var flags = new bool[Places];
+            foreach (var place in places)
+            {
+                if (place == "EU")
+                {
+                    for (var i = 0; i < Places; i++)
+                    {
+                        flags[i] |= inEu[i];
+                    }
+                }
+                else if (IndexOf(CountryCode.Parse(place)) is var index and >= 0)
+                {
+                    flags[index] = true;
+                }
+            }
+            return flags;
+        }
+    }
+
+    /// <summary>A cached rate: the currency pair and day it is for, in trillionths and as the decimal the quote shows, and its publication date.</summary>
+    private sealed record Fx(int Pair, int Day, long Trillionths, decimal Factor, DateOnly? Published);
+
+    /// <summary>One band of a duty_bands rule, compiled.</summary>
+    private sealed record Band(DutyBand Source, long UpTo, long Deduct, long Rate);
+
+    /// <summary>What is in force at a destination during one period: its currency, embargo, rules by kind (those with filters first), rates and restricted goods.</summary>
+    private sealed record Plan(
+        Currency? Currency,
+        CustomsRule? Embargo,
+        Rule[][] ByKind,
+        VatRate? Standard,
+        (HsRange Goods, GoodsVatRate? Rate)[] Reduced,
+        (HsRange Goods, GoodsRestriction Entry)[] Prohibited,
+        (HsRange Goods, GoodsRestriction Entry)[] Restricted);
+
+    /// <summary>The subheadings an HS prefix covers, as a range: chapter 24 is 240000 to 249999.</summary>
+    private readonly record struct HsRange(int Low, int High)
+    {
+        public static HsRange Of(int prefix, int divisor) => new(prefix * divisor, (prefix * divisor) + divisor - 1);
+
+        public bool Covers(int subheading) => subheading >= Low && subheading <= High;
+    }
+
+    /// <summary>A destination's plans by the day each starts (the first on <see cref="DateOnly.MinValue"/>), and its duty rates.</summary>
+    private sealed class Destination(int[] starts, Plan[] plans, DutyTariffs.DestinationTariff tariff)
+    {
+        public DutyTariffs.DestinationTariff Tariff { get; } = tariff;
+
+        public Plan At(DateOnly date)
+        {
+            var day = date.DayNumber;
+            int low = 0, high = starts.Length - 1;
+            while (low < high)
+            {
+                var middle = (low + high + 1) >> 1;
+                if (starts[middle] <= day)
+                {
+                    low = middle;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+            return plans[low];
+        }
+    }
+
+    /// <summary>
+    /// The quote being computed: which rules apply to it, and the rules' amounts in its currency at the date's rate
+    /// (converted once per currency). A struct on the quote's stack, passed by reference.
+    /// </summary>
+    private struct Context(LandedCostCalculator calculator, QuoteRequest request, QuoteLine[] lines, Plan plan, Currency currency)
+    {
+        private Currency _lastFrom;
+        private long _lastFactor;
+
+        public readonly QuoteRequest Request { get; } = request;
+
+        public readonly QuoteLine[] Lines { get; } = lines;
+
+        public readonly Plan Plan { get; } = plan;
+
+        public readonly Currency Currency { get; } = currency;
+
+        /// <summary>An amount of a rule (<paramref name="amount"/>, or <paramref name="micros"/> of it) in the quote's currency, as micros.</summary>
+        public long Convert(long micros, Currency? from)
+        {
+            if (from is not { } source || source == Currency)
+            {
+                return micros;
+            }
+            if (source != _lastFrom)
+            {
+                if (calculator.RateOf(source, Currency, Request.Date) is not { } rate)
+                {
+                    _ = calculator.Factor(source, Currency, Request.Date, out _, out var reason, out _);
+                    throw new InvalidOperationException($"No rate to convert the rule book's {source} into {Currency} on {Request.Date:yyyy-MM-dd}: {reason}");
+                }
+                _lastFrom = source;
+                _lastFactor = rate.Trillionths;
+            }
+            return Micros.Convert(micros, _lastFactor);
+        }
+
+        /// <summary>The first rule of the kind in force that applies to this quote.</summary>
+        public Rule? First(RuleKind kind)
+        {
+            foreach (var rule in Plan.ByKind[(int)kind])
+            {
+                if (!rule.Filtered || Applies(rule))
                 {
                     return rule;
                 }
@@ -766,48 +1147,46 @@ public sealed class LandedCostCalculator
             return null;
         }
 
-        public CustomsRule? First(RuleKind kind, Context context, QuoteLine[] lines)
+        /// <summary>True when the basis is within the rule's threshold (at most, or below when strict) in the quote's currency.</summary>
+        public bool Within(long basis, Rule rule, out long threshold)
         {
-            foreach (var rule in _byKind[(int)kind])
+            if (!rule.HasLimit)
             {
-                if (Applies(rule, context, lines))
-                {
-                    return rule;
-                }
+                threshold = 0;
+                return true;
             }
-            return null;
+            threshold = Convert(rule.Limit, rule.Currency);
+            return rule.Source.Strict ? basis < threshold : basis <= threshold;
         }
-
-        public CustomsRule[] All(RuleKind kind) => _byKind[(int)kind];
 
         /// <summary>The collection scheme that covers the quote: in force, the seller registered, no excluded goods, within its threshold.</summary>
-        public CustomsRule? Scheme(Context context, QuoteLine[] lines, ReadOnlySpan<decimal> value, decimal goods, decimal transport)
+        public Rule? Scheme(ReadOnlySpan<long> value, long goods, long transport)
         {
-            foreach (var rule in _byKind[(int)RuleKind.Scheme])
+            foreach (var rule in Plan.ByKind[(int)RuleKind.Scheme])
             {
-                if (!context.Request.RegisteredSchemes.Contains(rule.Scheme!) || !Applies(rule, context, lines))
+                if (!Request.RegisteredSchemes.Contains(rule.Source.Scheme!) || !Applies(rule))
                 {
                     continue;
                 }
-                var limit = context.Convert(rule.Amount!.Value, rule.Currency!.Value);
+                var limit = Convert(rule.Amount, rule.Currency);
                 var fits = true;
-                switch (rule.Basis)
+                switch (rule.Source.Basis)
                 {
                     case "item":
                         // Norway's VOEC: every item under NOK 3,000.
-                        for (var i = 0; i < lines.Length && fits; i++)
+                        for (var i = 0; i < Lines.Length && fits; i++)
                         {
-                            var unit = value[i] / lines[i].Quantity;
-                            fits = rule.Strict ? unit < limit : unit <= limit;
+                            var unit = value[i] / Lines[i].Quantity;
+                            fits = rule.Source.Strict ? unit < limit : unit <= limit;
                         }
                         break;
                     case "tax":
                         // Switzerland: the small consignments whose import tax would be at most CHF 5 (standard rate on goods and transport).
-                        fits = context.Calculator._vat.StandardOn(context.Request.To, context.Date) is { } standard && (goods + transport) * standard.Percent * 0.01m <= limit;
+                        fits = Plan.Standard is { } standard && Micros.Apply(goods + transport, standard.Rate) <= limit;
                         break;
                     default:
-                        var basis = goods + (rule.IncludesShipping ? transport : 0m);
-                        fits = rule.Strict ? basis < limit : basis <= limit;
+                        var basis = goods + (rule.Source.IncludesShipping ? transport : 0);
+                        fits = rule.Source.Strict ? basis < limit : basis <= limit;
                         break;
                 }
                 if (fits)
@@ -818,81 +1197,38 @@ public sealed class LandedCostCalculator
             return null;
         }
 
-        public bool Applies(CustomsRule rule, Context context, QuoteLine[] lines)
+        /// <summary>True when the rule's conditions (mode, where the parcel leaves from, the goods' origin and categories) hold; its period is the plan's.</summary>
+        public bool Applies(Rule rule)
         {
-            var request = context.Request;
-            if (!rule.InForceOn(context.Date))
+            if (!rule.Filtered)
+            {
+                return true;
+            }
+            if (rule.Mode is { } mode && mode != Request.Mode)
             {
                 return false;
             }
-            if (rule.Mode is { } mode && (mode == "postal") != (request.Mode == ShippingMode.Postal))
+            var from = IndexOf(Request.From);
+            if ((rule.ShippedFrom is { } shippedFrom && (from < 0 || !shippedFrom[from])) || (rule.NotShippedFrom is { } notShippedFrom && from >= 0 && notShippedFrom[from]))
             {
                 return false;
             }
-            if (rule.ShippedFrom.Count > 0 && !In(rule.ShippedFrom, request.From))
+            foreach (var line in Lines)
             {
-                return false;
-            }
-            if (rule.NotShippedFrom.Count > 0 && In(rule.NotShippedFrom, request.From))
-            {
-                return false;
-            }
-            for (var i = 0; i < lines.Length; i++)
-            {
-                if ((rule.OriginIn.Count > 0 && !In(rule.OriginIn, lines[i].Origin)) || (rule.OriginNotIn.Count > 0 && In(rule.OriginNotIn, lines[i].Origin)))
+                var origin = IndexOf(line.Origin);
+                if ((rule.OriginIn is { } originIn && (origin < 0 || !originIn[origin])) || (rule.OriginNotIn is { } originNotIn && origin >= 0 && originNotIn[origin]))
                 {
                     return false;
                 }
-                for (var c = 0; c < rule.Excludes.Count; c++)
+                foreach (var excluded in rule.Excludes)
                 {
-                    if (InCategory(rule.Excludes[c], lines[i].Subheading))
+                    if (excluded.Covers(line.Subheading))
                     {
                         return false;
                     }
                 }
             }
             return true;
-        }
-
-        private bool InCategory(string category, int subheading)
-        {
-            foreach (var encoded in _categories.GetValueOrDefault(category) ?? [])
-            {
-                var digits = encoded % 10;
-                var prefix = encoded / 10;
-                var matches = digits switch
-                {
-                    2 => subheading / 10000 == prefix / 10000,
-                    4 => subheading / 100 == prefix / 100,
-                    _ => subheading == prefix,
-                };
-                if (matches)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        private static bool In(IReadOnlyList<string> places, CountryCode country)
-        {
-            for (var i = 0; i < places.Count; i++)
-            {
-                if (places[i] == country.Value || (places[i] == "EU" && CustomsUnions.InEu(country)))
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
-    /// <summary>Spreads a consignment's duty over its lines by their share of the value, for the import-tax base of each.</summary>
-    private static void Spread(decimal amount, ReadOnlySpan<decimal> share, Span<decimal> duty)
-    {
-        for (var i = 0; i < share.Length; i++)
-        {
-            duty[i] = amount * share[i];
         }
     }
 }

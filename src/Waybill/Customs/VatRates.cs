@@ -6,7 +6,11 @@ using Waybill.Common;
 namespace Waybill.Customs;
 
 /// <summary>A destination's standard rate on a date: the percentage, the tax's name, where it comes from and since when.</summary>
-public sealed record VatRate(CountryCode Country, decimal Percent, string Name, DateOnly EffectiveFrom, string Source, bool Verified, string? Note);
+public sealed record VatRate(CountryCode Country, decimal Percent, string Name, DateOnly EffectiveFrom, string Source, bool Verified, string? Note)
+{
+    /// <summary>The percentage as the calculator's fixed-point rate (see <see cref="Micros"/>).</summary>
+    internal long Rate { get; } = Micros.RateOf(Percent);
+}
 
 /// <summary>
 /// The standard VAT, GST or consumption-tax rate of a destination on a date, from dated periods:

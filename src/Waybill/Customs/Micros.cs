@@ -1,0 +1,143 @@
+using Waybill.Common;
+
+namespace Waybill.Customs;
+
+/// <summary>
+/// The landed-cost calculator's fixed-point arithmetic: money as a <see cref="long"/> count of millionths of the
+/// currency's major unit (micros), rates as a count of ten-billionths (a fraction: 21% is 2,100,000,000). Products are
+/// truncated to whole micros, which never changes a later rounding half away from zero to a minor unit (at most three
+/// decimals): truncation moves a value down to a finer grid, and a value at or above a midpoint stays at or above it.
+/// Amounts up to 9.2 trillion units of a currency; beyond, <see cref="OverflowException"/>.
+/// </summary>
+internal static class Micros
+{
+    public const long PerUnit = 1_000_000;
+    public const long RateOne = 10_000_000_000;
+
+    /// <summary>An amount beyond the calculator's range, kept by a request until a quote refuses it.</summary>
+    public const long Invalid = long.MinValue;
+
+    private const long Trillion = 1_000_000_000_000;
+
+    private static readonly long[] Powers = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
+    /// <summary>A decimal amount in micros, rounded half away from zero to six decimals.</summary>
+    public static long Of(decimal amount)
+    {
+        if (amount.Scale > 6)
+        {
+            amount = decimal.Round(amount, 6, MidpointRounding.AwayFromZero);
+        }
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(amount, bits);
+        if (bits[2] != 0 || bits[1] < 0)
+        {
+            throw new OverflowException($"{amount} is beyond the landed-cost calculator's range.");
+        }
+        var mantissa = unchecked((long)(((ulong)(uint)bits[1] << 32) | (uint)bits[0]));
+        var micros = checked(mantissa * Powers[6 - ((bits[3] >> 16) & 0xFF)]);
+        return bits[3] < 0 ? -micros : micros;
+    }
+
+    /// <summary>As <see cref="Of"/>, or <see cref="Invalid"/> beyond range (for a request built before it is quoted).</summary>
+    public static long OrInvalid(decimal amount) =>
+        amount is > -9_000_000_000_000m and < 9_000_000_000_000m ? Of(amount) : Invalid;
+
+    /// <summary>The micros, or <see cref="OverflowException"/> for <see cref="Invalid"/>.</summary>
+    public static long Valid(long micros) =>
+        micros == Invalid ? throw new OverflowException("An amount is beyond the landed-cost calculator's range.") : micros;
+
+    /// <summary>A percentage (21.5) as a rate: the fraction in ten-billionths (2,150,000,000). Exact to eight decimals of a percent.</summary>
+    public static long RateOf(decimal percent) => (long)decimal.Round(percent * 100_000_000m, 0, MidpointRounding.AwayFromZero);
+
+    /// <summary>micros × rate, truncated to whole micros (non-negative operands).</summary>
+    public static long Apply(long micros, long rate)
+    {
+        var high = Math.BigMul(micros, rate, out var low);
+        return high == 0 && low >= 0 ? low / RateOne : (long)(((Int128)micros * rate) / RateOne);
+    }
+
+    /// <summary>a × b / c, truncated (non-negative operands; c above zero).</summary>
+    public static long MulDiv(long a, long b, long c)
+    {
+        var high = Math.BigMul(a, b, out var low);
+        return high == 0 && low >= 0 ? low / c : (long)(((Int128)a * b) / c);
+    }
+
+    /// <summary>Rounds micros half away from zero to the currency's minor unit, answering the count of minor units.</summary>
+    public static long ToMinor(long micros, int minorUnits)
+    {
+        if (micros < 0)
+        {
+            return -ToMinor(-micros, minorUnits);
+        }
+        // Constant divisors: the compiler turns each into a multiplication.
+        return minorUnits switch
+        {
+            0 => (micros + 500_000) / 1_000_000,
+            1 => (micros + 50_000) / 100_000,
+            2 => (micros + 5_000) / 10_000,
+            3 => (micros + 500) / 1_000,
+            4 => (micros + 50) / 100,
+            5 => (micros + 5) / 10,
+            _ => micros,
+        };
+    }
+
+    /// <summary>Micros per minor unit of a currency with that many decimals.</summary>
+    public static long MinorStep(int minorUnits) => Powers[6 - Math.Min(minorUnits, 6)];
+
+    /// <summary>A count of minor units as a decimal with the currency's scale (12.30 for 1230 cents).</summary>
+    public static decimal MinorToDecimal(long minor, int minorUnits) => Compose(minor, (byte)minorUnits);
+
+    /// <summary>Micros as a decimal (six decimals).</summary>
+    public static decimal ToDecimal(long micros) => Compose(micros, 6);
+
+    /// <summary>Micros rounded to the currency's minor unit, as a decimal with its scale.</summary>
+    public static decimal Round(long micros, Currency currency) => MinorToDecimal(ToMinor(micros, currency.MinorUnits), currency.MinorUnits);
+
+    private static decimal Compose(long mantissa, byte scale)
+    {
+        var magnitude = mantissa < 0 ? unchecked((ulong)-mantissa) : (ulong)mantissa;
+        return new decimal(unchecked((int)magnitude), unchecked((int)(magnitude >> 32)), 0, mantissa < 0, scale);
+    }
+
+    /// <summary>
+    /// Micros converted at a rate given in trillionths (units of the target per unit of the source × 10^12), rounded
+    /// half away from zero to whole micros: the exact 128-bit product, divided by 10^12 in two exact steps.
+    /// </summary>
+    public static long Convert(long micros, long factor)
+    {
+        if (micros < 0)
+        {
+            return -Convert(-micros, factor);
+        }
+        // The quotient estimated in floating point (within a few units below 2^52), then made exact on the 128-bit
+        // product: integer multiplications only, where a 128-bit division would cost ten times as much.
+        var estimate = (double)micros * factor * 1e-12;
+        if (estimate >= 4e15)
+        {
+            return checked((long)((((Int128)micros * factor) + (Trillion / 2)) / Trillion));
+        }
+        unchecked
+        {
+            var product = (Int128)micros * factor;
+            var quotient = (long)estimate;
+            var remainder = product - ((Int128)quotient * Trillion);
+            while (remainder < 0)
+            {
+                quotient--;
+                remainder += Trillion;
+            }
+            while (remainder >= Trillion)
+            {
+                quotient++;
+                remainder -= Trillion;
+            }
+            return remainder >= Trillion / 2 ? quotient + 1 : quotient;
+        }
+    }
+
+    /// <summary>A decimal factor (at most twelve decimals) in trillionths.</summary>
+    public static long FactorOf(decimal factor) => (long)(decimal.Round(factor, 12) * 1_000_000_000_000m);
+}
