@@ -36,7 +36,14 @@ internal static class WaybillServer
         builder.Services.AddSingleton(new WallClock(TimeProvider.System));
         builder.Services.AddSingleton(demo);
         builder.Services.AddSingleton(storage);
-        builder.Services.AddScoped(_ => storage.CreateDb());
+        // A request's database context is made when first asked for, for the tenant the API key authenticated.
+        builder.Services.AddScoped<RequestTenant>();
+        builder.Services.AddScoped(sp =>
+        {
+            var db = storage.CreateDb();
+            db.TenantId = sp.GetRequiredService<RequestTenant>().Id;
+            return db;
+        });
         // The one writer of tracking events in this process (see EventWriter); disposed, after draining, at shutdown.
         builder.Services.AddSingleton(sp => new EventWriter(storage, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<ApiKeyAuthenticator>();

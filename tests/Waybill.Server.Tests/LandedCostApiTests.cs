@@ -73,6 +73,9 @@ public abstract class LandedCostApiTests<TDatabase>(WaybillApp<TDatabase> app)
         var unknown = await client.PostJsonAsync("/v1/landed-cost/quotes", Quote(hsCode: "9999.99"));
         var embargoed = await client.PostJsonAsync("/v1/landed-cost/quotes", Quote(to: "KP"));
         var notJson = await client.PostRawAsync("/v1/landed-cost/quotes", "{");
+        var wrongType = await client.PostRawAsync("/v1/landed-cost/quotes", """{"from": "CN", "to": "DE", "incoterm": "DAP", "currency": "EUR", "shipping": "1", "lines": []}""");
+        var empty = await client.PostRawAsync("/v1/landed-cost/quotes", "");
+        var plainText = await client.PostAsync("/v1/landed-cost/quotes", new StringContent("{}", System.Text.Encoding.UTF8, "text/plain"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         var problem = await invalid.JsonAsync();
@@ -83,6 +86,15 @@ public abstract class LandedCostApiTests<TDatabase>(WaybillApp<TDatabase> app)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, embargoed.StatusCode);
         Assert.Equal("customs.embargoed", (await embargoed.JsonAsync()).Code());
         Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Equal("request.malformed_json", (await notJson.JsonAsync()).Code());
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        var typeProblem = await wrongType.JsonAsync();
+        Assert.Equal("request.malformed_json", typeProblem.Code());
+        Assert.True(typeProblem.GetProperty("errors").TryGetProperty("shipping", out _), typeProblem.ToString());
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal("request.invalid", (await empty.JsonAsync()).Code());
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, plainText.StatusCode);
+        Assert.Equal("request.unsupported_media_type", (await plainText.JsonAsync()).Code());
     }
 
     [Fact]

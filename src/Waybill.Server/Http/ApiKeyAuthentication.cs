@@ -17,6 +17,10 @@ internal sealed class ApiKeyAuthenticator(WallClock wall)
 
     private readonly ConcurrentDictionary<string, (Guid Tenant, long Expires)> _cache = new(StringComparer.Ordinal);
 
+    /// <summary>The tenant of a key found in the cache, else null (then <see cref="AuthenticateAsync"/> asks the database).</summary>
+    public Guid? Cached(string apiKey) =>
+        _cache.TryGetValue(ApiKeys.Hash(apiKey), out var hit) && hit.Expires > wall.Time.GetTimestamp() ? hit.Tenant : null;
+
     public async ValueTask<Guid?> AuthenticateAsync(WaybillDb db, string apiKey)
     {
         var hash = ApiKeys.Hash(apiKey);
@@ -97,8 +101,6 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator
             await next(context);
             return;
         }
-        // Resolved here, not as a parameter: a request outside the API (/health/live) needs no database context.
-        var db = context.RequestServices.GetRequiredService<WaybillDb>();
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
         {
@@ -106,14 +108,26 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator
             await Problems.WriteAsync(context, 401, "auth.missing_key", "Send the tenant's API key as 'Authorization: Bearer KEY'.");
             return;
         }
-        var tenant = await authenticator.AuthenticateAsync(db, header[7..].Trim());
+        // A cached key needs no database context; an uncached one is looked up with the request's own.
+        var key = header[7..].Trim();
+        var tenant = authenticator.Cached(key);
+        WaybillDb? db = null;
+        if (tenant is null)
+        {
+            db = context.RequestServices.GetRequiredService<WaybillDb>();
+            tenant = await authenticator.AuthenticateAsync(db, key);
+        }
         if (tenant is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
             await Problems.WriteAsync(context, 401, "auth.unknown_key", "The API key is not valid (unknown, or replaced by a newer key).");
             return;
         }
-        db.TenantId = tenant.Value;
+        context.RequestServices.GetRequiredService<RequestTenant>().Id = tenant.Value;
+        if (db is not null)
+        {
+            db.TenantId = tenant.Value;
+        }
         await next(context);
     }
 }

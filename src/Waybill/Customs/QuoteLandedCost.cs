@@ -72,12 +72,13 @@ public static class QuoteLandedCost
 {
     public const int MaxLines = 100;
 
-    public sealed class Handler(WaybillDb db, SchemeRegistrations schemes, TimeProvider clock)
+    /// <summary>The database is asked only when the tenant's scheme registrations are not cached.</summary>
+    public sealed class Handler(RequestTenant tenant, IServiceProvider services, SchemeRegistrations schemes, TimeProvider clock)
     {
         public async Task<Result<LandedCostView>> HandleAsync(LandedCostInput input, CancellationToken ct)
         {
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            var registered = await schemes.ForAsync(db, ct);
+            var registered = await schemes.ForAsync(tenant.Id, () => (WaybillDb)services.GetService(typeof(WaybillDb))!, ct);
             var request = Validate(input, today, registered);
             if (!request.IsSuccess)
             {

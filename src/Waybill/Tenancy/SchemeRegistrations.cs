@@ -20,15 +20,19 @@ public sealed class SchemeRegistrations(TimeProvider clock)
 
     private readonly ConcurrentDictionary<Guid, (FrozenSet<string> Schemes, DateTimeOffset Until)> _cache = new();
 
-    public async Task<IReadOnlySet<string>> ForAsync(WaybillDb db, CancellationToken ct)
+    public ValueTask<IReadOnlySet<string>> ForAsync(WaybillDb db, CancellationToken ct) => ForAsync(db.TenantId, () => db, ct);
+
+    /// <summary>The tenant's registrations; <paramref name="database"/> is called only when they are not cached.</summary>
+    public async ValueTask<IReadOnlySet<string>> ForAsync(Guid tenantId, Func<WaybillDb> database, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(database);
         var now = clock.GetUtcNow();
-        if (_cache.TryGetValue(db.TenantId, out var entry) && entry.Until > now)
+        if (_cache.TryGetValue(tenantId, out var entry) && entry.Until > now)
         {
             return entry.Schemes;
         }
-        var schemes = await ReadAsync(db, ct);
-        _cache[db.TenantId] = (schemes, now + Lifetime);
+        var schemes = await ReadAsync(database(), ct);
+        _cache[tenantId] = (schemes, now + Lifetime);
         return schemes;
     }
 
