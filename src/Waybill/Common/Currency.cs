@@ -37,7 +37,8 @@ public readonly record struct Currency
             reason = $"'{text}' was withdrawn on {info.Withdrawn}.";
             return false;
         }
-        currency = new Currency(text, info.MinorUnits.Value);
+        // The code string of the table, shared by every Currency of that code: equality compares references first.
+        currency = new Currency(info.Code, info.MinorUnits.Value);
         reason = null;
         return true;
     }
@@ -47,7 +48,7 @@ public readonly record struct Currency
 
     public override string ToString() => Code ?? "";
 
-    private sealed record CurrencyInfo(int? MinorUnits, string? Withdrawn);
+    private sealed record CurrencyInfo(string Code, int? MinorUnits, string? Withdrawn);
 
     private static FrozenDictionary<string, CurrencyInfo> Load()
     {
@@ -56,6 +57,7 @@ public readonly record struct Currency
         return doc.RootElement.GetProperty("currencies").EnumerateArray().ToFrozenDictionary(
             c => c.GetProperty("code").GetString()!,
             c => new CurrencyInfo(
+                c.GetProperty("code").GetString()!,
                 c.GetProperty("minorUnits").ValueKind == JsonValueKind.Number ? c.GetProperty("minorUnits").GetInt32() : null,
                 c.GetProperty("withdrawn").ValueKind == JsonValueKind.String ? c.GetProperty("withdrawn").GetString() : null),
             StringComparer.Ordinal);

@@ -145,7 +145,7 @@ public sealed class LandedCharge
     private readonly Currency _currency;
     private readonly long _minor;
     private readonly long _value;
-    private readonly decimal _percent;
+    private readonly long _rate;
     private readonly int _count;
     private readonly BasisForm _form;
     private readonly string? _subject;
@@ -155,11 +155,12 @@ public sealed class LandedCharge
 
     /// <summary>
     /// <paramref name="micros"/>, <paramref name="value"/> and <paramref name="threshold"/> are micros of
-    /// <paramref name="currency"/>; the amount is rounded half away from zero to its minor unit here.
+    /// <paramref name="currency"/>; the amount is rounded half away from zero to its minor unit here. <paramref name="rate"/>
+    /// is the rate applied, in the fixed point of <see cref="Micros"/>.
     /// <paramref name="subject"/> is a constant template: <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> are filled
     /// in when <see cref="Basis"/> is read.
     /// </summary>
-    internal LandedCharge(ChargeKind kind, long micros, Currency currency, object? source, BasisForm form, long value = 0, decimal percent = 0, int count = 0,
+    internal LandedCharge(ChargeKind kind, long micros, Currency currency, object? source, BasisForm form, long value = 0, long rate = 0, int count = 0,
         string? subject = null, int line = -1, HsCode hs = default, long threshold = 0)
     {
         Kind = kind;
@@ -168,7 +169,7 @@ public sealed class LandedCharge
         _source = source;
         _form = form;
         _value = value;
-        _percent = percent;
+        _rate = rate;
         _count = count;
         _subject = subject;
         _line = line;
@@ -221,11 +222,11 @@ public sealed class LandedCharge
             return _form switch
             {
                 BasisForm.Value => subject is null ? Money(_value) : $"{subject}: {Money(_value)}",
-                BasisForm.Percent => $"{Percent(_percent)} of {Money(_value)}{(subject is null ? "" : $" ({subject})")}",
+                BasisForm.Percent => $"{Percent(Micros.PercentOf(_rate))} of {Money(_value)}{(subject is null ? "" : $" ({subject})")}",
                 BasisForm.PerCount => $"{Money(_value)} × {_count} {subject}",
                 BasisForm.Relief => $"{subject}: {Money(_value)}",
-                BasisForm.GrossUp => $"{Percent(_percent)} of {Money(_value)} grossed up (the tax is part of its own base){(subject is null ? "" : $" ({subject})")}",
-                BasisForm.Band => $"{Percent(_percent)} of {Money(_value)}{(_threshold > 0 ? $" less {Money(_threshold)}" : "")}",
+                BasisForm.GrossUp => $"{Percent(Micros.PercentOf(_rate))} of {Money(_value)} grossed up (the tax is part of its own base){(subject is null ? "" : $" ({subject})")}",
+                BasisForm.Band => $"{Percent(Micros.PercentOf(_rate))} of {Money(_value)}{(_threshold > 0 ? $" less {Money(_threshold)}" : "")}",
                 _ => "",
             };
         }
@@ -511,7 +512,7 @@ public sealed class LandedCostCalculator
         {
             // One simplified rate replaces duty and tax (Turkey, Mexico's courier regime).
             var basis = goods + transport;
-            charges.Add(new(ChargeKind.Tax, Micros.Apply(basis, flat.Rate), currency, flat.Source, LandedCharge.BasisForm.Percent, basis, flat.Source.Percent!.Value, subject: "goods and transport"));
+            charges.Add(new(ChargeKind.Tax, Micros.Apply(basis, flat.Rate), currency, flat.Source, LandedCharge.BasisForm.Percent, basis, flat.Rate, subject: "goods and transport"));
         }
         else
         {
@@ -522,8 +523,9 @@ public sealed class LandedCostCalculator
 
         long dutyTotal = 0, taxTotal = 0, feeTotal = 0, total = 0;
         var verified = valuation?.Source.Verified ?? true;
-        foreach (var charge in charges)
+        for (var c = 0; c < charges.Count; c++)
         {
+            var charge = charges[c];
             total += charge.Minor;
             verified &= charge.Verified;
             switch (charge.Kind)
@@ -598,7 +600,7 @@ public sealed class LandedCostCalculator
                 {
                     var deduct = context.Convert(band.Deduct, bands.Currency);
                     var amount = Rounded(Math.Max(0, Micros.Apply(basis, band.Rate) - deduct), currency);
-                    charges.Add(new(ChargeKind.Duty, amount, currency, bands.Source, LandedCharge.BasisForm.Band, basis, band.Source.Percent, threshold: deduct));
+                    charges.Add(new(ChargeKind.Duty, amount, currency, bands.Source, LandedCharge.BasisForm.Band, basis, band.Rate, threshold: deduct));
                     Spread(amount, value, goods, duty);
                     return;
                 }
@@ -612,34 +614,30 @@ public sealed class LandedCostCalculator
             var lineValue = value[i] + Part(transportShare, value, goods, i);
             var chapter = lines[i].Subheading / 10000;
             object source;
-            decimal percent;
             long rate;
             if (freeChapters is { Source.Chapters: [var first, var last] } && chapter >= first && chapter <= last)
             {
                 source = freeChapters.Source;
-                percent = 0m;
                 rate = 0;
             }
             else if (fixedRate is not null)
             {
                 source = fixedRate.Source;
-                percent = fixedRate.Source.Percent!.Value;
                 rate = fixedRate.Rate;
             }
             else
             {
                 var tariff = destination.Tariff.RateOf(lines[i].Subheading);
                 source = tariff;
-                percent = tariff.Percent;
                 rate = tariff.Rate;
             }
             duty[i] = Micros.Apply(lineValue, rate);
-            charges.Add(new(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, percent, subject: "{line}", line: i, hs: lines[i].HsCode));
+            charges.Add(new(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: "{line}", line: i, hs: lines[i].HsCode));
             if (additional is not null)
             {
                 var extra = Micros.Apply(lineValue, additional.Rate);
                 duty[i] += extra;
-                charges.Add(new(ChargeKind.Duty, extra, currency, additional.Source, LandedCharge.BasisForm.Percent, lineValue, additional.Source.Percent!.Value,
+                charges.Add(new(ChargeKind.Duty, extra, currency, additional.Source, LandedCharge.BasisForm.Percent, lineValue, additional.Rate,
                     subject: "{line}", line: i, hs: lines[i].HsCode));
             }
         }
@@ -670,13 +668,11 @@ public sealed class LandedCostCalculator
         {
             var basis = value[i] + Part(transportShare, value, goods, i) + (scheme is null ? duty[i] : 0);
             object source;
-            decimal percent;
             long rate;
             if (ReducedRate(plan.Reduced, lines[i].Subheading, out var reduced))
             {
                 source = reduced!;
-                percent = reduced!.Percent;
-                rate = reduced.Rate;
+                rate = reduced!.Rate;
             }
             else if (plan.Standard is { } standard)
             {
@@ -685,19 +681,17 @@ public sealed class LandedCostCalculator
                     continue;
                 }
                 source = standard;
-                percent = standard.Percent;
                 rate = standard.Rate;
             }
             else
             {
                 source = new MissingRate(context.Request.To, context.Request.Date);
-                percent = 0m;
                 rate = 0;
             }
             var lineGrossUp = grossUp && rate < Micros.RateOne;
             var tax = lineGrossUp ? Micros.MulDiv(basis, rate, Micros.RateOne - rate) : Micros.Apply(basis, rate);
             sum += tax;
-            charges.Add(new(ChargeKind.Tax, tax, currency, source, lineGrossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, percent,
+            charges.Add(new(ChargeKind.Tax, tax, currency, source, lineGrossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, rate,
                 subject: scheme is null ? "{line}" : "{line}, collected at checkout", line: i, hs: lines[i].HsCode));
         }
         if (scheme is not null)

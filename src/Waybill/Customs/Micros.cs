@@ -50,6 +50,9 @@ internal static class Micros
     /// <summary>A percentage (21.5) as a rate: the fraction in ten-billionths (2,150,000,000). Exact to eight decimals of a percent.</summary>
     public static long RateOf(decimal percent) => (long)decimal.Round(percent * 100_000_000m, 0, MidpointRounding.AwayFromZero);
 
+    /// <summary>A rate back as a percentage (2,150,000,000 is 21.5).</summary>
+    public static decimal PercentOf(long rate) => rate / 100_000_000m;
+
     /// <summary>micros × rate, truncated to whole micros (non-negative operands).</summary>
     public static long Apply(long micros, long rate)
     {

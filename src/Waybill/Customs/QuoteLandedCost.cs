@@ -46,6 +46,8 @@ public sealed record LandedCostView(
     IReadOnlyList<GoodsWarningView> Warnings,
     ExchangeView Exchange)
 {
+    private static readonly string[] KindNames = [.. Enum.GetValues<ChargeKind>().Select(k => k.ToString().ToLowerInvariant())];
+
     internal static LandedCostView Of(LandedCostQuote quote, Currency requested) => new(
         quote.Currency.Code!,
         quote.Goods,
@@ -59,7 +61,7 @@ public sealed record LandedCostView(
         quote.CollectedAt,
         LandedCostQuote.FormName(quote.Form),
         quote.Verified,
-        [.. quote.Charges.Select(c => new LandedChargeView(c.Kind.ToString().ToLowerInvariant(), c.Amount, c.Basis, c.Rule, c.Verified))],
+        [.. quote.Charges.Select(c => new LandedChargeView(KindNames[(int)c.Kind], c.Amount, c.Basis, c.Rule, c.Verified))],
         [.. quote.Restrictions.Select(r => new GoodsWarningView(r.Id, $"Restricted: {r.Description}", r.Source, r.Verified))],
         new ExchangeView(requested.Code!, quote.Currency.Code!, quote.ExchangeRate, quote.RateDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
 }
