@@ -581,6 +581,28 @@ public sealed class LandedCostCalculatorTests
         Assert.NotEmpty(restricted.Restrictions);
     }
 
+    [Theory]
+    [InlineData("DE", "EUR", 1_000_000_000, 100_000)]
+    [InlineData("ID", "EUR", 500_000_000, 1_000)]
+    public void Amounts_beyond_the_calculator_s_range_are_refused_not_wrapped(string to, string currency, double unit, int quantity)
+    {
+        var result = Run(new Q("CN", to, "2026-03-02", currency).Line(Mug, (decimal)unit, quantity));
+
+        Assert.False(result.IsSuccess);
+        Assert.Equal("customs.quote_too_large", result.Error!.Code);
+    }
+
+    [Fact]
+    public void Large_amounts_within_range_convert_exactly()
+    {
+        // EUR 2,000,000 of mugs to Indonesia: about 36 billion rupiah, past the fast path's floating-point estimate.
+        var quote = Quote(new Q("CN", "ID", "2026-03-02").Line(Mug, 20_000m, 100));
+
+        Assert.Equal("IDR", quote.Currency.Code);
+        Assert.True(quote.Goods > 10_000_000_000m, quote.Goods.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(decimal.Round(2_000_000m * quote.ExchangeRate, quote.Currency.MinorUnits, MidpointRounding.AwayFromZero), quote.Goods);
+    }
+
     [Fact]
     public void North_korea_is_refused_as_embargoed()
     {
