@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Waybill.Common;
 using Waybill.ForeignExchange;
@@ -206,30 +207,147 @@ public sealed class LandedCharge
         _ => true,
     };
 
-    /// <summary>What the amount is computed on, in words.</summary>
+    /// <summary>What the amount is computed on, in words (written from the integers, in one buffer).</summary>
     public string Basis
     {
         get
         {
-            var subject = _subject;
-            if (subject is not null && subject.Contains('{', StringComparison.Ordinal))
+            var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+            switch (_form)
             {
-                subject = subject
-                    .Replace("{line}", _line < 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"lines[{_line}], HS {_hs.Digits.AsSpan(0, 4)}.{_hs.Digits.AsSpan(4, 2)}"), StringComparison.Ordinal)
-                    .Replace("{threshold}", Money(_threshold), StringComparison.Ordinal)
-                    .Replace("{count}", _count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+                case BasisForm.Value:
+                    if (_subject is not null)
+                    {
+                        AppendSubject(ref text);
+                        text.AppendLiteral(": ");
+                    }
+                    AppendMoney(ref text, _value);
+                    break;
+                case BasisForm.Percent:
+                case BasisForm.GrossUp:
+                    AppendPercent(ref text, _rate);
+                    text.AppendLiteral(" of ");
+                    AppendMoney(ref text, _value);
+                    if (_form == BasisForm.GrossUp)
+                    {
+                        text.AppendLiteral(" grossed up (the tax is part of its own base)");
+                    }
+                    if (_subject is not null)
+                    {
+                        text.AppendLiteral(" (");
+                        AppendSubject(ref text);
+                        text.AppendLiteral(")");
+                    }
+                    break;
+                case BasisForm.PerCount:
+                    AppendMoney(ref text, _value);
+                    text.AppendLiteral(" × ");
+                    text.AppendFormatted(_count);
+                    text.AppendLiteral(" ");
+                    AppendSubject(ref text);
+                    break;
+                case BasisForm.Relief:
+                    AppendSubject(ref text);
+                    text.AppendLiteral(": ");
+                    AppendMoney(ref text, _value);
+                    break;
+                case BasisForm.Band:
+                    AppendPercent(ref text, _rate);
+                    text.AppendLiteral(" of ");
+                    AppendMoney(ref text, _value);
+                    if (_threshold > 0)
+                    {
+                        text.AppendLiteral(" less ");
+                        AppendMoney(ref text, _threshold);
+                    }
+                    break;
+                default:
+                    break;
             }
-            return _form switch
-            {
-                BasisForm.Value => subject is null ? Money(_value) : $"{subject}: {Money(_value)}",
-                BasisForm.Percent => $"{Percent(Micros.PercentOf(_rate))} of {Money(_value)}{(subject is null ? "" : $" ({subject})")}",
-                BasisForm.PerCount => $"{Money(_value)} × {_count} {subject}",
-                BasisForm.Relief => $"{subject}: {Money(_value)}",
-                BasisForm.GrossUp => $"{Percent(Micros.PercentOf(_rate))} of {Money(_value)} grossed up (the tax is part of its own base){(subject is null ? "" : $" ({subject})")}",
-                BasisForm.Band => $"{Percent(Micros.PercentOf(_rate))} of {Money(_value)}{(_threshold > 0 ? $" less {Money(_threshold)}" : "")}",
-                _ => "",
-            };
+            return text.ToStringAndClear();
         }
+    }
+
+    /// <summary>The subject template with <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> filled in.</summary>
+    private void AppendSubject(ref DefaultInterpolatedStringHandler text)
+    {
+        var rest = _subject.AsSpan();
+        while (rest.IndexOf('{') is var open and >= 0)
+        {
+            text.AppendFormatted(rest[..open]);
+            rest = rest[open..];
+            if (rest.StartsWith("{line}", StringComparison.Ordinal))
+            {
+                if (_line >= 0)
+                {
+                    text.AppendLiteral("lines[");
+                    text.AppendFormatted(_line);
+                    text.AppendLiteral("], HS ");
+                    text.AppendFormatted(_hs.Digits.AsSpan(0, 4));
+                    text.AppendLiteral(".");
+                    text.AppendFormatted(_hs.Digits.AsSpan(4, 2));
+                }
+                rest = rest["{line}".Length..];
+            }
+            else if (rest.StartsWith("{threshold}", StringComparison.Ordinal))
+            {
+                AppendMoney(ref text, _threshold);
+                rest = rest["{threshold}".Length..];
+            }
+            else if (rest.StartsWith("{count}", StringComparison.Ordinal))
+            {
+                text.AppendFormatted(_count);
+                rest = rest["{count}".Length..];
+            }
+            else
+            {
+                text.AppendFormatted(rest[..1]);
+                rest = rest[1..];
+            }
+        }
+        text.AppendFormatted(rest);
+    }
+
+    /// <summary>Micros rounded to the minor unit and written with its decimals and the currency code (12.30 EUR).</summary>
+    private void AppendMoney(ref DefaultInterpolatedStringHandler text, long micros)
+    {
+        var decimals = Math.Min(_currency.MinorUnits, 4);
+        var minor = Micros.ToMinor(micros, _currency.MinorUnits);
+        if (minor < 0)
+        {
+            text.AppendLiteral("-");
+            minor = -minor;
+        }
+        var unit = Micros.PerUnit / Micros.MinorStep(_currency.MinorUnits);
+        text.AppendFormatted(minor / unit);
+        if (decimals > 0)
+        {
+            text.AppendLiteral(".");
+            text.AppendFormatted(minor % unit, decimals switch { 1 => "D1", 2 => "D2", 3 => "D3", _ => "D4" });
+        }
+        text.AppendLiteral(" ");
+        text.AppendFormatted(_currency.Code);
+    }
+
+    /// <summary>A rate as a percentage with at most four decimals and no trailing zeros (19%, 5.5%, 16.25%).</summary>
+    private static void AppendPercent(ref DefaultInterpolatedStringHandler text, long rate)
+    {
+        // Ten-thousandths of a percent, rounded half away from zero.
+        var units = (rate + 5_000) / 10_000;
+        text.AppendFormatted(units / 10_000);
+        var fraction = units % 10_000;
+        if (fraction > 0)
+        {
+            var digits = 4;
+            while (fraction % 10 == 0)
+            {
+                fraction /= 10;
+                digits--;
+            }
+            text.AppendLiteral(".");
+            text.AppendFormatted(fraction, digits switch { 1 => "D1", 2 => "D2", 3 => "D3", _ => "D4" });
+        }
+        text.AppendLiteral("%");
     }
 
     /// <summary>The rule in a sentence, naming it and its effective date (written once per rule or rate, then reused).</summary>
@@ -251,11 +369,6 @@ public sealed class LandedCharge
         DutyRate rate => rate.Explanation,
         _ => "",
     };
-
-    private static readonly string[] Formats = ["F0", "F1", "F2", "F3", "F4"];
-
-    private string Money(long micros) =>
-        string.Concat(Micros.Round(micros, _currency).ToString(Formats[Math.Min(_currency.MinorUnits, 4)], CultureInfo.InvariantCulture), " ", _currency.Code);
 
     private static string Percent(decimal percent) => string.Create(CultureInfo.InvariantCulture, $"{percent:0.####}%");
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Waybill.Common;
 using Waybill.Orders;
 using Waybill.Persistence;
@@ -16,9 +17,25 @@ public sealed record LandedCostInput(
     string? Currency,
     decimal? Shipping,
     decimal? Insurance,
-    IReadOnlyList<LandedCostLineInput?>? Lines);
+    IReadOnlyList<LandedCostLineInput?>? Lines)
+{
+    /// <summary>For the JSON reader: an empty request whose properties it sets (faster than gathering constructor arguments).</summary>
+    [JsonConstructor]
+    public LandedCostInput()
+        : this(null, null, null, null, null, null, null, null, null)
+    {
+    }
+}
 
-public sealed record LandedCostLineInput(string? HsCode, string? OriginCountry, string? Description, decimal? Quantity, decimal? UnitValue, decimal? WeightKg);
+public sealed record LandedCostLineInput(string? HsCode, string? OriginCountry, string? Description, decimal? Quantity, decimal? UnitValue, decimal? WeightKg)
+{
+    /// <summary>For the JSON reader, as <see cref="LandedCostInput()"/>.</summary>
+    [JsonConstructor]
+    public LandedCostLineInput()
+        : this(null, null, null, null, null, null)
+    {
+    }
+}
 
 /// <summary>One charge of a quote: what, how much, on what, and the rule in a sentence.</summary>
 public sealed record LandedChargeView(string Kind, decimal Amount, string Basis, string Rule, bool Verified);
@@ -148,35 +165,37 @@ public static class QuoteLandedCost
         {
             for (var i = 0; i < input.Lines.Count; i++)
             {
-                var field = $"lines[{i}]";
+                // Field names are written only for what is wrong: a valid line allocates none.
                 if (input.Lines[i] is not { } line)
                 {
-                    errors.Add(field, "A line is an object: {hsCode, originCountry, description, quantity, unitValue, weightKg}.");
+                    errors.Add($"lines[{i}]", "A line is an object: {hsCode, originCountry, description, quantity, unitValue, weightKg}.");
                     continue;
                 }
-                HsCode hs = default;
-                if (!HsCode.TryCreate(line.HsCode, out hs, out var hsReason))
+                if (!HsCode.TryCreate(line.HsCode, out var hs, out var hsReason))
                 {
-                    errors.Add($"{field}.hsCode", hsReason!);
+                    errors.Add($"lines[{i}].hsCode", hsReason!);
                 }
-                var origin = Country(errors, $"{field}.originCountry", line.OriginCountry);
+                if (!CountryCode.TryCreate(line.OriginCountry, out var origin, out var originReason))
+                {
+                    errors.Add($"lines[{i}].originCountry", originReason ?? "An ISO 3166-1 alpha-2 country code is required.");
+                }
                 if (line.Description is { Length: > 200 })
                 {
-                    errors.Add($"{field}.description", "At most 200 characters.");
+                    errors.Add($"lines[{i}].description", "At most 200 characters.");
                 }
                 var quantity = 0;
                 if (line.Quantity is not { } q || q != decimal.Truncate(q) || q is < 1 or > 100_000)
                 {
-                    errors.Add($"{field}.quantity", "A whole number from 1 to 100,000 is required.");
+                    errors.Add($"lines[{i}].quantity", "A whole number from 1 to 100,000 is required.");
                 }
                 else
                 {
                     quantity = (int)q;
                 }
-                var unitValue = Amount(errors, $"{field}.unitValue", line.UnitValue, required: true, currency);
+                var unitValue = line.UnitValue is { } v && AmountIsValid(v, currency) ? v : Amount(errors, $"lines[{i}].unitValue", line.UnitValue, required: true, currency);
                 if (line.WeightKg is not (> 0 and <= 1000))
                 {
-                    errors.Add($"{field}.weightKg", "The unit weight in kilograms is required: above 0, at most 1,000.");
+                    errors.Add($"lines[{i}].weightKg", "The unit weight in kilograms is required: above 0, at most 1,000.");
                 }
                 lines.Add(new QuoteLine(hs, origin, quantity, unitValue, line.WeightKg ?? 0));
             }
@@ -226,6 +245,10 @@ public static class QuoteLandedCost
         errors.Add(field, reason ?? "An ISO 3166-1 alpha-2 country code is required.");
         return default;
     }
+
+    /// <summary>True when <see cref="Amount"/> would accept the value without a word.</summary>
+    private static bool AmountIsValid(decimal value, Currency currency) =>
+        value is >= 0 and <= 1_000_000_000 && (currency.Code is null || decimal.Round(value, currency.MinorUnits) == value);
 
     private static decimal Amount(ValidationErrors errors, string field, decimal? value, bool required, Currency currency)
     {

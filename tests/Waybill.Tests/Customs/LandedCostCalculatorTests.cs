@@ -604,6 +604,30 @@ public sealed class LandedCostCalculatorTests
     }
 
     [Fact]
+    public void Each_charge_s_basis_reads_as_a_sentence_with_its_amounts_in_the_currency()
+    {
+        string[] Bases(Q q) => [.. Quote(q).Charges.Select(c => c.Basis)];
+
+        Assert.Equal(
+            ["3 item(s): 120.00 EUR", "5.00 EUR", "3.00 EUR × 2 item categories", "19% of 104.17 EUR (lines[0], HS 6109.10, collected at checkout)",
+             "19% of 20.83 EUR (lines[1], HS 6912.00, collected at checkout)", "no import tax: collected at checkout: 120.00 EUR"],
+            Bases(new Q("CN", "DE", "2026-08-03", Shipping: 5).Line(TShirt, 100m).Line(Mug, 10m, 2)));
+        Assert.Equal(
+            ["1 item(s): 234.65 BRL", "52.14 BRL", "60% of 286.79 BRL less 104.29 BRL",
+             "17% of 354.58 BRL grossed up (the tax is part of its own base) (lines[0], HS 6109.10)"],
+            Bases(new Q("CN", "BR", "2026-03-02", "USD", Shipping: 10).Line(TShirt, 45m)));
+        Assert.Equal(
+            ["2 item(s): 54789 JPY", "1826 JPY", "10.9% of 56615 JPY (lines[0], HS 6109.10)", "10% of 62786 JPY (lines[0], HS 6109.10)"],
+            Bases(new Q("CN", "JP", "2026-03-02", Shipping: 10, Mode: "courier").Line(TShirt, 150m, 2)));
+        Assert.Equal(
+            ["1 item(s): 30.00 CHF", "0.00 CHF", "0% of 30.00 CHF (lines[0], HS 4901.99)", "not collected at or below 5.00 CHF: 0.78 CHF"],
+            Bases(new Q("CN", "CH", "2026-03-02", "CHF").Line(Book, 30m)));
+        Assert.Equal(
+            ["1 item(s): 1720.08 MXN", "344.02 MXN", "33.5% of 2064.10 MXN (goods and transport)"],
+            Bases(new Q("CN", "MX", "2026-09-01", "USD", Shipping: 20, Mode: "courier").Line(TShirt, 100m)));
+    }
+
+    [Fact]
     public void North_korea_is_refused_as_embargoed()
     {
         var result = Run(new Q("CN", "KP", "2026-12-04").Line(Mug, 10m));
