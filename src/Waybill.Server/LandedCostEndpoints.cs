@@ -11,6 +11,12 @@ internal static class LandedCostEndpoints
     /// <summary>A quote of 100 lines is well under this; a larger body is refused (413) before it is parsed.</summary>
     private const int MaxBody = 1 << 20;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static void MapLandedCost(this IEndpointRouteBuilder v1)
     {
         v1.MapPost("/landed-cost/quotes", (HttpContext context, CancellationToken ct) => QuoteAsync(context, ct))
@@ -42,13 +48,18 @@ internal static class LandedCostEndpoints
             await Problems.From(result.Error!).ExecuteAsync(context);
             return;
         }
+        // Serialized first into this thread's buffer, so that the answer has a Content-Length (no chunked framing) and goes
+        // out with its headers in one write when the request completes. The copy into the response is synchronous: the
+        // buffer is free again before this thread can run another request.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(8192);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        JsonSerializer.Serialize(writer, result.Value, LandedCostJson.Default.LandedCostView);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
-        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
-        {
-            JsonSerializer.Serialize(writer, result.Value, LandedCostJson.Default.LandedCostView);
-        }
-        await context.Response.BodyWriter.FlushAsync(ct);
+        context.Response.ContentLength = buffer.WrittenCount;
+        context.Response.BodyWriter.Write(buffer.WrittenSpan);
     }
 
     private static async Task<LandedCostInput> ReadAsync(HttpContext context, CancellationToken ct)
