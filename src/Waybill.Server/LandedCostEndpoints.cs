@@ -86,8 +86,8 @@ internal static class LandedCostEndpoints
                     throw new BadHttpRequestException("The request body is empty: send the quote request as JSON.");
                 }
                 var json = new Utf8JsonReader(buffer);
-                return JsonSerializer.Deserialize(ref json, LandedCostJson.Default.LandedCostInput)
-                    ?? throw new BadHttpRequestException("The request body is null: send the quote request as a JSON object.");
+                return (JsonSerializer.Deserialize(ref json, LandedCostJson.Default.QuoteBody)
+                    ?? throw new BadHttpRequestException("The request body is null: send the quote request as a JSON object.")).ToInput();
             }
             catch (JsonException e)
             {
@@ -102,10 +102,55 @@ internal static class LandedCostEndpoints
 }
 
 /// <summary>
+/// <see cref="LandedCostInput"/> as the JSON reader fills it: settable properties, so that the source-generated reader
+/// sets them as it goes instead of gathering constructor arguments (the records' positional form). Same names, same
+/// number handling, so the same errors name the same fields.
+/// </summary>
+internal sealed class QuoteBody
+{
+    public string? From { get; set; }
+
+    public string? To { get; set; }
+
+    public string? Date { get; set; }
+
+    public string? Mode { get; set; }
+
+    public string? Incoterm { get; set; }
+
+    public string? Currency { get; set; }
+
+    public decimal? Shipping { get; set; }
+
+    public decimal? Insurance { get; set; }
+
+    public List<QuoteLineBody?>? Lines { get; set; }
+
+    public LandedCostInput ToInput() => new(From, To, Date, Mode, Incoterm, Currency, Shipping, Insurance,
+        Lines?.Select(l => l is null ? null : new LandedCostLineInput(l.HsCode, l.OriginCountry, l.Description, l.Quantity, l.UnitValue, l.WeightKg)).ToArray());
+}
+
+internal sealed class QuoteLineBody
+{
+    public string? HsCode { get; set; }
+
+    public string? OriginCountry { get; set; }
+
+    public string? Description { get; set; }
+
+    public decimal? Quantity { get; set; }
+
+    public decimal? UnitValue { get; set; }
+
+    public decimal? WeightKg { get; set; }
+}
+
+/// <summary>
 /// Source-generated JSON for the quote endpoint, the checkout's hot path: the same names and number handling as the
 /// rest of the API (camelCase, numbers as numbers), without reflection.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(LandedCostInput))]
+[JsonSerializable(typeof(QuoteBody))]
 [JsonSerializable(typeof(LandedCostView))]
 internal sealed partial class LandedCostJson : JsonSerializerContext;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Waybill.Common;
 using Waybill.Orders;
 using Waybill.Persistence;
@@ -17,25 +16,9 @@ public sealed record LandedCostInput(
     string? Currency,
     decimal? Shipping,
     decimal? Insurance,
-    IReadOnlyList<LandedCostLineInput?>? Lines)
-{
-    /// <summary>For the JSON reader: an empty request whose properties it sets (faster than gathering constructor arguments).</summary>
-    [JsonConstructor]
-    public LandedCostInput()
-        : this(null, null, null, null, null, null, null, null, null)
-    {
-    }
-}
+    IReadOnlyList<LandedCostLineInput?>? Lines);
 
-public sealed record LandedCostLineInput(string? HsCode, string? OriginCountry, string? Description, decimal? Quantity, decimal? UnitValue, decimal? WeightKg)
-{
-    /// <summary>For the JSON reader, as <see cref="LandedCostInput()"/>.</summary>
-    [JsonConstructor]
-    public LandedCostLineInput()
-        : this(null, null, null, null, null, null)
-    {
-    }
-}
+public sealed record LandedCostLineInput(string? HsCode, string? OriginCountry, string? Description, decimal? Quantity, decimal? UnitValue, decimal? WeightKg);
 
 /// <summary>One charge of a quote: what, how much, on what, and the rule in a sentence.</summary>
 public sealed record LandedChargeView(string Kind, decimal Amount, string Basis, string Rule, bool Verified);
