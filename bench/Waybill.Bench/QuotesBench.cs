@@ -51,11 +51,6 @@ internal static class QuotesBench
         var refused = valid.Count(r => !calculator.Quote(r).IsSuccess);
         Console.Error.WriteLine($"quotes: {valid.Count:N0} requests to {Destinations.Length} destinations ({refused:N0} refused: embargo or prohibited goods), {seconds} s per measure");
 
-        if (Environment.GetEnvironmentVariable("WB_PROFILE") is { } only)
-        {
-            await HttpRatioAsync(quotes, seconds, only);
-            return;
-        }
         var rate = Measure(valid, seconds, r => calculator.Quote(r).IsSuccess ? 1 : 0);
         var baselineRate = Measure(valid, seconds, Baseline);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -96,7 +91,7 @@ internal static class QuotesBench
         return decimal.Round(sum + request.Shipping, 2) > 0 ? 1 : 0;
     }
 
-    private static async Task HttpRatioAsync(List<LandedCostInput> quotes, int seconds, string? only = null)
+    private static async Task HttpRatioAsync(List<LandedCostInput> quotes, int seconds)
     {
         var directory = Directory.CreateTempSubdirectory("waybill-bench-quotes-").FullName;
         var app = Waybill.Server.WaybillServer.Build(["--no-demo", "--urls", "http://127.0.0.1:0", "--data-dir", directory, "--Logging:LogLevel:Default", "Warning"]);
@@ -135,14 +130,6 @@ internal static class QuotesBench
             var warmUp = Math.Max(2, seconds / 2.0);
             await LoadAsync(client, warmUp, Live);
             await LoadAsync(client, warmUp, Quote);
-            if (only is not null)
-            {
-                await Task.Delay(3000);
-                Console.WriteLine("profile start");
-                var n = await LoadAsync(client, 8, only == "live" ? Live : Quote);
-                Console.WriteLine($"{only}: {n:F0}/s");
-                return;
-            }
             double live = 0, quote = 0;
             var round = Math.Max(1, seconds / 2.0);
             for (var r = 0; r < 2; r++)

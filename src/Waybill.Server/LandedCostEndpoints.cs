@@ -42,7 +42,7 @@ internal static class LandedCostEndpoints
         }
         var input = await ReadAsync(context, ct);
         var handler = context.RequestServices.GetRequiredService<QuoteLandedCost.Handler>();
-        var result = await handler.HandleAsync(input, ct);
+        var result = await handler.AnswerAsync(input, ct);
         if (!result.IsSuccess)
         {
             await Problems.From(result.Error!).ExecuteAsync(context);
@@ -55,7 +55,8 @@ internal static class LandedCostEndpoints
         buffer.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(buffer);
         writer.Reset(buffer);
-        JsonSerializer.Serialize(writer, result.Value, LandedCostJson.Default.LandedCostView);
+        result.Value.WriteJson(writer);
+        writer.Flush();
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.ContentLength = buffer.WrittenCount;

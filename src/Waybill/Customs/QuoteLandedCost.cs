@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Waybill.Common;
 using Waybill.Orders;
 using Waybill.Persistence;
@@ -64,6 +65,106 @@ public sealed record LandedCostView(
         [.. quote.Charges.Select(c => new LandedChargeView(KindNames[(int)c.Kind], c.Amount, c.Basis, c.Rule, c.Verified))],
         [.. quote.Restrictions.Select(r => new GoodsWarningView(r.Id, $"Restricted: {r.Description}", r.Source, r.Verified))],
         new ExchangeView(requested.Code!, quote.Currency.Code!, quote.ExchangeRate, quote.RateDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+
+    internal static string KindName(ChargeKind kind) => KindNames[(int)kind];
+}
+
+/// <summary>
+/// A computed quote and the currency it was asked in: as the view (<see cref="View"/>) or written straight as its JSON
+/// (<see cref="WriteJson"/>, the same document without building the view's objects; a test holds the two equal).
+/// </summary>
+public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
+{
+    private static readonly JsonEncodedText CurrencyName = JsonEncodedText.Encode("currency");
+    private static readonly JsonEncodedText GoodsName = JsonEncodedText.Encode("goods");
+    private static readonly JsonEncodedText ShippingName = JsonEncodedText.Encode("shipping");
+    private static readonly JsonEncodedText InsuranceName = JsonEncodedText.Encode("insurance");
+    private static readonly JsonEncodedText DutyName = JsonEncodedText.Encode("duty");
+    private static readonly JsonEncodedText TaxName = JsonEncodedText.Encode("tax");
+    private static readonly JsonEncodedText FeesName = JsonEncodedText.Encode("fees");
+    private static readonly JsonEncodedText TotalName = JsonEncodedText.Encode("total");
+    private static readonly JsonEncodedText SchemeName = JsonEncodedText.Encode("scheme");
+    private static readonly JsonEncodedText CollectedAtName = JsonEncodedText.Encode("collectedAt");
+    private static readonly JsonEncodedText FormName = JsonEncodedText.Encode("form");
+    private static readonly JsonEncodedText VerifiedName = JsonEncodedText.Encode("verified");
+    private static readonly JsonEncodedText ChargesName = JsonEncodedText.Encode("charges");
+    private static readonly JsonEncodedText KindName = JsonEncodedText.Encode("kind");
+    private static readonly JsonEncodedText AmountName = JsonEncodedText.Encode("amount");
+    private static readonly JsonEncodedText BasisName = JsonEncodedText.Encode("basis");
+    private static readonly JsonEncodedText RuleName = JsonEncodedText.Encode("rule");
+    private static readonly JsonEncodedText WarningsName = JsonEncodedText.Encode("warnings");
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText DescriptionName = JsonEncodedText.Encode("description");
+    private static readonly JsonEncodedText SourceName = JsonEncodedText.Encode("source");
+    private static readonly JsonEncodedText ExchangeName = JsonEncodedText.Encode("exchange");
+    private static readonly JsonEncodedText FromName = JsonEncodedText.Encode("from");
+    private static readonly JsonEncodedText ToName = JsonEncodedText.Encode("to");
+    private static readonly JsonEncodedText RateName = JsonEncodedText.Encode("rate");
+    private static readonly JsonEncodedText DateName = JsonEncodedText.Encode("date");
+
+    public LandedCostQuote Quote { get; } = quote;
+
+    public LandedCostView View() => LandedCostView.Of(Quote, requested);
+
+    /// <summary>The view's JSON document (camelCase, numbers as numbers), written without building the view.</summary>
+    public void WriteJson(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var quote = Quote;
+        writer.WriteStartObject();
+        writer.WriteString(CurrencyName, quote.Currency.Code);
+        writer.WriteNumber(GoodsName, quote.Goods);
+        writer.WriteNumber(ShippingName, quote.Shipping);
+        writer.WriteNumber(InsuranceName, quote.Insurance);
+        writer.WriteNumber(DutyName, quote.Duty);
+        writer.WriteNumber(TaxName, quote.Tax);
+        writer.WriteNumber(FeesName, quote.Fees);
+        writer.WriteNumber(TotalName, quote.Total);
+        writer.WriteString(SchemeName, quote.Scheme);
+        writer.WriteString(CollectedAtName, quote.CollectedAt);
+        writer.WriteString(FormName, LandedCostQuote.FormName(quote.Form));
+        writer.WriteBoolean(VerifiedName, quote.Verified);
+        writer.WriteStartArray(ChargesName);
+        for (var i = 0; i < quote.Charges.Count; i++)
+        {
+            var charge = quote.Charges[i];
+            writer.WriteStartObject();
+            writer.WriteString(KindName, LandedCostView.KindName(charge.Kind));
+            writer.WriteNumber(AmountName, charge.Amount);
+            writer.WriteString(BasisName, charge.Basis);
+            writer.WriteString(RuleName, charge.Rule);
+            writer.WriteBoolean(VerifiedName, charge.Verified);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteStartArray(WarningsName);
+        foreach (var restriction in quote.Restrictions)
+        {
+            writer.WriteStartObject();
+            writer.WriteString(IdName, restriction.Id);
+            writer.WriteString(DescriptionName, $"Restricted: {restriction.Description}");
+            writer.WriteString(SourceName, restriction.Source);
+            writer.WriteBoolean(VerifiedName, restriction.Verified);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteStartObject(ExchangeName);
+        writer.WriteString(FromName, requested.Code);
+        writer.WriteString(ToName, quote.Currency.Code);
+        writer.WriteNumber(RateName, quote.ExchangeRate);
+        if (quote.RateDate is { } date)
+        {
+            Span<char> text = stackalloc char[10];
+            date.TryFormat(text, out _, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            writer.WriteString(DateName, text);
+        }
+        else
+        {
+            writer.WriteNull(DateName);
+        }
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
 }
 
 /// <summary>
@@ -79,6 +180,13 @@ public static class QuoteLandedCost
     {
         public async Task<Result<LandedCostView>> HandleAsync(LandedCostInput input, CancellationToken ct)
         {
+            var answer = await AnswerAsync(input, ct);
+            return answer.IsSuccess ? answer.Value.View() : answer.Error!;
+        }
+
+        /// <summary>The quote with the currency it was asked in (the endpoint writes its JSON directly).</summary>
+        public async ValueTask<Result<LandedCostAnswer>> AnswerAsync(LandedCostInput input, CancellationToken ct)
+        {
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
             var registered = await schemes.ForAsync(tenant.Id, () => (WaybillDb)services.GetService(typeof(WaybillDb))!, ct);
             var request = Validate(input, today, registered);
@@ -87,7 +195,7 @@ public static class QuoteLandedCost
                 return request.Error!;
             }
             var quote = LandedCostCalculator.Default.Quote(request.Value);
-            return quote.IsSuccess ? LandedCostView.Of(quote.Value, request.Value.Currency) : quote.Error!;
+            return quote.IsSuccess ? new LandedCostAnswer(quote.Value, request.Value.Currency) : quote.Error!;
         }
     }
 

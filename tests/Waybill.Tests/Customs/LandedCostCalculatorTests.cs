@@ -628,6 +628,34 @@ public sealed class LandedCostCalculatorTests
     }
 
     [Fact]
+    public void The_answer_s_json_is_the_view_s_json_written_directly()
+    {
+        var web = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        Q[] quotes =
+        [
+            new Q("CN", "DE", "2026-03-02", "USD", Shipping: 5).Line(TShirt, 100m).Line(Mug, 10m, 2),
+            new Q("CN", "BR", "2026-03-02", "USD", Shipping: 10).Line(TShirt, 45m),
+            new Q("CN", "JP", "2026-03-02", Shipping: 10, Mode: "courier").Line(TShirt, 150m, 2),
+            new Q("CN", "SG", "2026-12-04", "SGD").Line(Mug, 10m).Line("930400", 5m),
+            new Q("CN", "US", "2026-12-04", "USD").Line(Watch, 99.99m),
+        ];
+        var warned = 0;
+        foreach (var q in quotes)
+        {
+            var answer = new LandedCostAnswer(Quote(q), Currency.Parse(q.Currency));
+            warned += answer.Quote.Restrictions.Count;
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                answer.WriteJson(writer);
+            }
+
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(answer.View(), web), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+        Assert.True(warned > 0, "one of the quotes carries a restricted-goods warning");
+    }
+
+    [Fact]
     public void North_korea_is_refused_as_embargoed()
     {
         var result = Run(new Q("CN", "KP", "2026-12-04").Line(Mug, 10m));
