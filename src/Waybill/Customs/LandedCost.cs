@@ -162,9 +162,10 @@ public sealed class LandedCharge
     /// in when <see cref="Basis"/> is read.
     /// </summary>
     internal LandedCharge(ChargeKind kind, long micros, Currency currency, object? source, BasisForm form, long value = 0, long rate = 0, int count = 0,
-        string? subject = null, int line = -1, HsCode hs = default, long threshold = 0)
+        string? subject = null, int line = -1, HsCode hs = default, long threshold = 0, bool? verified = null)
     {
         Kind = kind;
+        Verified = verified ?? VerifiedOf(source);
         _minor = Micros.ToMinor(micros, currency.MinorUnits);
         _currency = currency;
         _source = source;
@@ -197,7 +198,9 @@ public sealed class LandedCharge
     internal long Minor => _minor;
 
     /// <summary>True unless the rule or rate behind it is flagged unverified (or is an estimate).</summary>
-    public bool Verified => _source switch
+    public bool Verified { get; }
+
+    private static bool VerifiedOf(object? source) => source switch
     {
         CustomsRule rule => rule.Verified,
         VatRate rate => rate.Verified,
@@ -728,6 +731,7 @@ public sealed class LandedCostCalculator
             var chapter = lines[i].Subheading / 10000;
             object source;
             long rate;
+            bool? verified = null;
             if (freeChapters is { Source.Chapters: [var first, var last] } && chapter >= first && chapter <= last)
             {
                 source = freeChapters.Source;
@@ -740,12 +744,12 @@ public sealed class LandedCostCalculator
             }
             else
             {
-                var tariff = destination.Tariff.RateOf(lines[i].Subheading);
-                source = tariff;
-                rate = tariff.Rate;
+                source = destination.Tariff.RateOf(lines[i].Subheading, out rate, out var tariffVerified);
+                verified = tariffVerified;
             }
             duty[i] = Micros.Apply(lineValue, rate);
-            charges.Add(new(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: "{line}", line: i, hs: lines[i].HsCode));
+            charges.Add(new(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: "{line}", line: i, hs: lines[i].HsCode,
+                verified: verified));
             if (additional is not null)
             {
                 var extra = Micros.Apply(lineValue, additional.Rate);
