@@ -178,12 +178,6 @@ public static class QuoteLandedCost
     /// <summary>The database is asked only when the tenant's scheme registrations are not cached.</summary>
     public sealed class Handler(RequestTenant tenant, IServiceProvider services, SchemeRegistrations schemes, TimeProvider clock)
     {
-        public async Task<Result<LandedCostView>> HandleAsync(LandedCostInput input, CancellationToken ct)
-        {
-            var answer = await AnswerAsync(input, ct);
-            return answer.IsSuccess ? answer.Value.View() : answer.Error!;
-        }
-
         /// <summary>The quote with the currency it was asked in (the endpoint writes its JSON directly).</summary>
         public async ValueTask<Result<LandedCostAnswer>> AnswerAsync(LandedCostInput input, CancellationToken ct)
         {
