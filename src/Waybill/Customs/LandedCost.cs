@@ -365,6 +365,14 @@ public sealed class LandedCharge
 
     private static readonly ConcurrentDictionary<object, string> SourceSentences = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>The rule sentence as encoded JSON text, kept per rule or rate (a bounded set): an answer copies it instead of escaping it again.</summary>
+    private static readonly ConcurrentDictionary<object, JsonEncodedText> EncodedRules = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary><see cref="Rule"/> as encoded JSON text (written once per rule or rate, then reused; a quote's own sentence each time).</summary>
+    internal JsonEncodedText EncodedRule => _source is null or MissingRate
+        ? JsonEncodedText.Encode(Rule)
+        : EncodedRules.TryGetValue(_source, out var encoded) ? encoded : EncodedRules.GetOrAdd(_source, JsonEncodedText.Encode(Rule));
+
     private static string Describe(object source) => source switch
     {
         VatRate rate => $"{CountryNames.Of(rate.Country)}: {rate.Name} at the standard rate of {Percent(rate.Percent)}, in force since {Date(rate.EffectiveFrom)} ({rate.Source}).{(rate.Verified ? "" : $" Unverified: {rate.Note}")}",

@@ -132,7 +132,7 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
             writer.WriteString(KindName, LandedCostView.KindName(charge.Kind));
             writer.WriteNumber(AmountName, charge.Amount);
             writer.WriteString(BasisName, charge.Basis);
-            writer.WriteString(RuleName, charge.Rule);
+            writer.WriteString(RuleName, charge.EncodedRule);
             writer.WriteBoolean(VerifiedName, charge.Verified);
             writer.WriteEndObject();
         }
