@@ -86,6 +86,10 @@ internal static class LandedCostEndpoints
                 {
                     throw new BadHttpRequestException("The request body is empty: send the quote request as JSON.");
                 }
+                if (QuoteBodyReader.TryRead(buffer, out var input))
+                {
+                    return input;
+                }
                 var json = new Utf8JsonReader(buffer);
                 return (JsonSerializer.Deserialize(ref json, LandedCostJson.Default.QuoteBody)
                     ?? throw new BadHttpRequestException("The request body is null: send the quote request as a JSON object.")).ToInput();
