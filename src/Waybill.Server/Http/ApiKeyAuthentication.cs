@@ -23,12 +23,12 @@ internal sealed class ApiKeyAuthenticator(WallClock wall)
 
     public async ValueTask<Guid?> AuthenticateAsync(WaybillDb db, string apiKey)
     {
+        if (Cached(apiKey) is { } cached)
+        {
+            return cached;
+        }
         var hash = ApiKeys.Hash(apiKey);
         var now = wall.Time.GetTimestamp();
-        if (_cache.TryGetValue(hash, out var hit) && hit.Expires > now)
-        {
-            return hit.Tenant;
-        }
         var tenant = await FindTenantByKey.HandleAsync(db, hash);
         if (tenant is { } id)
         {

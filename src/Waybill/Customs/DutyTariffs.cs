@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
@@ -48,6 +49,7 @@ public sealed class DutyTariffs
     private readonly FrozenDictionary<int, DutyRate> _eu;
     private readonly FrozenDictionary<CountryCode, Estimate> _estimates;
     private readonly Estimate _default;
+    private readonly ConcurrentDictionary<CountryCode, DestinationTariff> _destinations = new();
 
     private DutyTariffs(FrozenDictionary<CountryCode, FrozenDictionary<int, DutyRate>> tables, FrozenDictionary<int, DutyRate> eu, FrozenDictionary<CountryCode, Estimate> estimates, Estimate fallback)
     {
@@ -71,16 +73,14 @@ public sealed class DutyTariffs
         {
             throw new ArgumentOutOfRangeException(nameof(hs6), hs6, "An HS subheading has six digits (610910).");
         }
-        if (TableOf(destination) is { } table && table.TryGetValue(hs6, out var rate))
-        {
-            return rate;
-        }
-        var estimate = _estimates.GetValueOrDefault(destination) ?? _default;
-        return estimate.Subheadings.GetValueOrDefault(hs6) ?? estimate.Rate;
+        return For(destination).RateOf(hs6, out _, out _);
     }
 
     /// <summary>The rates of one destination, resolved once: <see cref="RateOf(CountryCode, int)"/> for that destination with one lookup.</summary>
-    internal DestinationTariff For(CountryCode destination)
+    internal DestinationTariff For(CountryCode destination) =>
+        _destinations.TryGetValue(destination, out var tariff) ? tariff : _destinations.GetOrAdd(destination, static (d, self) => self.Build(d), this);
+
+    private DestinationTariff Build(CountryCode destination)
     {
         var estimate = _estimates.GetValueOrDefault(destination) ?? _default;
         return new DestinationTariff(TableOf(destination), estimate.Subheadings, estimate.Rate);
@@ -286,7 +286,7 @@ public sealed class DutyTariffs
             }
             foreach (var (hs6, rate) in table ?? FrozenDictionary<int, DutyRate>.Empty)
             {
-                merged[hs6] = rate; // the table wins over an override, as RateOf(destination, hs6) does
+                merged[hs6] = rate; // the table wins over the estimate's override
             }
             _subheadings = [.. merged.Keys];
             _sources = [.. merged.Values];

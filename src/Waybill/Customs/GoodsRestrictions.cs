@@ -63,35 +63,35 @@ public sealed class GoodsRestrictions
     /// hs6: HS 2022 subheading as int (e.g. 854340). The first prohibition in force on the date for goods of that
     /// subheading sent to the destination (its own entries, its union's ("EU"), and "*"), else null. No allocation.
     /// </summary>
-    public GoodsRestriction? ProhibitedOn(CountryCode destination, DateOnly date, int hs6) =>
-        First(_prohibitedByCountry, _prohibitedInEu, _prohibitedEverywhere, destination, date, hs6);
+    public GoodsRestriction? ProhibitedOn(CountryCode destination, DateOnly date, int hs6) => First(MatchesOf(destination, Prohibited), date, hs6);
 
     /// <summary>The first restriction (a licence or permit is needed) in force on the date, as <see cref="ProhibitedOn"/>.</summary>
-    public GoodsRestriction? RestrictedOn(CountryCode destination, DateOnly date, int hs6) =>
-        First(_restrictedByCountry, _restrictedInEu, _restrictedEverywhere, destination, date, hs6);
+    public GoodsRestriction? RestrictedOn(CountryCode destination, DateOnly date, int hs6) => First(MatchesOf(destination, Restricted), date, hs6);
 
     /// <summary>
     /// The entries of a kind that apply to a destination, in the order <see cref="ProhibitedOn"/> tries them, one per HS
     /// prefix (hs6 / Divisor == Prefix), whatever their dates.
     /// </summary>
-    internal IEnumerable<(int Prefix, int Divisor, GoodsRestriction Entry)> MatchesFor(CountryCode destination, string kind)
+    internal IEnumerable<(int Prefix, int Divisor, GoodsRestriction Entry)> MatchesFor(CountryCode destination, string kind) =>
+        MatchesOf(destination, kind).Select(m => (m.Prefix, m.Divisor, m.Entry));
+
+    /// <summary>A destination's entries of a kind: its own, else its union's ("EU"), else everywhere's.</summary>
+    private Match[] MatchesOf(CountryCode destination, string kind)
     {
         var (byCountry, inEu, everywhere) = kind == Prohibited
             ? (_prohibitedByCountry, _prohibitedInEu, _prohibitedEverywhere)
             : (_restrictedByCountry, _restrictedInEu, _restrictedEverywhere);
-        var matches = byCountry.TryGetValue(destination, out var own) ? own : CustomsUnions.InEu(destination) ? inEu : everywhere;
-        return matches.Select(m => (m.Prefix, m.Divisor, m.Entry));
+        return byCountry.TryGetValue(destination, out var own) ? own
+            : destination.Value is not null && CustomsUnions.InEu(destination) ? inEu
+            : everywhere;
     }
 
-    private static GoodsRestriction? First(FrozenDictionary<CountryCode, Match[]> byCountry, Match[] inEu, Match[] everywhere, CountryCode destination, DateOnly date, int hs6)
+    private static GoodsRestriction? First(Match[] matches, DateOnly date, int hs6)
     {
         if (hs6 is < 0 or > 999_999)
         {
             return null;
         }
-        var matches = byCountry.TryGetValue(destination, out var own) ? own
-            : destination.Value is not null && CustomsUnions.InEu(destination) ? inEu
-            : everywhere;
         foreach (var m in matches)
         {
             if (hs6 / m.Divisor == m.Prefix && m.Entry.InForceOn(date))

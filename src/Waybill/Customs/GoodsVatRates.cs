@@ -45,19 +45,11 @@ public sealed class GoodsVatRates
         {
             foreach (var (prefix, divisor) in category.Prefixes)
             {
-                if (hs6 / divisor != prefix)
+                if (hs6 / divisor == prefix)
                 {
-                    continue;
+                    // Categories do not overlap: the first that covers the goods is the only one.
+                    return category.InForceOn(date);
                 }
-                // Categories do not overlap: the first that covers the goods is the only one.
-                foreach (var period in category.PeriodsNewestFirst)
-                {
-                    if (period.EffectiveFrom <= date)
-                    {
-                        return period;
-                    }
-                }
-                return null;
             }
         }
         return null;
@@ -68,14 +60,28 @@ public sealed class GoodsVatRates
     /// Divisor == Prefix) with the period in force, or null when the category's first period starts later.
     /// </summary>
     internal IEnumerable<(int Prefix, int Divisor, GoodsVatRate? Rate)> CoveredOn(CountryCode country, DateOnly date) =>
-        (_byCountry.GetValueOrDefault(country) ?? []).SelectMany(c => c.Prefixes.Select(p => (p.Prefix, p.Divisor, c.PeriodsNewestFirst.FirstOrDefault(r => r.EffectiveFrom <= date))));
+        (_byCountry.GetValueOrDefault(country) ?? []).SelectMany(c => c.Prefixes.Select(p => (p.Prefix, p.Divisor, c.InForceOn(date))));
 
     /// <summary>Every date on which a country's reduced rates change.</summary>
     internal IEnumerable<DateOnly> ChangeDates(CountryCode country) =>
         (_byCountry.GetValueOrDefault(country) ?? []).SelectMany(c => c.PeriodsNewestFirst.Select(r => r.EffectiveFrom));
 
     /// <summary>A category as a country rates it: its HS prefixes as ints (hs6 / Divisor == Prefix) and its periods, newest first.</summary>
-    private sealed record Category((int Prefix, int Divisor)[] Prefixes, GoodsVatRate[] PeriodsNewestFirst);
+    private sealed record Category((int Prefix, int Divisor)[] Prefixes, GoodsVatRate[] PeriodsNewestFirst)
+    {
+        /// <summary>The latest period starting on or before the date, else null.</summary>
+        public GoodsVatRate? InForceOn(DateOnly date)
+        {
+            foreach (var period in PeriodsNewestFirst)
+            {
+                if (period.EffectiveFrom <= date)
+                {
+                    return period;
+                }
+            }
+            return null;
+        }
+    }
 
     /// <exception cref="InvalidDataException">The file breaks a rule of its format: the message names the country and entry.</exception>
     public static GoodsVatRates Load(string path)

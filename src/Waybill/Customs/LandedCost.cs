@@ -1095,8 +1095,7 @@ public sealed class LandedCostCalculator
             // A flat duty, fee or flat tax has its own amount; its threshold is 'max'.
             var limit = kind is RuleKind.FlatDuty or RuleKind.Fee or RuleKind.FlatTax ? source.Max : source.Amount;
             HasLimit = limit is not null && source.Currency is not null;
-            LimitValue = limit ?? 0;
-            Limit = HasLimit ? Micros.Of(LimitValue) : 0;
+            Limit = HasLimit ? Micros.Of(limit!.Value) : 0;
             Mode = source.Mode switch { null => null, "postal" => ShippingMode.Postal, _ => ShippingMode.Courier };
             ShippedFrom = PlacesOf(source.ShippedFrom, inEu);
             NotShippedFrom = PlacesOf(source.NotShippedFrom, inEu);
@@ -1120,8 +1119,6 @@ public sealed class LandedCostCalculator
         public long Rate { get; }
 
         public bool HasLimit { get; }
-
-        public decimal LimitValue { get; }
 
         public long Limit { get; }
 

@@ -50,9 +50,6 @@ internal static class Micros
     /// <summary>A percentage (21.5) as a rate: the fraction in ten-billionths (2,150,000,000). Exact to eight decimals of a percent.</summary>
     public static long RateOf(decimal percent) => (long)decimal.Round(percent * 100_000_000m, 0, MidpointRounding.AwayFromZero);
 
-    /// <summary>A rate back as a percentage (2,150,000,000 is 21.5).</summary>
-    public static decimal PercentOf(long rate) => rate / 100_000_000m;
-
     /// <summary>micros × rate, truncated to whole micros (non-negative operands).</summary>
     public static long Apply(long micros, long rate)
     {
@@ -92,9 +89,6 @@ internal static class Micros
 
     /// <summary>A count of minor units as a decimal with the currency's scale (12.30 for 1230 cents).</summary>
     public static decimal MinorToDecimal(long minor, int minorUnits) => Compose(minor, (byte)minorUnits);
-
-    /// <summary>Micros as a decimal (six decimals).</summary>
-    public static decimal ToDecimal(long micros) => Compose(micros, 6);
 
     /// <summary>Micros rounded to the currency's minor unit, as a decimal with its scale.</summary>
     public static decimal Round(long micros, Currency currency) => MinorToDecimal(ToMinor(micros, currency.MinorUnits), currency.MinorUnits);

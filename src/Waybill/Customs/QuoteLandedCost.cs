@@ -337,6 +337,10 @@ public static class QuoteLandedCost
 
     private static decimal Amount(ValidationErrors errors, string field, decimal? value, bool required, Currency currency)
     {
+        if (value is { } valid && AmountIsValid(valid, currency))
+        {
+            return valid;
+        }
         if (value is null)
         {
             if (required)
