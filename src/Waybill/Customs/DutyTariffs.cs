@@ -50,6 +50,7 @@ public sealed class DutyTariffs
     private readonly FrozenDictionary<CountryCode, Estimate> _estimates;
     private readonly Estimate _default;
     private readonly ConcurrentDictionary<CountryCode, DestinationTariff> _destinations = new();
+    private readonly ConcurrentDictionary<(FrozenDictionary<int, DutyRate>? Table, Estimate Estimate), DestinationTariff> _shared = new();
 
     private DutyTariffs(FrozenDictionary<CountryCode, FrozenDictionary<int, DutyRate>> tables, FrozenDictionary<int, DutyRate> eu, FrozenDictionary<CountryCode, Estimate> estimates, Estimate fallback)
     {
@@ -82,8 +83,11 @@ public sealed class DutyTariffs
 
     private DestinationTariff Build(CountryCode destination)
     {
+        // Destinations with the same table and estimate (the EU's members) share one: fewer rows for the caches to hold.
         var estimate = _estimates.GetValueOrDefault(destination) ?? _default;
-        return new DestinationTariff(TableOf(destination), estimate.Subheadings, estimate.Rate);
+        var table = TableOf(destination);
+        return _shared.GetOrAdd((table, estimate), static (key, ordinals) => new DestinationTariff(key.Table, key.Estimate.Subheadings, key.Estimate.Rate, ordinals),
+            HsNomenclature.Default.Ordinals);
     }
 
     /// <summary>Whether a tariff table (not only an estimate) covers the destination.</summary>
@@ -276,8 +280,12 @@ public sealed class DutyTariffs
         private readonly bool[] _verified;
         private readonly DutyRate[] _sources;
         private readonly DutyRate _estimate;
+        private readonly SubheadingOrdinals _ordinals;
+        private readonly DutyRate[] _sourceByOrdinal;
+        private readonly ushort[] _rateIndex;
+        private readonly (long Rate, bool Verified)[] _distinctRates;
 
-        public DestinationTariff(FrozenDictionary<int, DutyRate>? table, FrozenDictionary<int, DutyRate> overrides, DutyRate estimate)
+        public DestinationTariff(FrozenDictionary<int, DutyRate>? table, FrozenDictionary<int, DutyRate> overrides, DutyRate estimate, SubheadingOrdinals ordinals)
         {
             var merged = new SortedDictionary<int, DutyRate>();
             foreach (var (hs6, rate) in overrides)
@@ -293,11 +301,38 @@ public sealed class DutyTariffs
             _rates = [.. _sources.Select(r => r.Rate)];
             _verified = [.. _sources.Select(r => r.Verified)];
             _estimate = estimate;
+            // Every subheading of the nomenclature by its ordinal: the index of its (rate, verified) among the few distinct
+            // ones, and its source. A quote reads two small arrays, not a search through the rows.
+            _ordinals = ordinals;
+            _sourceByOrdinal = new DutyRate[ordinals.Count];
+            _rateIndex = new ushort[ordinals.Count];
+            var distinct = new Dictionary<(long, bool), int>();
+            for (var i = 0; i < _sourceByOrdinal.Length; i++)
+            {
+                var source = merged.GetValueOrDefault(ordinals.At(i)) ?? estimate;
+                _sourceByOrdinal[i] = source;
+                if (!distinct.TryGetValue((source.Rate, source.Verified), out var index))
+                {
+                    distinct[(source.Rate, source.Verified)] = index = distinct.Count;
+                }
+                _rateIndex[i] = checked((ushort)index);
+            }
+            _distinctRates = new (long, bool)[distinct.Count];
+            foreach (var (pair, index) in distinct)
+            {
+                _distinctRates[index] = pair;
+            }
         }
 
         /// <summary>The rate of the subheading (its source for the charge's sentence), with its fixed-point rate and whether it is verified.</summary>
         public DutyRate RateOf(int hs6, out long rate, out bool verified)
         {
+            if (_ordinals.Of(hs6) is var ordinal and >= 0)
+            {
+                (rate, verified) = _distinctRates[_rateIndex[ordinal]];
+                return _sourceByOrdinal[ordinal];
+            }
+            // Not a subheading of the nomenclature (a caller's own code): the sorted rows.
             var at = _subheadings.AsSpan().BinarySearch(hs6);
             if (at >= 0)
             {
@@ -309,5 +344,6 @@ public sealed class DutyTariffs
             verified = _estimate.Verified;
             return _estimate;
         }
+
     }
 }

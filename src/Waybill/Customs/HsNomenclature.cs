@@ -102,12 +102,17 @@ public sealed class HsNomenclature
         }
     }
 
+    private SubheadingOrdinals? _ordinals;
+
     public static HsNomenclature Default => Shared.Value;
 
     public int SubheadingCount => _subheadings.Length;
 
     /// <summary>Every subheading, in code order.</summary>
     public IReadOnlyList<HsEntry> Subheadings => _subheadings;
+
+    /// <summary>The subheadings as dense indexes (0 to <see cref="SubheadingCount"/> - 1), for tables kept per subheading.</summary>
+    internal SubheadingOrdinals Ordinals => _ordinals ??= new SubheadingOrdinals([.. _subheadings.Select(s => int.Parse(s.Digits, CultureInfo.InvariantCulture))]);
 
     /// <exception cref="InvalidDataException">A file is malformed (the message names the row).</exception>
     public static HsNomenclature Load(string nomenclaturePath, string sectionsPath, string synonymsPath)
@@ -368,4 +373,56 @@ public sealed class HsNomenclature
         }
         return w;
     }
+}
+
+/// <summary>
+/// HS subheadings (as ints, 610910) numbered densely in code order: a table kept per subheading is an array indexed by
+/// <see cref="Of"/>. A subheading is found through its heading (the first four digits), then among that heading's few
+/// subheadings: two small arrays read, no search.
+/// </summary>
+internal sealed class SubheadingOrdinals
+{
+    private const int Headings = 10_000;
+
+    private readonly int[] _subheadings;
+    private readonly ushort[] _headingStarts = new ushort[Headings + 1];
+
+    public SubheadingOrdinals(int[] sortedSubheadings)
+    {
+        _subheadings = sortedSubheadings;
+        // _headingStarts[h] is the ordinal of heading h's first subheading; its subheadings end where h + 1's start.
+        var next = 0;
+        for (var heading = 0; heading <= Headings; heading++)
+        {
+            while (next < _subheadings.Length && _subheadings[next] / 100 < heading)
+            {
+                next++;
+            }
+            _headingStarts[heading] = checked((ushort)next);
+        }
+    }
+
+    public int Count => _subheadings.Length;
+
+    /// <summary>The ordinal of a subheading, or -1 when it is not one of the nomenclature's.</summary>
+    public int Of(int subheading)
+    {
+        if ((uint)subheading >= Headings * 100)
+        {
+            return -1;
+        }
+        var heading = subheading / 100;
+        var end = _headingStarts[heading + 1];
+        for (var i = _headingStarts[heading]; i < end; i++)
+        {
+            if (_subheadings[i] == subheading)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>The subheading of an ordinal.</summary>
+    public int At(int ordinal) => _subheadings[ordinal];
 }

@@ -138,9 +138,11 @@ public enum ChargeKind
 /// <summary>
 /// One rounded charge of a quote, with the rule it comes from. The sentences (<see cref="Basis"/>, <see cref="Rule"/>)
 /// are written when read, so that the calculator itself does not format text. Amounts are kept in the calculator's
-/// fixed point (<see cref="Micros"/>) and become decimals when read.
+/// fixed point (<see cref="Micros"/>) and become decimals when read. A value: a quote's charges are one array.
 /// </summary>
-public sealed class LandedCharge
+#pragma warning disable CA1815 // Charges are read, never compared.
+public readonly struct LandedCharge
+#pragma warning restore CA1815
 {
     private readonly object? _source;
     private readonly Currency _currency;
@@ -179,7 +181,7 @@ public sealed class LandedCharge
         _threshold = threshold;
     }
 
-    internal enum BasisForm
+    internal enum BasisForm : byte
     {
         Value,
         Percent,
@@ -386,31 +388,107 @@ public sealed class LandedCharge
     private static string Date(DateOnly date) => date == DateOnly.MinValue ? "before the data starts" : date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
+/// <summary>
+/// An exchange rate as the calculator uses it: units of the target currency per unit of the source × 10^12 (the rate to
+/// twelve decimals, exact), and the day the rate was published (<see cref="NoDate"/> within one currency).
+/// </summary>
+internal readonly record struct ExchangeFactor(long Trillionths, int PublishedDay)
+{
+    public const int NoDate = -1;
+
+    public static ExchangeFactor Identity { get; } = new(Micros.FactorOf(1m), NoDate);
+
+    /// <summary>The rate as a decimal without trailing zeros.</summary>
+    public decimal Factor => Micros.FactorToDecimal(Trillionths);
+
+    public DateOnly? Published => PublishedDay == NoDate ? null : DateOnly.FromDayNumber(PublishedDay);
+}
+
 /// <summary>A destination with no VAT/GST data: no import tax quoted, and the quote says so.</summary>
 internal sealed record MissingRate(CountryCode Country, DateOnly Date)
 {
     public string Sentence => string.Create(CultureInfo.InvariantCulture, $"Waybill has no VAT or GST rate for {CountryNames.Of(Country)} on {Date:yyyy-MM-dd}: no import tax is quoted.");
 }
 
-/// <summary>A computed quote, every amount in <see cref="Currency"/> and rounded; <see cref="Total"/> is the sum of the charges.</summary>
-public sealed record LandedCostQuote(
-    Currency Currency,
-    decimal Goods,
-    decimal Shipping,
-    decimal Insurance,
-    decimal Duty,
-    decimal Tax,
-    decimal Fees,
-    decimal Total,
-    string? Scheme,
-    string? CollectedAt,
-    DeclarationForm Form,
-    bool Verified,
-    IReadOnlyList<LandedCharge> Charges,
-    IReadOnlyList<GoodsRestriction> Restrictions,
-    decimal ExchangeRate,
-    DateOnly? RateDate)
+/// <summary>
+/// A computed quote, every amount in <see cref="Currency"/> and rounded; <see cref="Total"/> is the sum of the charges.
+/// The amounts are kept as counts of the currency's minor unit and become decimals when read.
+/// </summary>
+public sealed class LandedCostQuote
 {
+    private readonly long _goods;
+    private readonly long _shipping;
+    private readonly long _insurance;
+    private readonly long _duty;
+    private readonly long _tax;
+    private readonly long _fees;
+    private readonly long _total;
+    private readonly LandedCharge[] _charges;
+    private readonly ExchangeFactor _rate;
+
+    /// <summary>The amounts are counts of the currency's minor unit (cents of EUR, yen).</summary>
+    internal LandedCostQuote(Currency currency, long goods, long shipping, long insurance, long duty, long tax, long fees, long total,
+        string? scheme, string? collectedAt, DeclarationForm form, bool verified, LandedCharge[] charges, IReadOnlyList<GoodsRestriction> restrictions,
+        ExchangeFactor rate)
+    {
+        Currency = currency;
+        _goods = goods;
+        _shipping = shipping;
+        _insurance = insurance;
+        _duty = duty;
+        _tax = tax;
+        _fees = fees;
+        _total = total;
+        Scheme = scheme;
+        CollectedAt = collectedAt;
+        Form = form;
+        Verified = verified;
+        _charges = charges;
+        Restrictions = restrictions;
+        _rate = rate;
+    }
+
+    public Currency Currency { get; }
+
+    public decimal Goods => Micros.MinorToDecimal(_goods, Currency.MinorUnits);
+
+    public decimal Shipping => Micros.MinorToDecimal(_shipping, Currency.MinorUnits);
+
+    public decimal Insurance => Micros.MinorToDecimal(_insurance, Currency.MinorUnits);
+
+    public decimal Duty => Micros.MinorToDecimal(_duty, Currency.MinorUnits);
+
+    public decimal Tax => Micros.MinorToDecimal(_tax, Currency.MinorUnits);
+
+    public decimal Fees => Micros.MinorToDecimal(_fees, Currency.MinorUnits);
+
+    public decimal Total => Micros.MinorToDecimal(_total, Currency.MinorUnits);
+
+    /// <summary>The collection scheme under which the tax is collected at checkout (IOSS, UK_POS, ...); null when none.</summary>
+    public string? Scheme { get; }
+
+    /// <summary><c>checkout</c> or <c>delivery</c>; null when nothing is due.</summary>
+    public string? CollectedAt { get; }
+
+    public DeclarationForm Form { get; }
+
+    /// <summary>False when any rule or rate behind the quote is flagged unverified (or is an estimate).</summary>
+    public bool Verified { get; }
+
+    public IReadOnlyList<LandedCharge> Charges => _charges;
+
+    /// <summary>The charges, read without copying.</summary>
+    internal ReadOnlySpan<LandedCharge> ChargeSpan => _charges;
+
+    /// <summary>Restricted goods among the lines (allowed, with conditions).</summary>
+    public IReadOnlyList<GoodsRestriction> Restrictions { get; }
+
+    /// <summary>Units of <see cref="Currency"/> per unit of the requested currency on the date (1 within one currency).</summary>
+    public decimal ExchangeRate => _rate.Factor;
+
+    /// <summary>The publication date of the exchange rate used; null within one currency.</summary>
+    public DateOnly? RateDate => _rate.Published;
+
     public static string FormName(DeclarationForm form) => form switch
     {
         DeclarationForm.Cn22 => "CN22",
@@ -435,13 +513,6 @@ public sealed class LandedCostCalculator
     private const int Places = 26 * 26;
 
     private const long TwoKilograms = 2 * Micros.PerUnit;
-
-    /// <summary>Three-letter currency codes as indexes, and the slots of the exchange-rate cache.</summary>
-    private const int CurrencyPlaces = 26 * 26 * 26;
-    private const int FxSlots = 1 << 16;
-
-    /// <summary>The rate within one currency.</summary>
-    private static readonly Fx Identity = new(-1, 0, Micros.FactorOf(1m), 1m, null);
 
     private static readonly Lazy<LandedCostCalculator> Shared = new(() => new LandedCostCalculator(
         CustomsRuleBook.Default, DutyTariffs.Default, VatRates.Default, GoodsVatRates.Default, GoodsRestrictions.Default, ExchangeRates.Default,
@@ -480,7 +551,7 @@ public sealed class LandedCostCalculator
     private readonly Destination?[] _destinations = new Destination?[Places];
     private readonly Currency _usd = Common.Currency.Parse("USD");
     private readonly long? _cn22LimitInDollars;
-    private readonly Fx?[] _fx = new Fx?[FxSlots];
+    private readonly FxCache _fx = new();
 
     public LandedCostCalculator(
         CustomsRuleBook book, DutyTariffs tariffs, VatRates vat, GoodsVatRates goodsVat, GoodsRestrictions restrictions, ExchangeRates rates, string currenciesPath)
@@ -584,15 +655,17 @@ public sealed class LandedCostCalculator
         }
 
         var currency = plan.Currency ?? request.Currency;
-        if (RateOf(request.Currency, currency, date) is not { } rate)
+        if (!RateOf(request.Currency, currency, date, out var rate))
         {
             _ = Factor(request.Currency, currency, date, out _, out var reason, out _);
             return new Error(ErrorKind.Unprocessable, "customs.no_exchange_rate", $"No exchange rate from {request.Currency} to {currency} on {date:yyyy-MM-dd}: {reason}");
         }
-        var converts = !ReferenceEquals(rate, Identity);
+        var converts = request.Currency != currency;
 
-        // Values in micros of the destination's currency, unrounded until they become charges.
-        Span<long> value = lines.Length <= 32 ? stackalloc long[lines.Length] : new long[lines.Length];
+        // Values in micros of the destination's currency, unrounded until they become charges. On the stack for a
+        // usual parcel (a fixed buffer, not stackalloc: a method with stackalloc is never re-compiled with its profile).
+        var values = default(LineAmounts);
+        var value = lines.Length <= LineAmounts.Length ? ((Span<long>)values)[..lines.Length] : new long[lines.Length];
         long goods = 0, weight = 0;
         var items = 0;
         for (var i = 0; i < lines.Length; i++)
@@ -615,14 +688,12 @@ public sealed class LandedCostCalculator
         }
         var transport = checked(shipping + insurance);
 
-        var charges = new List<LandedCharge>(4 + (2 * lines.Length))
-        {
-            new(ChargeKind.Goods, goods, currency, "The goods' value as declared.", LandedCharge.BasisForm.Value, goods, count: items, subject: "{count} item(s)"),
-            new(ChargeKind.Shipping, shipping, currency, "The shipping price charged to the buyer.", LandedCharge.BasisForm.Value, shipping),
-        };
+        var charges = default(ChargeList);
+        charges.Add(ChargeKind.Goods, goods, currency, "The goods' value as declared.", LandedCharge.BasisForm.Value, goods, count: items, subject: "{count} item(s)");
+        charges.Add(ChargeKind.Shipping, shipping, currency, "The shipping price charged to the buyer.", LandedCharge.BasisForm.Value, shipping);
         if (insurance > 0)
         {
-            charges.Add(new(ChargeKind.Insurance, insurance, currency, "The insurance charged to the buyer.", LandedCharge.BasisForm.Value, insurance));
+            charges.Add(ChargeKind.Insurance, insurance, currency, "The insurance charged to the buyer.", LandedCharge.BasisForm.Value, insurance);
         }
 
         var context = new Context(this, request, lines, plan, currency);
@@ -631,25 +702,27 @@ public sealed class LandedCostCalculator
         var taxIncludesShipping = valuation?.Source.TaxIncludesShipping ?? true;
         string? scheme = null;
 
-        Span<long> duty = lines.Length <= 32 ? stackalloc long[lines.Length] : new long[lines.Length];
+        var duties = default(LineAmounts);
+        var duty = lines.Length <= LineAmounts.Length ? ((Span<long>)duties)[..lines.Length] : new long[lines.Length];
         if (context.First(RuleKind.FlatTax) is { } flat && context.Within(goods + transport, flat, out _))
         {
             // One simplified rate replaces duty and tax (Turkey, Mexico's courier regime).
             var basis = goods + transport;
-            charges.Add(new(ChargeKind.Tax, Micros.Apply(basis, flat.Rate), currency, flat.Source, LandedCharge.BasisForm.Percent, basis, flat.Rate, subject: "goods and transport"));
+            charges.Add(ChargeKind.Tax, Micros.Apply(basis, flat.Rate), currency, flat.Source, LandedCharge.BasisForm.Percent, basis, flat.Rate, subject: "goods and transport");
         }
         else
         {
-            Duty(destination, ref context, value, goods, transport, dutyIncludesShipping, duty, charges);
-            scheme = Tax(ref context, value, goods, transport, taxIncludesShipping, valuation, duty, charges);
+            Duty(destination, ref context, value, goods, transport, dutyIncludesShipping, duty, ref charges);
+            scheme = Tax(ref context, value, goods, transport, taxIncludesShipping, valuation, duty, ref charges);
         }
-        Fees(ref context, goods, items, charges);
+        Fees(ref context, goods, items, ref charges);
 
         long dutyTotal = 0, taxTotal = 0, feeTotal = 0, total = 0;
         var verified = valuation?.Source.Verified ?? true;
-        for (var c = 0; c < charges.Count; c++)
+        var all = charges.Items;
+        for (var c = 0; c < all.Length; c++)
         {
-            var charge = charges[c];
+            ref readonly var charge = ref all[c];
             total += charge.Minor;
             verified &= charge.Verified;
             switch (charge.Kind)
@@ -672,9 +745,9 @@ public sealed class LandedCostCalculator
         var form = request.Mode == ShippingMode.Courier ? DeclarationForm.CommercialInvoice
             : weight <= TwoKilograms && WithinCn22Limit(goods, currency, date) ? DeclarationForm.Cn22 : DeclarationForm.Cn23; // UPU: CN22 up to 300 SDR and 2 kg
         var minor = currency.MinorUnits;
-        return new LandedCostQuote(currency, Micros.Round(goods, currency), Micros.Round(shipping, currency), Micros.Round(insurance, currency),
-            Micros.MinorToDecimal(dutyTotal, minor), Micros.MinorToDecimal(taxTotal, minor), Micros.MinorToDecimal(feeTotal, minor), Micros.MinorToDecimal(total, minor),
-            scheme, collectedAt, form, verified, charges, (IReadOnlyList<GoodsRestriction>?)restrictions ?? [], rate.Factor, rate.Published);
+        return new LandedCostQuote(currency, Micros.ToMinor(goods, minor), Micros.ToMinor(shipping, minor), Micros.ToMinor(insurance, minor),
+            dutyTotal, taxTotal, feeTotal, total, scheme, collectedAt, form, verified, all.ToArray(), (IReadOnlyList<GoodsRestriction>?)restrictions ?? [],
+            rate);
     }
 
     /// <summary>The part of <paramref name="amount"/> that falls on line <paramref name="i"/>, by its share of the goods' value.</summary>
@@ -685,15 +758,16 @@ public sealed class LandedCostCalculator
     private static long Rounded(long micros, Currency currency) =>
         Micros.ToMinor(micros, currency.MinorUnits) * Micros.MinorStep(currency.MinorUnits);
 
-    private static void Duty(Destination destination, ref Context context, ReadOnlySpan<long> value, long goods, long transport, bool includesShipping, Span<long> duty, List<LandedCharge> charges)
+    private static void Duty(Destination destination, ref Context context, scoped ReadOnlySpan<long> value, long goods, long transport, bool includesShipping, scoped Span<long> duty,
+        ref ChargeList charges)
     {
         var currency = context.Currency;
         var lines = context.Lines;
         var transportShare = includesShipping ? transport : 0;
         if (context.First(RuleKind.DutyDeMinimis) is { } relief && context.Within(goods + (relief.Source.IncludesShipping ? transport : 0), relief, out var threshold))
         {
-            charges.Add(new(ChargeKind.Duty, 0, currency, relief.Source, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
-                subject: "no duty at or below {threshold}", threshold: threshold));
+            charges.Add(ChargeKind.Duty, 0, currency, relief.Source, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
+                subject: "no duty at or below {threshold}", threshold: threshold);
             return;
         }
         if (context.First(RuleKind.FlatDuty) is { } flat && context.Within(goods, flat, out _))
@@ -711,7 +785,7 @@ public sealed class LandedCostCalculator
             }
             var per = context.Convert(flat.Amount, flat.Currency);
             var amount = Rounded(checked(per * categories), currency);
-            charges.Add(new(ChargeKind.Duty, amount, currency, flat.Source, LandedCharge.BasisForm.PerCount, per, count: categories, subject: "item categories"));
+            charges.Add(ChargeKind.Duty, amount, currency, flat.Source, LandedCharge.BasisForm.PerCount, per, count: categories, subject: "item categories");
             Spread(amount, value, goods, duty);
             return;
         }
@@ -724,7 +798,7 @@ public sealed class LandedCostCalculator
                 {
                     var deduct = context.Convert(band.Deduct, bands.Currency);
                     var amount = Rounded(Math.Max(0, Micros.Apply(basis, band.Rate) - deduct), currency);
-                    charges.Add(new(ChargeKind.Duty, amount, currency, bands.Source, LandedCharge.BasisForm.Band, basis, band.Rate, threshold: deduct));
+                    charges.Add(ChargeKind.Duty, amount, currency, bands.Source, LandedCharge.BasisForm.Band, basis, band.Rate, threshold: deduct);
                     Spread(amount, value, goods, duty);
                     return;
                 }
@@ -756,20 +830,20 @@ public sealed class LandedCostCalculator
                 verified = tariffVerified;
             }
             duty[i] = Micros.Apply(lineValue, rate);
-            charges.Add(new(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: "{line}", line: i, hs: lines[i].HsCode,
-                verified: verified));
+            charges.Add(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: "{line}", line: i, hs: lines[i].HsCode,
+                verified: verified);
             if (additional is not null)
             {
                 var extra = Micros.Apply(lineValue, additional.Rate);
                 duty[i] += extra;
-                charges.Add(new(ChargeKind.Duty, extra, currency, additional.Source, LandedCharge.BasisForm.Percent, lineValue, additional.Rate,
-                    subject: "{line}", line: i, hs: lines[i].HsCode));
+                charges.Add(ChargeKind.Duty, extra, currency, additional.Source, LandedCharge.BasisForm.Percent, lineValue, additional.Rate,
+                    subject: "{line}", line: i, hs: lines[i].HsCode);
             }
         }
     }
 
-    private static string? Tax(ref Context context, ReadOnlySpan<long> value, long goods, long transport, bool includesShipping, Rule? valuation, ReadOnlySpan<long> duty,
-        List<LandedCharge> charges)
+    private static string? Tax(ref Context context, scoped ReadOnlySpan<long> value, long goods, long transport, bool includesShipping, Rule? valuation, scoped ReadOnlySpan<long> duty,
+        ref ChargeList charges)
     {
         var currency = context.Currency;
         var lines = context.Lines;
@@ -780,8 +854,8 @@ public sealed class LandedCostCalculator
         if (scheme is null && context.First(RuleKind.TaxDeMinimis) is { } relief
             && context.Within(goods + (relief.Source.IncludesShipping ? transport : 0), relief, out var threshold) && relief.Source.Amount > 0)
         {
-            charges.Add(new(ChargeKind.Tax, 0, currency, relief.Source, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
-                subject: "no import tax at or below {threshold}", threshold: threshold));
+            charges.Add(ChargeKind.Tax, 0, currency, relief.Source, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
+                subject: "no import tax at or below {threshold}", threshold: threshold);
             return null;
         }
 
@@ -816,25 +890,25 @@ public sealed class LandedCostCalculator
             var lineGrossUp = grossUp && rate < Micros.RateOne;
             var tax = lineGrossUp ? Micros.MulDiv(basis, rate, Micros.RateOne - rate) : Micros.Apply(basis, rate);
             sum += tax;
-            charges.Add(new(ChargeKind.Tax, tax, currency, source, lineGrossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, rate,
-                subject: scheme is null ? "{line}" : "{line}, collected at checkout", line: i, hs: lines[i].HsCode));
+            charges.Add(ChargeKind.Tax, tax, currency, source, lineGrossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, rate,
+                subject: scheme is null ? "{line}" : "{line}, collected at checkout", line: i, hs: lines[i].HsCode);
         }
         if (scheme is not null)
         {
-            charges.Add(new(ChargeKind.Tax, 0, currency, scheme.Source, LandedCharge.BasisForm.Relief, goods, subject: "no import tax: collected at checkout"));
+            charges.Add(ChargeKind.Tax, 0, currency, scheme.Source, LandedCharge.BasisForm.Relief, goods, subject: "no import tax: collected at checkout");
             return scheme.Source.Scheme;
         }
         if (context.First(RuleKind.TaxMinimum) is { } minimum && sum <= context.Convert(minimum.Amount, minimum.Currency))
         {
             // Switzerland: import VAT of CHF 5 or less is not collected.
-            charges.RemoveRange(first, charges.Count - first);
-            charges.Add(new(ChargeKind.Tax, 0, currency, minimum.Source, LandedCharge.BasisForm.Relief, sum, subject: "not collected at or below {threshold}",
-                threshold: context.Convert(minimum.Amount, minimum.Currency)));
+            charges.Truncate(first);
+            charges.Add(ChargeKind.Tax, 0, currency, minimum.Source, LandedCharge.BasisForm.Relief, sum, subject: "not collected at or below {threshold}",
+                threshold: context.Convert(minimum.Amount, minimum.Currency));
         }
         return null;
     }
 
-    private static void Fees(ref Context context, long goods, int items, List<LandedCharge> charges)
+    private static void Fees(ref Context context, long goods, int items, ref ChargeList charges)
     {
         foreach (var fee in context.Plan.ByKind[(int)RuleKind.Fee])
         {
@@ -848,8 +922,8 @@ public sealed class LandedCostCalculator
             }
             var per = context.Convert(fee.Amount, fee.Currency);
             var count = fee.Source.Per == "item" ? items : 1;
-            charges.Add(new(ChargeKind.Fee, checked(per * count), context.Currency, fee.Source, LandedCharge.BasisForm.PerCount, per, count: count,
-                subject: fee.Source.Per == "item" ? "items" : "consignment"));
+            charges.Add(ChargeKind.Fee, checked(per * count), context.Currency, fee.Source, LandedCharge.BasisForm.PerCount, per, count: count,
+                subject: fee.Source.Per == "item" ? "items" : "consignment");
         }
     }
 
@@ -891,36 +965,31 @@ public sealed class LandedCostCalculator
 
     /// <summary>True when the goods are worth at most 300 SDR (the CN22 limit), converted through the dollar; true when no rate says otherwise.</summary>
     private bool WithinCn22Limit(long goods, Currency currency, DateOnly date) =>
-        _cn22LimitInDollars is not { } limit || RateOf(_usd, currency, date) is not { } rate || goods <= Micros.Convert(limit, rate.Trillionths);
+        _cn22LimitInDollars is not { } limit || !RateOf(_usd, currency, date, out var rate) || goods <= Micros.Convert(limit, rate.Trillionths);
 
     /// <summary>
-    /// The rate from one currency to another on a date, from a small cache: a checkout quotes the same few pairs on the
-    /// same day over and over. Null when there is none (<see cref="Factor"/> says why).
+    /// The rate from one currency to another on a date, from the cache (<see cref="FxCache"/>): a checkout quotes the
+    /// same few pairs on the same day over and over. False when there is none (<see cref="Factor"/> says why).
     /// </summary>
-    private Fx? RateOf(Currency from, Currency to, DateOnly date)
+    private bool RateOf(Currency from, Currency to, DateOnly date, out ExchangeFactor rate)
     {
         if (from == to)
         {
-            return Identity;
+            rate = ExchangeFactor.Identity;
+            return true;
         }
-        var pair = (CurrencyIndex(from) * CurrencyPlaces) + CurrencyIndex(to);
-        var day = date.DayNumber;
-        var slot = unchecked((int)(((uint)pair * 2_654_435_761u) ^ ((uint)day * 40_503u)) & (FxSlots - 1));
-        if (Volatile.Read(ref _fx[slot]) is { } cached && cached.Pair == pair && cached.Day == day)
+        if (_fx.TryGet(from, to, date, out rate))
         {
-            return cached;
+            return true;
         }
         if (!Factor(from, to, date, out var factor, out _, out var published))
         {
-            return null;
+            return false;
         }
-        var entry = new Fx(pair, day, Micros.FactorOf(factor), factor, published);
-        Volatile.Write(ref _fx[slot], entry);
-        return entry;
+        rate = new ExchangeFactor(Micros.FactorOf(factor), published?.DayNumber ?? ExchangeFactor.NoDate);
+        _fx.Add(from, to, date, rate);
+        return true;
     }
-
-    private static int CurrencyIndex(Currency currency) =>
-        currency.Code is [var a, var b, var c] ? ((a - 'A') * 676) + ((b - 'A') * 26) + (c - 'A') : 0;
 
     /// <summary>Units of <paramref name="to"/> per unit of <paramref name="from"/> on the date, with the publication date of the rate (null within one currency).</summary>
     private bool Factor(Currency from, Currency to, DateOnly date, out decimal factor, out string? reason, out DateOnly? published)
@@ -1164,8 +1233,88 @@ public sealed class LandedCostCalculator
         }
     }
 
-    /// <summary>A cached rate: the currency pair and day it is for, in trillionths and as the decimal the quote shows, and its publication date.</summary>
-    private sealed record Fx(int Pair, int Day, long Trillionths, decimal Factor, DateOnly? Published);
+    /// <summary>
+    /// Exchange rates by currency pair and day, as the calculator uses them (trillionths and the rate's publication day),
+    /// filled as quotes ask. A pair's days sit in arrays of 1,024 days from 1999 (the ECB's first rates): one read finds a
+    /// rate. Safe for concurrent quotes: an entry is written whole before its rate is published with a release write.
+    /// </summary>
+    private sealed class FxCache
+    {
+        private const int MaxCurrencies = 256;
+        private const int ChunkDays = 1 << 10;
+        private const int Chunks = 128;
+        private const int CurrencyPlaces = 26 * 26 * 26;
+
+        private static readonly int Epoch = new DateOnly(1999, 1, 1).DayNumber;
+
+        /// <summary>A dense number (from 1) per currency code met, by the code as a base-26 index.</summary>
+        private readonly int[] _ordinals = new int[CurrencyPlaces];
+        private readonly Chunk?[]?[] _pairs = new Chunk?[]?[MaxCurrencies * MaxCurrencies];
+        private int _currencies;
+
+        public bool TryGet(Currency from, Currency to, DateOnly date, out ExchangeFactor rate)
+        {
+            var day = date.DayNumber - Epoch;
+            var a = _ordinals[Place(from)];
+            var b = _ordinals[Place(to)];
+            if (a > 0 && b > 0 && (uint)day < Chunks * ChunkDays && Volatile.Read(ref _pairs[((a - 1) * MaxCurrencies) + b - 1]) is { } chunks
+                && Volatile.Read(ref chunks[day / ChunkDays]) is { } chunk)
+            {
+                var slot = day % ChunkDays;
+                var trillionths = Volatile.Read(ref chunk.Trillionths[slot]);
+                if (trillionths != 0)
+                {
+                    rate = new ExchangeFactor(trillionths, chunk.Published[slot]);
+                    return true;
+                }
+            }
+            rate = default;
+            return false;
+        }
+
+        public void Add(Currency from, Currency to, DateOnly date, ExchangeFactor rate)
+        {
+            var day = date.DayNumber - Epoch;
+            if ((uint)day >= Chunks * ChunkDays || OrdinalOf(from) is not (> 0 and var a) || OrdinalOf(to) is not (> 0 and var b))
+            {
+                return; // outside the cached days, or more currencies than it holds: computed each time
+            }
+            ref var pair = ref _pairs[((a - 1) * MaxCurrencies) + b - 1];
+            var chunks = Volatile.Read(ref pair) ?? Interlocked.CompareExchange(ref pair, new Chunk?[Chunks], null) ?? pair!;
+            ref var at = ref chunks[day / ChunkDays];
+            var chunk = Volatile.Read(ref at) ?? Interlocked.CompareExchange(ref at, new Chunk(), null) ?? at!;
+            var slot = day % ChunkDays;
+            chunk.Published[slot] = rate.PublishedDay;
+            Volatile.Write(ref chunk.Trillionths[slot], rate.Trillionths);
+        }
+
+        private static int Place(Currency currency) =>
+            currency.Code is [var a and >= 'A' and <= 'Z', var b and >= 'A' and <= 'Z', var c and >= 'A' and <= 'Z'] ? ((a - 'A') * 676) + ((b - 'A') * 26) + (c - 'A') : 0;
+
+        private int OrdinalOf(Currency currency)
+        {
+            ref var ordinal = ref _ordinals[Place(currency)];
+            if (Volatile.Read(ref ordinal) is var known and > 0)
+            {
+                return known;
+            }
+            lock (_ordinals)
+            {
+                if (ordinal == 0 && _currencies < MaxCurrencies)
+                {
+                    Volatile.Write(ref ordinal, ++_currencies);
+                }
+                return ordinal;
+            }
+        }
+
+        private sealed class Chunk
+        {
+            public long[] Trillionths { get; } = new long[ChunkDays];
+
+            public int[] Published { get; } = new int[ChunkDays];
+        }
+    }
 
     /// <summary>One band of a duty_bands rule, compiled.</summary>
     private sealed record Band(DutyBand Source, long UpTo, long Deduct, long Rate);
@@ -1213,6 +1362,64 @@ public sealed class LandedCostCalculator
         }
     }
 
+    /// <summary>Amounts per line of a usual parcel, on the stack.</summary>
+    [InlineArray(Length)]
+    private struct LineAmounts
+    {
+        public const int Length = 8;
+
+        private long _first;
+    }
+
+    /// <summary>The charges of a usual quote, on the stack.</summary>
+    [InlineArray(Length)]
+    private struct ChargeBuffer
+    {
+        public const int Length = 16;
+
+        private LandedCharge _first;
+    }
+
+    /// <summary>The charges of the quote being computed: on the stack, moved to the heap only for a parcel of many lines.</summary>
+    private ref struct ChargeList
+    {
+        private ChargeBuffer _inline;
+        private LandedCharge[]? _spilled;
+
+        public int Count { get; private set; }
+
+        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        public readonly ReadOnlySpan<LandedCharge> Items => _spilled is null ? ((ReadOnlySpan<LandedCharge>)_inline)[..Count] : _spilled.AsSpan(0, Count);
+
+        /// <summary>Adds a charge (the arguments of <see cref="LandedCharge"/>'s constructor), built in place.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)] // one charge's temporary here, not one per call site in the callers' frames
+        public void Add(ChargeKind kind, long micros, Currency currency, object? source, LandedCharge.BasisForm form, long value = 0, long rate = 0, int count = 0,
+            string? subject = null, int line = -1, HsCode hs = default, long threshold = 0, bool? verified = null) =>
+            Add(new LandedCharge(kind, micros, currency, source, form, value, rate, count, subject, line, hs, threshold, verified));
+
+        private void Add(in LandedCharge charge)
+        {
+            if (_spilled is null)
+            {
+                if (Count < ChargeBuffer.Length)
+                {
+                    _inline[Count++] = charge;
+                    return;
+                }
+                _spilled = new LandedCharge[ChargeBuffer.Length * 2];
+                ((ReadOnlySpan<LandedCharge>)_inline).CopyTo(_spilled);
+            }
+            else if (Count == _spilled.Length)
+            {
+                Array.Resize(ref _spilled, Count * 2);
+            }
+            _spilled[Count++] = charge;
+        }
+
+        /// <summary>Drops the charges from <paramref name="count"/> on.</summary>
+        public void Truncate(int count) => Count = count;
+    }
+
     /// <summary>
     /// The quote being computed: which rules apply to it, and the rules' amounts in its currency at the date's rate
     /// (converted once per currency). A struct on the quote's stack, passed by reference.
@@ -1239,7 +1446,7 @@ public sealed class LandedCostCalculator
             }
             if (source != _lastFrom)
             {
-                if (calculator.RateOf(source, Currency, Request.Date) is not { } rate)
+                if (!calculator.RateOf(source, Currency, Request.Date, out var rate))
                 {
                     _ = calculator.Factor(source, Currency, Request.Date, out _, out var reason, out _);
                     throw new InvalidOperationException($"No rate to convert the rule book's {source} into {Currency} on {Request.Date:yyyy-MM-dd}: {reason}");

@@ -135,6 +135,18 @@ internal static class Micros
         }
     }
 
+    /// <summary>Trillionths as the decimal factor, without trailing zeros (1.085 for 1,085,000,000,000).</summary>
+    public static decimal FactorToDecimal(long trillionths)
+    {
+        byte scale = 12;
+        while (scale > 0 && trillionths % 10 == 0)
+        {
+            trillionths /= 10;
+            scale--;
+        }
+        return Compose(trillionths, scale);
+    }
+
     /// <summary>A decimal factor (at most twelve decimals) in trillionths.</summary>
     public static long FactorOf(decimal factor) => (long)(decimal.Round(factor, 12) * 1_000_000_000_000m);
 }

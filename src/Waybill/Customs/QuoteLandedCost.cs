@@ -125,9 +125,8 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         writer.WriteString(FormName, LandedCostQuote.FormName(quote.Form));
         writer.WriteBoolean(VerifiedName, quote.Verified);
         writer.WriteStartArray(ChargesName);
-        for (var i = 0; i < quote.Charges.Count; i++)
+        foreach (ref readonly var charge in quote.ChargeSpan)
         {
-            var charge = quote.Charges[i];
             writer.WriteStartObject();
             writer.WriteString(KindName, LandedCostView.KindName(charge.Kind));
             writer.WriteNumber(AmountName, charge.Amount);
