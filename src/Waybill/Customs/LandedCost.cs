@@ -1236,7 +1236,8 @@ public sealed class LandedCostCalculator
     /// <summary>
     /// Exchange rates by currency pair and day, as the calculator uses them (trillionths and the rate's publication day),
     /// filled as quotes ask. A pair's days sit in arrays of 1,024 days from 1999 (the ECB's first rates): one read finds a
-    /// rate. Safe for concurrent quotes: an entry is written whole before its rate is published with a release write.
+    /// rate. Safe for concurrent quotes: an entry's publication day is written before its rate, with a release write, and a
+    /// reader reads the rate first (every writer of an entry writes the same values).
     /// </summary>
     private sealed class FxCache
     {
@@ -1260,11 +1261,11 @@ public sealed class LandedCostCalculator
             if (a > 0 && b > 0 && (uint)day < Chunks * ChunkDays && Volatile.Read(ref _pairs[((a - 1) * MaxCurrencies) + b - 1]) is { } chunks
                 && Volatile.Read(ref chunks[day / ChunkDays]) is { } chunk)
             {
-                var slot = day % ChunkDays;
-                var trillionths = Volatile.Read(ref chunk.Trillionths[slot]);
+                ref var entry = ref chunk.Entries[day % ChunkDays];
+                var trillionths = Volatile.Read(ref entry.Trillionths);
                 if (trillionths != 0)
                 {
-                    rate = new ExchangeFactor(trillionths, chunk.Published[slot]);
+                    rate = new ExchangeFactor(trillionths, entry.Published);
                     return true;
                 }
             }
@@ -1283,9 +1284,9 @@ public sealed class LandedCostCalculator
             var chunks = Volatile.Read(ref pair) ?? Interlocked.CompareExchange(ref pair, new Chunk?[Chunks], null) ?? pair!;
             ref var at = ref chunks[day / ChunkDays];
             var chunk = Volatile.Read(ref at) ?? Interlocked.CompareExchange(ref at, new Chunk(), null) ?? at!;
-            var slot = day % ChunkDays;
-            chunk.Published[slot] = rate.PublishedDay;
-            Volatile.Write(ref chunk.Trillionths[slot], rate.Trillionths);
+            ref var entry = ref chunk.Entries[day % ChunkDays];
+            entry.Published = rate.PublishedDay;
+            Volatile.Write(ref entry.Trillionths, rate.Trillionths);
         }
 
         private static int Place(Currency currency) =>
@@ -1308,11 +1309,17 @@ public sealed class LandedCostCalculator
             }
         }
 
+        /// <summary>1,024 days of a pair; an entry's rate and publication day share a cache line.</summary>
         private sealed class Chunk
         {
-            public long[] Trillionths { get; } = new long[ChunkDays];
+            public Entry[] Entries { get; } = new Entry[ChunkDays];
+        }
 
-            public int[] Published { get; } = new int[ChunkDays];
+        /// <summary>A day's rate (0: not known yet) and its publication day. Written publication first, rate last.</summary>
+        private struct Entry
+        {
+            public long Trillionths;
+            public int Published;
         }
     }
 
