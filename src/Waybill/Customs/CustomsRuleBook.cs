@@ -30,6 +30,9 @@ public sealed record CustomsRule(
     bool Verified,
     string? Note)
 {
+    /// <summary>Its sentence as JSON text, written once (no part of the record's equality).</summary>
+    internal EncodedSentence Encoded { get; } = new();
+
     /// <summary>valuation: the import-tax base includes transport and insurance.</summary>
     public bool TaxIncludesShipping { get; init; }
 

@@ -50,6 +50,7 @@ public sealed class HsNomenclature
     }.ToFrozenSet(StringComparer.Ordinal);
 
     private readonly FrozenDictionary<string, HsEntry> _byDigits;
+    private readonly FrozenDictionary<string, HsEntry>.AlternateLookup<ReadOnlySpan<char>> _byDigitSpan;
     private readonly HsEntry[] _subheadings;
     private readonly FrozenDictionary<string, (int Doc, float Weight)[]> _postings;
     private readonly FrozenDictionary<string, double> _idf;
@@ -60,6 +61,7 @@ public sealed class HsNomenclature
     private HsNomenclature(List<HsEntry> entries, Dictionary<string, string> sections, Dictionary<string, string[][]> synonyms)
     {
         _byDigits = entries.ToFrozenDictionary(e => e.Digits, StringComparer.Ordinal);
+        _byDigitSpan = _byDigits.GetAlternateLookup<ReadOnlySpan<char>>();
         _subheadings = [.. entries.Where(e => e.Level == HsLevel.Subheading).OrderBy(e => e.Digits, StringComparer.Ordinal)];
         _sections = sections.ToFrozenDictionary(StringComparer.Ordinal);
         _synonyms = synonyms.ToFrozenDictionary(StringComparer.Ordinal);
@@ -161,7 +163,7 @@ public sealed class HsNomenclature
     }
 
     /// <summary>Whether a code of 6 to 10 digits names an HS 2022 subheading (a national code: its first six digits do).</summary>
-    public bool Exists(HsCode code) => code.Digits is { Length: >= 6 } digits && _byDigits.ContainsKey(digits[..6]);
+    public bool Exists(HsCode code) => code.Digits is { Length: >= 6 } digits && _byDigitSpan.ContainsKey(digits.AsSpan(0, 6));
 
     /// <summary>The entry's ancestors and itself, chapter first.</summary>
     public IReadOnlyList<HsEntry> PathOf(HsEntry entry)

@@ -43,7 +43,7 @@ public readonly record struct QuoteLine
         init
         {
             _hsCode = value;
-            Subheading = value.Digits is null ? 0 : int.Parse(value.Subheading, NumberStyles.None, CultureInfo.InvariantCulture);
+            Subheading = value.Digits is null ? 0 : int.Parse(value.Digits.AsSpan(0, 6), NumberStyles.None, CultureInfo.InvariantCulture);
         }
     }
 
@@ -360,20 +360,26 @@ public readonly struct LandedCharge
     {
         CustomsRule rule => LandedCostCalculator.Describe(rule),
         null => "",
-        string sentence => sentence,
+        FixedSentence sentence => sentence.Text,
         MissingRate missing => missing.Sentence, // made per quote: not kept
         var source => SourceSentences.GetOrAdd(source, Describe), // the shipped rates and tariffs: a bounded set
     };
 
     private static readonly ConcurrentDictionary<object, string> SourceSentences = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>The rule sentence as encoded JSON text, kept per rule or rate (a bounded set): an answer copies it instead of escaping it again.</summary>
-    private static readonly ConcurrentDictionary<object, JsonEncodedText> EncodedRules = new(ReferenceEqualityComparer.Instance);
-
-    /// <summary><see cref="Rule"/> as encoded JSON text (written once per rule or rate, then reused; a quote's own sentence each time).</summary>
-    internal JsonEncodedText EncodedRule => _source is null or MissingRate
-        ? JsonEncodedText.Encode(Rule)
-        : EncodedRules.TryGetValue(_source, out var encoded) ? encoded : EncodedRules.GetOrAdd(_source, JsonEncodedText.Encode(Rule));
+    /// <summary>
+    /// <see cref="Rule"/> as encoded JSON text, kept on the rule or rate itself once written (an answer copies it instead
+    /// of escaping it again); a quote's own sentence (no rate data) each time.
+    /// </summary>
+    internal JsonEncodedText EncodedRule => _source switch
+    {
+        CustomsRule rule => rule.Encoded.Of(this),
+        DutyRate rate => rate.Encoded.Of(this),
+        VatRate rate => rate.Encoded.Of(this),
+        GoodsVatRate rate => rate.Encoded.Of(this),
+        FixedSentence sentence => sentence.Encoded,
+        _ => JsonEncodedText.Encode(Rule),
+    };
 
     private static string Describe(object source) => source switch
     {
@@ -402,6 +408,46 @@ internal readonly record struct ExchangeFactor(long Trillionths, int PublishedDa
     public decimal Factor => Micros.FactorToDecimal(Trillionths);
 
     public DateOnly? Published => PublishedDay == NoDate ? null : DateOnly.FromDayNumber(PublishedDay);
+}
+
+/// <summary>A rule's or rate's sentence as JSON text, kept beside it once written. It takes no part in the equality of the record that holds it.</summary>
+internal sealed class EncodedSentence
+{
+    private StrongBox<JsonEncodedText>? _encoded;
+
+    /// <summary>The charge's rule sentence, encoded on first use (the same text for every charge of this rule).</summary>
+    public JsonEncodedText Of(in LandedCharge charge)
+    {
+        if (Volatile.Read(ref _encoded) is { } known)
+        {
+            return known.Value;
+        }
+        var encoded = new StrongBox<JsonEncodedText>(JsonEncodedText.Encode(charge.Rule));
+        Volatile.Write(ref _encoded, encoded);
+        return encoded.Value;
+    }
+
+    public override bool Equals(object? obj) => obj is EncodedSentence;
+
+    public override int GetHashCode() => 0;
+}
+
+/// <summary>The sentence of a charge that no rule makes (the goods, shipping and insurance themselves).</summary>
+internal sealed class FixedSentence
+{
+    public static readonly FixedSentence Goods = new("The goods' value as declared.");
+    public static readonly FixedSentence Shipping = new("The shipping price charged to the buyer.");
+    public static readonly FixedSentence Insurance = new("The insurance charged to the buyer.");
+
+    private FixedSentence(string text)
+    {
+        Text = text;
+        Encoded = JsonEncodedText.Encode(text);
+    }
+
+    public string Text { get; }
+
+    public JsonEncodedText Encoded { get; }
 }
 
 /// <summary>A destination with no VAT/GST data: no import tax quoted, and the quote says so.</summary>
@@ -463,6 +509,9 @@ public sealed class LandedCostQuote
     public decimal Fees => Micros.MinorToDecimal(_fees, Currency.MinorUnits);
 
     public decimal Total => Micros.MinorToDecimal(_total, Currency.MinorUnits);
+
+    /// <summary>The amounts as counts of the currency's minor unit, in the order of the answer: goods, shipping, insurance, duty, tax, fees, total.</summary>
+    internal (long Goods, long Shipping, long Insurance, long Duty, long Tax, long Fees, long Total) Minor => (_goods, _shipping, _insurance, _duty, _tax, _fees, _total);
 
     /// <summary>The collection scheme under which the tax is collected at checkout (IOSS, UK_POS, ...); null when none.</summary>
     public string? Scheme { get; }
@@ -689,11 +738,11 @@ public sealed class LandedCostCalculator
         var transport = checked(shipping + insurance);
 
         var charges = default(ChargeList);
-        charges.Add(ChargeKind.Goods, goods, currency, "The goods' value as declared.", LandedCharge.BasisForm.Value, goods, count: items, subject: "{count} item(s)");
-        charges.Add(ChargeKind.Shipping, shipping, currency, "The shipping price charged to the buyer.", LandedCharge.BasisForm.Value, shipping);
+        charges.Add(ChargeKind.Goods, goods, currency, FixedSentence.Goods, LandedCharge.BasisForm.Value, goods, count: items, subject: "{count} item(s)");
+        charges.Add(ChargeKind.Shipping, shipping, currency, FixedSentence.Shipping, LandedCharge.BasisForm.Value, shipping);
         if (insurance > 0)
         {
-            charges.Add(ChargeKind.Insurance, insurance, currency, "The insurance charged to the buyer.", LandedCharge.BasisForm.Value, insurance);
+            charges.Add(ChargeKind.Insurance, insurance, currency, FixedSentence.Insurance, LandedCharge.BasisForm.Value, insurance);
         }
 
         var context = new Context(this, request, lines, plan, currency);

@@ -90,6 +90,37 @@ internal static class Micros
     /// <summary>A count of minor units as a decimal with the currency's scale (12.30 for 1230 cents).</summary>
     public static decimal MinorToDecimal(long minor, int minorUnits) => Compose(minor, (byte)minorUnits);
 
+    /// <summary>
+    /// A count of minor units written as the decimal <see cref="MinorToDecimal"/> makes is written in JSON (12.30 for
+    /// 1230 cents, 0.05 for 5, 7 for 7 yen), as ASCII into <paramref name="destination"/> (24 bytes suffice); the length.
+    /// </summary>
+    public static int FormatMinor(long minor, int minorUnits, Span<byte> destination)
+    {
+        var at = 0;
+        var magnitude = minor < 0 ? unchecked((ulong)-minor) : (ulong)minor;
+        if (minor < 0)
+        {
+            destination[at++] = (byte)'-';
+        }
+        Span<byte> digits = stackalloc byte[20];
+        var count = 0;
+        do
+        {
+            digits[count++] = (byte)('0' + (int)(magnitude % 10));
+            magnitude /= 10;
+        }
+        while (magnitude > 0 || count <= minorUnits);
+        for (var i = count - 1; i >= 0; i--)
+        {
+            if (i == minorUnits - 1)
+            {
+                destination[at++] = (byte)'.';
+            }
+            destination[at++] = digits[i];
+        }
+        return at;
+    }
+
     /// <summary>Micros rounded to the currency's minor unit, as a decimal with its scale.</summary>
     public static decimal Round(long micros, Currency currency) => MinorToDecimal(ToMinor(micros, currency.MinorUnits), currency.MinorUnits);
 

@@ -113,13 +113,15 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         var quote = Quote;
         writer.WriteStartObject();
         writer.WriteString(CurrencyName, quote.Currency.Code);
-        writer.WriteNumber(GoodsName, quote.Goods);
-        writer.WriteNumber(ShippingName, quote.Shipping);
-        writer.WriteNumber(InsuranceName, quote.Insurance);
-        writer.WriteNumber(DutyName, quote.Duty);
-        writer.WriteNumber(TaxName, quote.Tax);
-        writer.WriteNumber(FeesName, quote.Fees);
-        writer.WriteNumber(TotalName, quote.Total);
+        var units = quote.Currency.MinorUnits;
+        var minor = quote.Minor;
+        WriteMoney(writer, GoodsName, minor.Goods, units);
+        WriteMoney(writer, ShippingName, minor.Shipping, units);
+        WriteMoney(writer, InsuranceName, minor.Insurance, units);
+        WriteMoney(writer, DutyName, minor.Duty, units);
+        WriteMoney(writer, TaxName, minor.Tax, units);
+        WriteMoney(writer, FeesName, minor.Fees, units);
+        WriteMoney(writer, TotalName, minor.Total, units);
         writer.WriteString(SchemeName, quote.Scheme);
         writer.WriteString(CollectedAtName, quote.CollectedAt);
         writer.WriteString(FormName, LandedCostQuote.FormName(quote.Form));
@@ -129,7 +131,7 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         {
             writer.WriteStartObject();
             writer.WriteString(KindName, LandedCostView.KindName(charge.Kind));
-            writer.WriteNumber(AmountName, charge.Amount);
+            WriteMoney(writer, AmountName, charge.Minor, units);
             writer.WriteString(BasisName, charge.Basis);
             writer.WriteString(RuleName, charge.EncodedRule);
             writer.WriteBoolean(VerifiedName, charge.Verified);
@@ -163,6 +165,15 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         }
         writer.WriteEndObject();
         writer.WriteEndObject();
+    }
+
+    /// <summary>An amount from its minor units, as the decimal's JSON number (12.30), without formatting a decimal.</summary>
+    private static void WriteMoney(Utf8JsonWriter writer, JsonEncodedText name, long minor, int minorUnits)
+    {
+        Span<byte> text = stackalloc byte[24];
+        var length = Micros.FormatMinor(minor, minorUnits, text);
+        writer.WritePropertyName(name);
+        writer.WriteRawValue(text[..length], skipInputValidation: true);
     }
 }
 

@@ -655,6 +655,24 @@ public sealed class LandedCostCalculatorTests
         Assert.True(warned > 0, "one of the quotes carries a restricted-goods warning");
     }
 
+    [Theory]
+    [InlineData(0, 2)]
+    [InlineData(5, 2)]
+    [InlineData(1230, 2)]
+    [InlineData(-1230, 2)]
+    [InlineData(7, 0)]
+    [InlineData(1234, 3)]
+    [InlineData(50, 3)]
+    [InlineData(9_000_000_000_000_000, 2)]
+    [InlineData(long.MaxValue, 4)]
+    public void An_amount_from_minor_units_is_written_as_its_decimal_s_json_number(long minor, int minorUnits)
+    {
+        Span<byte> text = stackalloc byte[24];
+        var length = Micros.FormatMinor(minor, minorUnits, text);
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(Micros.MinorToDecimal(minor, minorUnits)), System.Text.Encoding.ASCII.GetString(text[..length]));
+    }
+
     [Fact]
     public void North_korea_is_refused_as_embargoed()
     {
