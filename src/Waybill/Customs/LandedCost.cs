@@ -792,7 +792,7 @@ public sealed class LandedCostCalculator
         var due = dutyTotal + taxTotal + feeTotal;
         var collectedAt = due == 0 ? null : request.Incoterm == Incoterm.DDP || scheme is not null ? Checkout : Delivery;
         var form = request.Mode == ShippingMode.Courier ? DeclarationForm.CommercialInvoice
-            : weight <= TwoKilograms && WithinCn22Limit(goods, currency, date) ? DeclarationForm.Cn22 : DeclarationForm.Cn23; // UPU: CN22 up to 300 SDR and 2 kg
+            : weight <= TwoKilograms && WithinCn22Limit(goods, currency, date, request.Currency == _usd ? rate : null) ? DeclarationForm.Cn22 : DeclarationForm.Cn23; // UPU: CN22 up to 300 SDR and 2 kg
         var minor = currency.MinorUnits;
         return new LandedCostQuote(currency, Micros.ToMinor(goods, minor), Micros.ToMinor(shipping, minor), Micros.ToMinor(insurance, minor),
             dutyTotal, taxTotal, feeTotal, total, scheme, collectedAt, form, verified, all.ToArray(), (IReadOnlyList<GoodsRestriction>?)restrictions ?? [],
@@ -1013,8 +1013,19 @@ public sealed class LandedCostCalculator
     }
 
     /// <summary>True when the goods are worth at most 300 SDR (the CN22 limit), converted through the dollar; true when no rate says otherwise.</summary>
-    private bool WithinCn22Limit(long goods, Currency currency, DateOnly date) =>
-        _cn22LimitInDollars is not { } limit || !RateOf(_usd, currency, date, out var rate) || goods <= Micros.Convert(limit, rate.Trillionths);
+    /// <remarks><paramref name="fromDollars"/>: the dollar's rate into the currency when the quote already has it (a request in dollars).</remarks>
+    private bool WithinCn22Limit(long goods, Currency currency, DateOnly date, ExchangeFactor? fromDollars)
+    {
+        if (_cn22LimitInDollars is not { } limit)
+        {
+            return true;
+        }
+        if (fromDollars is not { } rate && !RateOf(_usd, currency, date, out rate))
+        {
+            return true;
+        }
+        return goods <= Micros.Convert(limit, rate.Trillionths);
+    }
 
     /// <summary>
     /// The rate from one currency to another on a date, from the cache (<see cref="FxCache"/>): a checkout quotes the
