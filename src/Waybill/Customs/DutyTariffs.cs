@@ -328,6 +328,16 @@ public sealed class DutyTariffs
         }
 
         /// <summary>The rate of the subheading (its source for the charge's sentence), with its fixed-point rate and whether it is verified.</summary>
+        /// <summary>Asks the processor to fetch the subheading's entries while the quote does other work.</summary>
+        public unsafe void Prefetch(int hs6)
+        {
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported && _ordinals.Of(hs6) is var ordinal and >= 0)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref _rateIndex[ordinal]));
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref _sourceByOrdinal[ordinal]));
+            }
+        }
+
         public DutyRate RateOf(int hs6, out long rate, out bool verified)
         {
             if (_ordinals.Of(hs6) is var ordinal and >= 0)
