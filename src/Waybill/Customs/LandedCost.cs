@@ -125,7 +125,7 @@ public sealed record QuoteRequest(
 }
 
 /// <summary>What a charge is: the goods and transport themselves, or what the border adds.</summary>
-public enum ChargeKind
+public enum ChargeKind : byte
 {
     Goods,
     Shipping,
@@ -144,17 +144,21 @@ public enum ChargeKind
 public readonly struct LandedCharge
 #pragma warning restore CA1815
 {
+    // 72 bytes: a quote's charges are its largest allocation.
     private readonly object? _source;
-    private readonly Currency _currency;
+    private readonly string? _subject;
+    private readonly string _currencyCode;
     private readonly long _minor;
     private readonly long _value;
     private readonly long _rate;
-    private readonly int _count;
-    private readonly BasisForm _form;
-    private readonly string? _subject;
-    private readonly int _line;
-    private readonly HsCode _hs;
     private readonly long _threshold;
+    private readonly int _count;
+    private readonly int _line;
+    private readonly int _subheading;
+    private readonly ChargeKind _kind;
+    private readonly BasisForm _form;
+    private readonly byte _minorUnits;
+    private readonly bool _verified;
 
     /// <summary>
     /// <paramref name="micros"/>, <paramref name="value"/> and <paramref name="threshold"/> are micros of
@@ -164,12 +168,13 @@ public readonly struct LandedCharge
     /// in when <see cref="Basis"/> is read.
     /// </summary>
     internal LandedCharge(ChargeKind kind, long micros, Currency currency, object? source, BasisForm form, long value = 0, long rate = 0, int count = 0,
-        string? subject = null, int line = -1, HsCode hs = default, long threshold = 0, bool? verified = null)
+        string? subject = null, int line = -1, int subheading = 0, long threshold = 0, bool? verified = null)
     {
-        Kind = kind;
-        Verified = verified ?? VerifiedOf(source);
+        _kind = kind;
+        _verified = verified ?? VerifiedOf(source);
         _minor = Micros.ToMinor(micros, currency.MinorUnits);
-        _currency = currency;
+        _currencyCode = currency.Code;
+        _minorUnits = (byte)currency.MinorUnits;
         _source = source;
         _form = form;
         _value = value;
@@ -177,7 +182,7 @@ public readonly struct LandedCharge
         _count = count;
         _subject = subject;
         _line = line;
-        _hs = hs;
+        _subheading = subheading;
         _threshold = threshold;
     }
 
@@ -191,16 +196,16 @@ public readonly struct LandedCharge
         Band,
     }
 
-    public ChargeKind Kind { get; }
+    public ChargeKind Kind => _kind;
 
     /// <summary>Rounded half away from zero to the currency's minor unit.</summary>
-    public decimal Amount => Micros.MinorToDecimal(_minor, _currency.MinorUnits);
+    public decimal Amount => Micros.MinorToDecimal(_minor, _minorUnits);
 
     /// <summary>The amount as a count of the currency's minor units.</summary>
     internal long Minor => _minor;
 
     /// <summary>True unless the rule or rate behind it is flagged unverified (or is an estimate).</summary>
-    public bool Verified { get; }
+    public bool Verified => _verified;
 
     private static bool VerifiedOf(object? source) => source switch
     {
@@ -288,9 +293,18 @@ public readonly struct LandedCharge
                     text.AppendLiteral("lines[");
                     text.AppendFormatted(_line);
                     text.AppendLiteral("], HS ");
-                    text.AppendFormatted(_hs.Digits.AsSpan(0, 4));
-                    text.AppendLiteral(".");
-                    text.AppendFormatted(_hs.Digits.AsSpan(4, 2));
+                    // 610910 as 6109.10
+                    Span<char> code = ['0', '0', '0', '0', '.', '0', '0'];
+                    var digits = _subheading;
+                    for (var at = 6; at >= 0; at--)
+                    {
+                        if (at != 4)
+                        {
+                            code[at] = (char)('0' + (digits % 10));
+                            digits /= 10;
+                        }
+                    }
+                    text.AppendFormatted(code);
                 }
                 rest = rest["{line}".Length..];
             }
@@ -316,14 +330,14 @@ public readonly struct LandedCharge
     /// <summary>Micros rounded to the minor unit and written with its decimals and the currency code (12.30 EUR).</summary>
     private void AppendMoney(ref DefaultInterpolatedStringHandler text, long micros)
     {
-        var decimals = Math.Min(_currency.MinorUnits, 4);
-        var minor = Micros.ToMinor(micros, _currency.MinorUnits);
+        var decimals = Math.Min((int)_minorUnits, 4);
+        var minor = Micros.ToMinor(micros, _minorUnits);
         if (minor < 0)
         {
             text.AppendLiteral("-");
             minor = -minor;
         }
-        var unit = Micros.PerUnit / Micros.MinorStep(_currency.MinorUnits);
+        var unit = Micros.PerUnit / Micros.MinorStep(_minorUnits);
         text.AppendFormatted(minor / unit);
         if (decimals > 0)
         {
@@ -331,7 +345,7 @@ public readonly struct LandedCharge
             text.AppendFormatted(minor % unit, decimals switch { 1 => "D1", 2 => "D2", 3 => "D3", _ => "D4" });
         }
         text.AppendLiteral(" ");
-        text.AppendFormatted(_currency.Code);
+        text.AppendFormatted(_currencyCode);
     }
 
     /// <summary>A rate as a percentage with at most four decimals and no trailing zeros (19%, 5.5%, 16.25%).</summary>
@@ -890,14 +904,14 @@ public sealed class LandedCostCalculator
                 verified = tariffVerified;
             }
             duty[i] = Micros.Apply(lineValue, rate);
-            charges.Add(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: "{line}", line: i, hs: lines[i].HsCode,
+            charges.Add(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: "{line}", line: i, subheading: lines[i].Subheading,
                 verified: verified);
             if (additional is not null)
             {
                 var extra = Micros.Apply(lineValue, additional.Rate);
                 duty[i] += extra;
                 charges.Add(ChargeKind.Duty, extra, currency, additional.Source, LandedCharge.BasisForm.Percent, lineValue, additional.Rate,
-                    subject: "{line}", line: i, hs: lines[i].HsCode);
+                    subject: "{line}", line: i, subheading: lines[i].Subheading);
             }
         }
     }
@@ -951,7 +965,7 @@ public sealed class LandedCostCalculator
             var tax = lineGrossUp ? Micros.MulDiv(basis, rate, Micros.RateOne - rate) : Micros.Apply(basis, rate);
             sum += tax;
             charges.Add(ChargeKind.Tax, tax, currency, source, lineGrossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, rate,
-                subject: scheme is null ? "{line}" : "{line}, collected at checkout", line: i, hs: lines[i].HsCode);
+                subject: scheme is null ? "{line}" : "{line}, collected at checkout", line: i, subheading: lines[i].Subheading);
         }
         if (scheme is not null)
         {
@@ -1488,8 +1502,8 @@ public sealed class LandedCostCalculator
         /// <summary>Adds a charge (the arguments of <see cref="LandedCharge"/>'s constructor), built in place.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)] // one charge's temporary here, not one per call site in the callers' frames
         public void Add(ChargeKind kind, long micros, Currency currency, object? source, LandedCharge.BasisForm form, long value = 0, long rate = 0, int count = 0,
-            string? subject = null, int line = -1, HsCode hs = default, long threshold = 0, bool? verified = null) =>
-            Add(new LandedCharge(kind, micros, currency, source, form, value, rate, count, subject, line, hs, threshold, verified));
+            string? subject = null, int line = -1, int subheading = 0, long threshold = 0, bool? verified = null) =>
+            Add(new LandedCharge(kind, micros, currency, source, form, value, rate, count, subject, line, subheading, threshold, verified));
 
         private void Add(in LandedCharge charge)
         {
