@@ -220,91 +220,110 @@ public readonly struct LandedCharge
     /// <summary>What the amount is computed on, in words (written from the integers, in one buffer).</summary>
     public string Basis
     {
+        [SkipLocalsInit]
         get
         {
-            var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
-            switch (_form)
-            {
-                case BasisForm.Value:
-                    if (_subject is not null)
-                    {
-                        AppendSubject(ref text);
-                        text.AppendLiteral(": ");
-                    }
-                    AppendMoney(ref text, _value);
-                    break;
-                case BasisForm.Percent:
-                case BasisForm.GrossUp:
-                    AppendPercent(ref text, _rate);
-                    text.AppendLiteral(" of ");
-                    AppendMoney(ref text, _value);
-                    if (_form == BasisForm.GrossUp)
-                    {
-                        text.AppendLiteral(" grossed up (the tax is part of its own base)");
-                    }
-                    if (_subject is not null)
-                    {
-                        text.AppendLiteral(" (");
-                        AppendSubject(ref text);
-                        text.AppendLiteral(")");
-                    }
-                    break;
-                case BasisForm.PerCount:
-                    AppendMoney(ref text, _value);
-                    text.AppendLiteral(" × ");
-                    text.AppendFormatted(_count);
-                    text.AppendLiteral(" ");
+            var text = new BasisText(stackalloc char[BasisText.Capacity]);
+            WriteBasis(ref text);
+            return text.ToString();
+        }
+    }
+
+    /// <summary>
+    /// Writes <see cref="Basis"/> as a JSON string property, escaped as <see cref="Utf8JsonWriter"/> escapes it by default
+    /// (the sentence is ASCII but for the multiplication sign, <c>\u00D7</c>), without building the string.
+    /// </summary>
+    [SkipLocalsInit]
+    internal void WriteBasisJson(Utf8JsonWriter writer, JsonEncodedText name)
+    {
+        var text = new BasisText(stackalloc char[BasisText.Capacity]);
+        WriteBasis(ref text);
+        Span<byte> json = stackalloc byte[BasisText.Capacity + 64];
+        if (text.TryWriteJson(json, out var length))
+        {
+            writer.WritePropertyName(name);
+            writer.WriteRawValue(json[..length], skipInputValidation: true);
+        }
+        else
+        {
+            writer.WriteString(name, text.Written);
+        }
+    }
+
+    private void WriteBasis(ref BasisText text)
+    {
+        switch (_form)
+        {
+            case BasisForm.Value:
+                if (_subject is not null)
+                {
                     AppendSubject(ref text);
-                    break;
-                case BasisForm.Relief:
+                    text.Append(": ");
+                }
+                AppendMoney(ref text, _value);
+                break;
+            case BasisForm.Percent:
+            case BasisForm.GrossUp:
+                AppendPercent(ref text, _rate);
+                text.Append(" of ");
+                AppendMoney(ref text, _value);
+                if (_form == BasisForm.GrossUp)
+                {
+                    text.Append(" grossed up (the tax is part of its own base)");
+                }
+                if (_subject is not null)
+                {
+                    text.Append(" (");
                     AppendSubject(ref text);
-                    text.AppendLiteral(": ");
-                    AppendMoney(ref text, _value);
-                    break;
-                case BasisForm.Band:
-                    AppendPercent(ref text, _rate);
-                    text.AppendLiteral(" of ");
-                    AppendMoney(ref text, _value);
-                    if (_threshold > 0)
-                    {
-                        text.AppendLiteral(" less ");
-                        AppendMoney(ref text, _threshold);
-                    }
-                    break;
-                default:
-                    break;
-            }
-            return text.ToStringAndClear();
+                    text.Append(")");
+                }
+                break;
+            case BasisForm.PerCount:
+                AppendMoney(ref text, _value);
+                text.Append(" × ");
+                text.Append(_count);
+                text.Append(" ");
+                AppendSubject(ref text);
+                break;
+            case BasisForm.Relief:
+                AppendSubject(ref text);
+                text.Append(": ");
+                AppendMoney(ref text, _value);
+                break;
+            case BasisForm.Band:
+                AppendPercent(ref text, _rate);
+                text.Append(" of ");
+                AppendMoney(ref text, _value);
+                if (_threshold > 0)
+                {
+                    text.Append(" less ");
+                    AppendMoney(ref text, _threshold);
+                }
+                break;
+            default:
+                break;
         }
     }
 
     /// <summary>The subject template with <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> filled in.</summary>
-    private void AppendSubject(ref DefaultInterpolatedStringHandler text)
+    private void AppendSubject(ref BasisText text)
     {
         var rest = _subject.AsSpan();
         while (rest.IndexOf('{') is var open and >= 0)
         {
-            text.AppendFormatted(rest[..open]);
+            text.Append(rest[..open]);
             rest = rest[open..];
             if (rest.StartsWith("{line}", StringComparison.Ordinal))
             {
                 if (_line >= 0)
                 {
-                    text.AppendLiteral("lines[");
-                    text.AppendFormatted(_line);
-                    text.AppendLiteral("], HS ");
-                    // 610910 as 6109.10
-                    Span<char> code = ['0', '0', '0', '0', '.', '0', '0'];
-                    var digits = _subheading;
-                    for (var at = 6; at >= 0; at--)
-                    {
-                        if (at != 4)
-                        {
-                            code[at] = (char)('0' + (digits % 10));
-                            digits /= 10;
-                        }
-                    }
-                    text.AppendFormatted(code);
+                    // lines[0], HS 6109.10
+                    text.Append("lines[");
+                    text.Append(_line);
+                    text.Append("], HS ");
+                    text.Append(_subheading / 100, 4);
+                    text.Append(".");
+                    text.Append(_subheading % 100, 2);
                 }
                 rest = rest["{line}".Length..];
             }
@@ -315,45 +334,45 @@ public readonly struct LandedCharge
             }
             else if (rest.StartsWith("{count}", StringComparison.Ordinal))
             {
-                text.AppendFormatted(_count);
+                text.Append(_count);
                 rest = rest["{count}".Length..];
             }
             else
             {
-                text.AppendFormatted(rest[..1]);
+                text.Append(rest[..1]);
                 rest = rest[1..];
             }
         }
-        text.AppendFormatted(rest);
+        text.Append(rest);
     }
 
     /// <summary>Micros rounded to the minor unit and written with its decimals and the currency code (12.30 EUR).</summary>
-    private void AppendMoney(ref DefaultInterpolatedStringHandler text, long micros)
+    private void AppendMoney(ref BasisText text, long micros)
     {
         var decimals = Math.Min((int)_minorUnits, 4);
         var minor = Micros.ToMinor(micros, _minorUnits);
         if (minor < 0)
         {
-            text.AppendLiteral("-");
+            text.Append("-");
             minor = -minor;
         }
         var unit = Micros.PerUnit / Micros.MinorStep(_minorUnits);
-        text.AppendFormatted(minor / unit);
+        text.Append(minor / unit);
         if (decimals > 0)
         {
-            text.AppendLiteral(".");
-            text.AppendFormatted(minor % unit, decimals switch { 1 => "D1", 2 => "D2", 3 => "D3", _ => "D4" });
+            text.Append(".");
+            text.Append(minor % unit, decimals);
         }
-        text.AppendLiteral(" ");
-        text.AppendFormatted(_currencyCode);
+        text.Append(" ");
+        text.Append(_currencyCode);
     }
 
     /// <summary>A rate as a percentage with at most four decimals and no trailing zeros (19%, 5.5%, 16.25%).</summary>
-    private static void AppendPercent(ref DefaultInterpolatedStringHandler text, long rate)
+    private static void AppendPercent(ref BasisText text, long rate)
     {
         // Ten-thousandths of a percent, rounded half away from zero.
         var units = (rate + 5_000) / 10_000;
-        text.AppendFormatted(units / 10_000);
+        text.Append(units / 10_000);
         var fraction = units % 10_000;
         if (fraction > 0)
         {
@@ -363,10 +382,92 @@ public readonly struct LandedCharge
                 fraction /= 10;
                 digits--;
             }
-            text.AppendLiteral(".");
-            text.AppendFormatted(fraction, digits switch { 1 => "D1", 2 => "D2", 3 => "D3", _ => "D4" });
+            text.Append(".");
+            text.Append(fraction, digits);
         }
-        text.AppendLiteral("%");
+        text.Append("%");
+    }
+
+    /// <summary>A basis sentence being written into a buffer on the stack (a sentence is far shorter than its capacity).</summary>
+    private ref struct BasisText(Span<char> buffer)
+    {
+        public const int Capacity = 320;
+
+        private readonly Span<char> _buffer = buffer;
+        private int _length;
+
+        public readonly ReadOnlySpan<char> Written => _buffer[.._length];
+
+        public void Append(scoped ReadOnlySpan<char> text)
+        {
+            text.CopyTo(_buffer[_length..]);
+            _length += text.Length;
+        }
+
+        /// <summary>A non-negative number in decimal digits, with leading zeros up to <paramref name="minDigits"/>.</summary>
+        public void Append(long value, int minDigits = 1)
+        {
+            var rest = (ulong)value;
+            var count = 1;
+            for (var bound = rest / 10; bound > 0; bound /= 10)
+            {
+                count++;
+            }
+            count = Math.Max(count, minDigits);
+            for (var i = _length + count - 1; i >= _length; i--)
+            {
+                _buffer[i] = (char)('0' + (int)(rest % 10));
+                rest /= 10;
+            }
+            _length += count;
+        }
+
+        /// <summary>
+        /// The sentence as a JSON string with its quotes, escaped as the writer's default encoder does; false for a
+        /// character outside the sentences' plain ASCII (then the writer escapes it).
+        /// </summary>
+        public readonly bool TryWriteJson(Span<byte> json, out int length)
+        {
+            length = 0;
+            var at = 0;
+            json[at++] = (byte)'"';
+            var rest = Written;
+            while (!rest.IsEmpty)
+            {
+                // A run of characters written as they are, then the multiplication sign escaped.
+                var plain = rest.IndexOfAnyExcept(Plain);
+                var run = plain < 0 ? rest : rest[..plain];
+                if (json.Length - at < run.Length + 7 || System.Text.Ascii.FromUtf16(run, json[at..], out var copied) != System.Buffers.OperationStatus.Done)
+                {
+                    return false;
+                }
+                at += copied;
+                if (plain < 0)
+                {
+                    break;
+                }
+                if (rest[plain] != '×')
+                {
+                    return false; // the writer escapes it
+                }
+                "\\u00D7"u8.CopyTo(json[at..]);
+                at += 6;
+                rest = rest[(plain + 1)..];
+            }
+            if (at >= json.Length)
+            {
+                return false;
+            }
+            json[at++] = (byte)'"';
+            length = at;
+            return true;
+        }
+
+        /// <summary>The characters of the sentences that JSON and the writer's default encoder leave as they are.</summary>
+        private static readonly System.Buffers.SearchValues<char> Plain =
+            System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:()[]%-_/");
+
+        public override readonly string ToString() => new(Written);
     }
 
     /// <summary>The rule in a sentence, naming it and its effective date (written once per rule or rate, then reused).</summary>

@@ -94,6 +94,7 @@ internal static class Micros
     /// A count of minor units written as the decimal <see cref="MinorToDecimal"/> makes is written in JSON (12.30 for
     /// 1230 cents, 0.05 for 5, 7 for 7 yen), as ASCII into <paramref name="destination"/> (24 bytes suffice); the length.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static int FormatMinor(long minor, int minorUnits, Span<byte> destination)
     {
         var at = 0;

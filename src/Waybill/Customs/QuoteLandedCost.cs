@@ -132,7 +132,7 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
             writer.WriteStartObject();
             writer.WriteString(KindName, LandedCostView.KindName(charge.Kind));
             WriteMoney(writer, AmountName, charge.Minor, units);
-            writer.WriteString(BasisName, charge.Basis);
+            charge.WriteBasisJson(writer, BasisName);
             writer.WriteString(RuleName, charge.EncodedRule);
             writer.WriteBoolean(VerifiedName, charge.Verified);
             writer.WriteEndObject();
@@ -155,9 +155,13 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         writer.WriteNumber(RateName, quote.ExchangeRate);
         if (quote.RateDate is { } date)
         {
-            Span<char> text = stackalloc char[10];
-            date.TryFormat(text, out _, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-            writer.WriteString(DateName, text);
+            // yyyy-MM-dd, written without the date formatter's general machinery
+            Span<byte> text = [(byte)'"', 0, 0, 0, 0, (byte)'-', 0, 0, (byte)'-', 0, 0, (byte)'"'];
+            Digits(text[1..5], date.Year);
+            Digits(text[6..8], date.Month);
+            Digits(text[9..11], date.Day);
+            writer.WritePropertyName(DateName);
+            writer.WriteRawValue(text, skipInputValidation: true);
         }
         else
         {
@@ -167,7 +171,17 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         writer.WriteEndObject();
     }
 
+    private static void Digits(Span<byte> destination, int value)
+    {
+        for (var i = destination.Length - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+    }
+
     /// <summary>An amount from its minor units, as the decimal's JSON number (12.30), without formatting a decimal.</summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private static void WriteMoney(Utf8JsonWriter writer, JsonEncodedText name, long minor, int minorUnits)
     {
         Span<byte> text = stackalloc byte[24];

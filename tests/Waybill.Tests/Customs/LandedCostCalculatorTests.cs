@@ -638,8 +638,10 @@ public sealed class LandedCostCalculatorTests
             new Q("CN", "JP", "2026-03-02", Shipping: 10, Mode: "courier").Line(TShirt, 150m, 2),
             new Q("CN", "SG", "2026-12-04", "SGD").Line(Mug, 10m).Line("930400", 5m),
             new Q("CN", "US", "2026-12-04", "USD").Line(Watch, 99.99m),
+            new Q("CN", "DE", "2026-09-01", "EUR", Shipping: 4).Line(TShirt, 20m).Line(Mug, 10m), // EU flat duty: "3.00 EUR × 2 item categories"
         ];
         var warned = 0;
+        var multiplied = false;
         foreach (var q in quotes)
         {
             var answer = new LandedCostAnswer(Quote(q), Currency.Parse(q.Currency));
@@ -651,7 +653,9 @@ public sealed class LandedCostCalculatorTests
             }
 
             Assert.Equal(System.Text.Json.JsonSerializer.Serialize(answer.View(), web), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+            multiplied |= answer.Quote.Charges.Any(c => c.Basis.Contains('×', StringComparison.Ordinal));
         }
+        Assert.True(multiplied, "one of the quotes has a basis with a multiplication sign (escaped in JSON)");
         Assert.True(warned > 0, "one of the quotes carries a restricted-goods warning");
     }
 
