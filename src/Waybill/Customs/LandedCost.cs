@@ -1358,6 +1358,7 @@ public sealed class LandedCostCalculator
             OriginNotIn = PlacesOf(source.OriginNotIn, inEu);
             Excludes = [.. source.Excludes.SelectMany(c => categories.GetValueOrDefault(c) ?? [])];
             Bands = [.. source.Bands.Select(b => new Band(b, Micros.Of(b.UpTo), Micros.Of(b.Deduct), Micros.RateOf(b.Percent)))];
+            RegisteredByDefault = source.Scheme is { } scheme && SchemeRegistrations.Defaults.Contains(scheme);
             Filtered = Mode is not null || ShippedFrom is not null || NotShippedFrom is not null || OriginIn is not null || OriginNotIn is not null || Excludes.Length > 0;
         }
 
@@ -1390,6 +1391,9 @@ public sealed class LandedCostCalculator
         public HsRange[] Excludes { get; }
 
         public Band[] Bands { get; }
+
+        /// <summary>For a collection scheme: whether the default registrations (<see cref="SchemeRegistrations.Defaults"/>) include it.</summary>
+        public bool RegisteredByDefault { get; }
 
         /// <summary>False when the rule applies to every quote of its period (no mode, place, origin or goods condition).</summary>
         public bool Filtered { get; }
@@ -1696,7 +1700,11 @@ public sealed class LandedCostCalculator
         {
             foreach (var rule in Plan.ByKind[(int)RuleKind.Scheme])
             {
-                if (!Request.RegisteredSchemes.Contains(rule.Source.Scheme!) || !Applies(rule))
+                // The default registrations (most tenants) were asked once per rule when it was compiled.
+                var registered = ReferenceEquals(Request.RegisteredSchemes, SchemeRegistrations.Defaults)
+                    ? rule.RegisteredByDefault
+                    : Request.RegisteredSchemes.Contains(rule.Source.Scheme!);
+                if (!registered || !Applies(rule))
                 {
                     continue;
                 }
