@@ -279,8 +279,6 @@ public sealed class DutyTariffs
     internal sealed class DestinationTariff
     {
         private readonly int[] _subheadings;
-        private readonly long[] _rates;
-        private readonly bool[] _verified;
         private readonly DutyRate[] _sources;
         private readonly DutyRate _estimate;
         private readonly SubheadingOrdinals _ordinals;
@@ -301,8 +299,6 @@ public sealed class DutyTariffs
             }
             _subheadings = [.. merged.Keys];
             _sources = [.. merged.Values];
-            _rates = [.. _sources.Select(r => r.Rate)];
-            _verified = [.. _sources.Select(r => r.Verified)];
             _estimate = estimate;
             // Every subheading of the nomenclature by its ordinal: the index of its (rate, verified) among the few distinct
             // ones, and its source. A quote reads two small arrays, not a search through the rows.
@@ -327,8 +323,7 @@ public sealed class DutyTariffs
             }
         }
 
-        /// <summary>The rate of the subheading (its source for the charge's sentence), with its fixed-point rate and whether it is verified.</summary>
-        /// <summary>Asks the processor to fetch the subheading's entries while the quote does other work.</summary>
+        /// <summary>Asks the processor to fetch the subheading's entries while the quote does other work (a hint only).</summary>
         public unsafe void Prefetch(int hs6)
         {
             if (System.Runtime.Intrinsics.X86.Sse.IsSupported && _ordinals.Of(hs6) is var ordinal and >= 0)
@@ -338,6 +333,7 @@ public sealed class DutyTariffs
             }
         }
 
+        /// <summary>The rate of the subheading (its source for the charge's sentence), with its fixed-point rate and whether it is verified.</summary>
         public DutyRate RateOf(int hs6, out long rate, out bool verified)
         {
             if (_ordinals.Of(hs6) is var ordinal and >= 0)
@@ -347,16 +343,10 @@ public sealed class DutyTariffs
             }
             // Not a subheading of the nomenclature (a caller's own code): the sorted rows.
             var at = _subheadings.AsSpan().BinarySearch(hs6);
-            if (at >= 0)
-            {
-                rate = _rates[at];
-                verified = _verified[at];
-                return _sources[at];
-            }
-            rate = _estimate.Rate;
-            verified = _estimate.Verified;
-            return _estimate;
+            var source = at >= 0 ? _sources[at] : _estimate;
+            rate = source.Rate;
+            verified = source.Verified;
+            return source;
         }
-
     }
 }

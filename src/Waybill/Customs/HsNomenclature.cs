@@ -52,6 +52,7 @@ public sealed class HsNomenclature
     private readonly FrozenDictionary<string, HsEntry> _byDigits;
     private readonly FrozenDictionary<string, HsEntry>.AlternateLookup<ReadOnlySpan<char>> _byDigitSpan;
     private readonly HsEntry[] _subheadings;
+    private SubheadingOrdinals? _ordinals;
     private readonly FrozenDictionary<string, (int Doc, float Weight)[]> _postings;
     private readonly FrozenDictionary<string, double> _idf;
     private readonly FrozenDictionary<string, string[][]> _synonyms;
@@ -103,8 +104,6 @@ public sealed class HsNomenclature
             }
         }
     }
-
-    private SubheadingOrdinals? _ordinals;
 
     public static HsNomenclature Default => Shared.Value;
 

@@ -1449,25 +1449,17 @@ public sealed class LandedCostCalculator
         /// </summary>
         public unsafe void Prefetch(Currency from, Currency to, DateOnly date)
         {
-            var day = date.DayNumber - Epoch;
-            var a = _ordinals[Place(from)];
-            var b = _ordinals[Place(to)];
-            if (System.Runtime.Intrinsics.X86.Sse.IsSupported && a > 0 && b > 0 && (uint)day < Chunks * ChunkDays
-                && Volatile.Read(ref _pairs[((a - 1) * MaxCurrencies) + b - 1]) is { } chunks && Volatile.Read(ref chunks[day / ChunkDays]) is { } chunk)
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported && Find(from, to, date, out var slot) is { } chunk)
             {
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref chunk.Entries[day % ChunkDays]));
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref chunk.Entries[slot]));
             }
         }
 
         public bool TryGet(Currency from, Currency to, DateOnly date, out ExchangeFactor rate)
         {
-            var day = date.DayNumber - Epoch;
-            var a = _ordinals[Place(from)];
-            var b = _ordinals[Place(to)];
-            if (a > 0 && b > 0 && (uint)day < Chunks * ChunkDays && Volatile.Read(ref _pairs[((a - 1) * MaxCurrencies) + b - 1]) is { } chunks
-                && Volatile.Read(ref chunks[day / ChunkDays]) is { } chunk)
+            if (Find(from, to, date, out var slot) is { } chunk)
             {
-                ref var entry = ref chunk.Entries[day % ChunkDays];
+                ref var entry = ref chunk.Entries[slot];
                 var trillionths = Volatile.Read(ref entry.Trillionths);
                 if (trillionths != 0)
                 {
@@ -1477,6 +1469,18 @@ public sealed class LandedCostCalculator
             }
             rate = default;
             return false;
+        }
+
+        /// <summary>The block that holds the pair's day, and the day's place in it; null when none has been made yet.</summary>
+        private Chunk? Find(Currency from, Currency to, DateOnly date, out int slot)
+        {
+            var day = date.DayNumber - Epoch;
+            var a = _ordinals[Place(from)];
+            var b = _ordinals[Place(to)];
+            slot = day % ChunkDays;
+            return a > 0 && b > 0 && (uint)day < Chunks * ChunkDays && Volatile.Read(ref _pairs[((a - 1) * MaxCurrencies) + b - 1]) is { } chunks
+                ? Volatile.Read(ref chunks[day / ChunkDays])
+                : null;
         }
 
         public void Add(Currency from, Currency to, DateOnly date, ExchangeFactor rate)

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using Waybill.Common;
 
 namespace Waybill.Customs;
@@ -94,30 +96,22 @@ internal static class Micros
     /// A count of minor units written as the decimal <see cref="MinorToDecimal"/> makes is written in JSON (12.30 for
     /// 1230 cents, 0.05 for 5, 7 for 7 yen), as ASCII into <paramref name="destination"/> (24 bytes suffice); the length.
     /// </summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
     public static int FormatMinor(long minor, int minorUnits, Span<byte> destination)
     {
         var at = 0;
-        var magnitude = minor < 0 ? unchecked((ulong)-minor) : (ulong)minor;
         if (minor < 0)
         {
             destination[at++] = (byte)'-';
         }
-        Span<byte> digits = stackalloc byte[20];
-        var count = 0;
-        do
+        var magnitude = minor < 0 ? unchecked((ulong)-minor) : (ulong)minor;
+        var step = (ulong)Powers[minorUnits];
+        _ = Utf8Formatter.TryFormat(magnitude / step, destination[at..], out var written);
+        at += written;
+        if (minorUnits > 0)
         {
-            digits[count++] = (byte)('0' + (int)(magnitude % 10));
-            magnitude /= 10;
-        }
-        while (magnitude > 0 || count <= minorUnits);
-        for (var i = count - 1; i >= 0; i--)
-        {
-            if (i == minorUnits - 1)
-            {
-                destination[at++] = (byte)'.';
-            }
-            destination[at++] = digits[i];
+            destination[at++] = (byte)'.';
+            _ = Utf8Formatter.TryFormat(magnitude % step, destination[at..], out written, new StandardFormat('D', (byte)minorUnits));
+            at += written;
         }
         return at;
     }

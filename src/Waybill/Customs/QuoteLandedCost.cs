@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 using Waybill.Common;
@@ -157,9 +159,9 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         {
             // yyyy-MM-dd, written without the date formatter's general machinery
             Span<byte> text = [(byte)'"', 0, 0, 0, 0, (byte)'-', 0, 0, (byte)'-', 0, 0, (byte)'"'];
-            Digits(text[1..5], date.Year);
-            Digits(text[6..8], date.Month);
-            Digits(text[9..11], date.Day);
+            _ = Utf8Formatter.TryFormat(date.Year, text[1..5], out _, new StandardFormat('D', 4));
+            _ = Utf8Formatter.TryFormat(date.Month, text[6..8], out _, new StandardFormat('D', 2));
+            _ = Utf8Formatter.TryFormat(date.Day, text[9..11], out _, new StandardFormat('D', 2));
             writer.WritePropertyName(DateName);
             writer.WriteRawValue(text, skipInputValidation: true);
         }
@@ -169,15 +171,6 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         }
         writer.WriteEndObject();
         writer.WriteEndObject();
-    }
-
-    private static void Digits(Span<byte> destination, int value)
-    {
-        for (var i = destination.Length - 1; i >= 0; i--)
-        {
-            destination[i] = (byte)('0' + (value % 10));
-            value /= 10;
-        }
     }
 
     /// <summary>An amount from its minor units, as the decimal's JSON number (12.30), without formatting a decimal.</summary>
