@@ -51,10 +51,13 @@ internal static class QuotesBench
         var refused = valid.Count(r => !calculator.Quote(r).IsSuccess);
         Console.Error.WriteLine($"quotes: {valid.Count:N0} requests to {Destinations.Length} destinations ({refused:N0} refused: embargo or prohibited goods), {seconds} s per measure");
 
-        var rate = Measure(valid, seconds, r => calculator.Quote(r).IsSuccess ? 1 : 0);
-        var baselineRate = Measure(valid, seconds, Baseline);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"quotes/s: {rate:F0} | baseline (convert and sum the lines only): {baselineRate:F0}/s | target >= 1000000: {(rate >= 1_000_000 ? "met" : "MISSED")}"));
+        if (!args.Contains("--http-only"))
+        {
+            var rate = Measure(valid, seconds, r => calculator.Quote(r).IsSuccess ? 1 : 0);
+            var baselineRate = Measure(valid, seconds, Baseline);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"quotes/s: {rate:F0} | baseline (convert and sum the lines only): {baselineRate:F0}/s | target >= 1000000: {(rate >= 1_000_000 ? "met" : "MISSED")}"));
+        }
 
         await HttpRatioAsync(quotes, seconds);
     }
@@ -149,11 +152,15 @@ internal static class QuotesBench
             await WarmUpAsync(client, 1, Live);
             double live = 0, quote = 0;
             var round = Math.Max(1, seconds / 2.0);
+            var liveCost = new Cost();
+            var quoteCost = new Cost();
             for (var r = 0; r < 2; r++)
             {
-                live += await LoadAsync(client, round, Live);
-                quote += await LoadAsync(client, round, Quote);
+                live += await LoadAsync(client, round, Live, liveCost);
+                quote += await LoadAsync(client, round, Quote, quoteCost);
             }
+            Console.Error.WriteLine($"allocated per request (client and server): /health/live {liveCost.BytesPerRequest:F0} bytes, quote {quoteCost.BytesPerRequest:F0} bytes; "
+                + $"garbage collections (gen0/gen1/gen2): /health/live {liveCost.Collections}, quote {quoteCost.Collections}");
             var ratio = quote / live;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"quote endpoint: {quote / 2:F0} requests/s | baseline /health/live: {live / 2:F0} requests/s | ratio: {ratio:F2} | target >= 0.7: {(ratio >= 0.7 ? "met" : "MISSED")}"));
@@ -190,8 +197,24 @@ internal static class QuotesBench
         }
     }
 
-    private static async Task<double> LoadAsync(HttpClient client, double seconds, Func<HttpClient, int, Task<HttpResponseMessage>> send)
+    /// <summary>What a run of rounds cost the process beyond time: bytes allocated and collections, per generation.</summary>
+    private sealed class Cost
     {
+        public long Requests { get; set; }
+
+        public long Bytes { get; set; }
+
+        public int[] Gen { get; } = new int[3];
+
+        public double BytesPerRequest => Requests == 0 ? 0 : (double)Bytes / Requests;
+
+        public string Collections => string.Join('/', Gen);
+    }
+
+    private static async Task<double> LoadAsync(HttpClient client, double seconds, Func<HttpClient, int, Task<HttpResponseMessage>> send, Cost? cost = null)
+    {
+        var bytesBefore = GC.GetTotalAllocatedBytes(precise: false);
+        int[] gcBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         var watch = Stopwatch.StartNew();
         long done = 0;
         long failed = 0;
@@ -219,7 +242,17 @@ internal static class QuotesBench
         {
             throw new InvalidOperationException($"{failed} requests failed during the load; the first: {firstFailure}");
         }
-        return done / watch.Elapsed.TotalSeconds;
+        var elapsed = watch.Elapsed.TotalSeconds;
+        if (cost is not null)
+        {
+            cost.Requests += done;
+            cost.Bytes += GC.GetTotalAllocatedBytes(precise: false) - bytesBefore;
+            for (var g = 0; g < 3; g++)
+            {
+                cost.Gen[g] += GC.CollectionCount(g) - gcBefore[g];
+            }
+        }
+        return done / elapsed;
     }
 
     private static LandedCostInput Request(Random random, string[] subheadings)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Waybill.Common;
 using Waybill.Customs;
 using Waybill.Server.Http;
 
@@ -14,9 +15,6 @@ internal static class LandedCostEndpoints
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
     public static void MapLandedCost(this IEndpointRouteBuilder v1)
     {
         v1.MapPost("/landed-cost/quotes", (HttpContext context, CancellationToken ct) => QuoteAsync(context, ct))
@@ -29,9 +27,10 @@ internal static class LandedCostEndpoints
     }
 
     /// <summary>
-    /// The checkout's hot path, written against the request and response directly: the body is read whole and parsed
-    /// with the source-generated metadata in one synchronous pass, and the answer is serialized straight into the
-    /// response pipe. Malformed JSON, a wrong media type or an oversized body fail as every other endpoint's do
+    /// The checkout's hot path, written against the request and response directly: the body is read whole, an ordinary
+    /// valid body is read straight into the checked request (<see cref="QuoteBodyReader.TryReadValid"/>) and anything
+    /// else goes the general way (parsed, then checked, naming every wrong field), and the answer is serialized straight
+    /// into the response pipe. Malformed JSON, a wrong media type or an oversized body fail as every other endpoint's do
     /// (<see cref="RequestErrors"/>).
     /// </summary>
     private static async Task QuoteAsync(HttpContext context, CancellationToken ct)
@@ -40,9 +39,8 @@ internal static class LandedCostEndpoints
         {
             throw new BadHttpRequestException("Send the body as application/json.", StatusCodes.Status415UnsupportedMediaType);
         }
-        var input = await ReadAsync(context, ct);
-        var handler = context.RequestServices.GetRequiredService<QuoteLandedCost.Handler>();
-        var result = await handler.AnswerAsync(input, ct);
+        var quoting = await context.RequestServices.GetRequiredService<QuoteLandedCost.Handler>().ContextAsync(ct);
+        var result = await ReadAndQuoteAsync(context, quoting, ct);
         if (!result.IsSuccess)
         {
             await Problems.From(result.Error!).ExecuteAsync(context);
@@ -53,17 +51,14 @@ internal static class LandedCostEndpoints
         // buffer is free again before this thread can run another request.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(8192);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        writer.Reset(buffer);
-        result.Value.WriteJson(writer);
-        writer.Flush();
+        result.Value.WriteJson(buffer);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.ContentLength = buffer.WrittenCount;
         context.Response.BodyWriter.Write(buffer.WrittenSpan);
     }
 
-    private static async Task<LandedCostInput> ReadAsync(HttpContext context, CancellationToken ct)
+    private static async Task<Result<LandedCostAnswer>> ReadAndQuoteAsync(HttpContext context, QuoteLandedCost.Context quoting, CancellationToken ct)
     {
         var reader = context.Request.BodyReader;
         while (true)
@@ -82,17 +77,21 @@ internal static class LandedCostEndpoints
             }
             try
             {
+                if (QuoteBodyReader.TryReadValid(buffer, quoting, out var request))
+                {
+                    return QuoteLandedCost.Handler.Answer(request);
+                }
                 if (buffer.IsEmpty)
                 {
                     throw new BadHttpRequestException("The request body is empty: send the quote request as JSON.");
                 }
                 if (QuoteBodyReader.TryRead(buffer, out var input))
                 {
-                    return input;
+                    return QuoteLandedCost.Handler.Answer(input, quoting);
                 }
                 var json = new Utf8JsonReader(buffer);
-                return (JsonSerializer.Deserialize(ref json, LandedCostJson.Default.QuoteBody)
-                    ?? throw new BadHttpRequestException("The request body is null: send the quote request as a JSON object.")).ToInput();
+                return QuoteLandedCost.Handler.Answer((JsonSerializer.Deserialize(ref json, LandedCostJson.Default.QuoteBody)
+                    ?? throw new BadHttpRequestException("The request body is null: send the quote request as a JSON object.")).ToInput(), quoting);
             }
             catch (JsonException e)
             {

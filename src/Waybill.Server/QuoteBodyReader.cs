@@ -1,7 +1,11 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
+using Waybill.Common;
 using Waybill.Customs;
+using Waybill.Orders;
 
 namespace Waybill.Server;
 
@@ -13,6 +17,271 @@ namespace Waybill.Server;
 /// </summary>
 internal static class QuoteBodyReader
 {
+    /// <summary>Checkout quotes have a few lines; a body with more is read by the general path.</summary>
+    internal const int ValidFastLines = 8;
+
+    /// <summary>
+    /// The checked request of an ordinary, valid body, read straight from the bytes: the strings a valid request holds
+    /// (country, currency, HS codes) are the tables' own, so nothing is allocated but the request and its lines. It
+    /// answers only for a body the general path (<see cref="TryRead"/>, then <see cref="QuoteLandedCost.Validate"/>) would
+    /// accept, and then with the same request; for anything else (another spelling, a wrong or unknown value, a repeated
+    /// field, more than <see cref="ValidFastLines"/> lines, an escaped string) it answers false and that path decides and
+    /// names what is wrong.
+    /// </summary>
+    public static bool TryReadValid(ReadOnlySequence<byte> body, QuoteLandedCost.Context context, [NotNullWhen(true)] out QuoteRequest? request)
+    {
+        request = null;
+        try
+        {
+            var json = new Utf8JsonReader(body);
+            if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            CountryCode from = default, to = default;
+            var date = context.Today;
+            var mode = ShippingMode.Postal;
+            Incoterm? incoterm = null;
+            Currency currency = default;
+            decimal? shipping = null, insurance = null;
+            var lines = new ValidLines();
+            var count = 0;
+            var seen = 0;
+            while (json.Read())
+            {
+                if (json.TokenType == JsonTokenType.EndObject)
+                {
+                    if (json.Read() || from.Value is null || to.Value is null || incoterm is not { } terms || currency.Code is null
+                        || shipping is not { } shippingValue || !QuoteLandedCost.AmountIsValid(shippingValue, currency)
+                        || (insurance is { } insuranceValue && !QuoteLandedCost.AmountIsValid(insuranceValue, currency)) || count == 0)
+                    {
+                        return false;
+                    }
+                    var checkedLines = new QuoteLine[count];
+                    for (var i = 0; i < count; i++)
+                    {
+                        ref var line = ref lines[i];
+                        if (line.Quantity != decimal.Truncate(line.Quantity) || line.Quantity is < 1 or > 100_000
+                            || !QuoteLandedCost.AmountIsValid(line.UnitValue, currency) || line.WeightKg is not (> 0 and <= 1000))
+                        {
+                            return false;
+                        }
+                        checkedLines[i] = new QuoteLine(line.HsCode, line.Origin, (int)line.Quantity, line.UnitValue, line.WeightKg);
+                    }
+                    request = new QuoteRequest(from, to, date, mode, terms, currency, shippingValue, insurance ?? 0m, checkedLines, context.Registered);
+                    return true;
+                }
+                if (json.TokenType != JsonTokenType.PropertyName || json.ValueIsEscaped || json.HasValueSequence)
+                {
+                    return false;
+                }
+                var name = json.ValueSpan;
+                var field = name.SequenceEqual("from"u8) ? 0
+                    : name.SequenceEqual("to"u8) ? 1
+                    : name.SequenceEqual("date"u8) ? 2
+                    : name.SequenceEqual("mode"u8) ? 3
+                    : name.SequenceEqual("incoterm"u8) ? 4
+                    : name.SequenceEqual("currency"u8) ? 5
+                    : name.SequenceEqual("shipping"u8) ? 6
+                    : name.SequenceEqual("insurance"u8) ? 7
+                    : name.SequenceEqual("lines"u8) ? 8
+                    : -1;
+                if (field < 0 || (seen & (1 << field)) != 0 || !json.Read())
+                {
+                    return false;
+                }
+                seen |= 1 << field;
+                var valid = field switch
+                {
+                    0 => Text(ref json, out var text) && CountryCode.TryCanonical(text, out from),
+                    1 => Text(ref json, out var text) && CountryCode.TryCanonical(text, out to),
+                    2 => json.TokenType == JsonTokenType.Null || (Text(ref json, out var text) && TryDate(text, out date)),
+                    3 => json.TokenType == JsonTokenType.Null || (Text(ref json, out var text) && TryMode(text, out mode)),
+                    4 => Text(ref json, out var text) && TryIncoterm(text, out incoterm),
+                    5 => Text(ref json, out var text) && Currency.TryCanonical(text, out currency),
+                    6 => Decimal(ref json, out shipping),
+                    7 => json.TokenType == JsonTokenType.Null || Decimal(ref json, out insurance),
+                    _ => json.TokenType == JsonTokenType.StartArray && ValidLinesOf(ref json, ref lines, out count),
+                };
+                if (!valid)
+                {
+                    return false;
+                }
+            }
+            return false;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A line as read, before the request's currency (which may come after it) is known.</summary>
+    private struct ValidLine
+    {
+        public HsCode HsCode;
+        public CountryCode Origin;
+        public decimal Quantity;
+        public decimal UnitValue;
+        public decimal WeightKg;
+    }
+
+    [InlineArray(ValidFastLines)]
+    private struct ValidLines
+    {
+        private ValidLine _line;
+    }
+
+    private static bool ValidLinesOf(ref Utf8JsonReader json, ref ValidLines lines, out int count)
+    {
+        count = 0;
+        while (json.Read())
+        {
+            if (json.TokenType == JsonTokenType.EndArray)
+            {
+                return true;
+            }
+            if (json.TokenType != JsonTokenType.StartObject || count == ValidFastLines || !ValidLineOf(ref json, ref lines[count]))
+            {
+                return false;
+            }
+            count++;
+        }
+        return false;
+    }
+
+    private static bool ValidLineOf(ref Utf8JsonReader json, ref ValidLine line)
+    {
+        var seen = 0;
+        while (json.Read())
+        {
+            if (json.TokenType == JsonTokenType.EndObject)
+            {
+                // Every field but the description is required.
+                return (seen | (1 << 2)) == 0b11_1111;
+            }
+            if (json.TokenType != JsonTokenType.PropertyName || json.ValueIsEscaped || json.HasValueSequence)
+            {
+                return false;
+            }
+            var name = json.ValueSpan;
+            var field = name.SequenceEqual("hsCode"u8) ? 0
+                : name.SequenceEqual("originCountry"u8) ? 1
+                : name.SequenceEqual("description"u8) ? 2
+                : name.SequenceEqual("quantity"u8) ? 3
+                : name.SequenceEqual("unitValue"u8) ? 4
+                : name.SequenceEqual("weightKg"u8) ? 5
+                : -1;
+            if (field < 0 || (seen & (1 << field)) != 0 || !json.Read())
+            {
+                return false;
+            }
+            seen |= 1 << field;
+            decimal? number;
+            var valid = field switch
+            {
+                0 => Text(ref json, out var text) && TryHsCode(text, out line.HsCode),
+                1 => Text(ref json, out var text) && CountryCode.TryCanonical(text, out line.Origin),
+                // At most 200 characters: an escaped or multi-byte string has no more characters than bytes.
+                2 => json.TokenType == JsonTokenType.Null
+                    || (json.TokenType == JsonTokenType.String && (json.HasValueSequence ? json.ValueSequence.Length : json.ValueSpan.Length) <= 200),
+                3 => Decimal(ref json, out number) && Set(number, out line.Quantity),
+                4 => Decimal(ref json, out number) && Set(number, out line.UnitValue),
+                _ => Decimal(ref json, out number) && Set(number, out line.WeightKg),
+            };
+            if (!valid)
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static bool Set(decimal? number, out decimal value)
+    {
+        value = number.GetValueOrDefault();
+        return number.HasValue;
+    }
+
+    /// <summary>An unescaped string token's bytes.</summary>
+    private static bool Text(ref Utf8JsonReader json, out ReadOnlySpan<byte> text)
+    {
+        text = default;
+        if (json.TokenType != JsonTokenType.String || json.ValueIsEscaped || json.HasValueSequence)
+        {
+            return false;
+        }
+        text = json.ValueSpan;
+        return true;
+    }
+
+    private static bool Decimal(ref Utf8JsonReader json, out decimal? value)
+    {
+        value = null;
+        if (json.TokenType != JsonTokenType.Number || !json.TryGetDecimal(out var number))
+        {
+            return false;
+        }
+        value = number;
+        return true;
+    }
+
+    /// <summary>YYYY-MM-DD, a real day (as <see cref="QuoteLandedCost.Validate"/> reads it).</summary>
+    private static bool TryDate(ReadOnlySpan<byte> text, out DateOnly date)
+    {
+        date = default;
+        if (text.Length != 10 || text[4] != '-' || text[7] != '-'
+            || !TryDigits(text[..4], out var year) || !TryDigits(text.Slice(5, 2), out var month) || !TryDigits(text.Slice(8, 2), out var day)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+        date = new DateOnly(year, month, day);
+        return true;
+    }
+
+    private static bool TryDigits(ReadOnlySpan<byte> text, out int value)
+    {
+        value = 0;
+        foreach (var b in text)
+        {
+            if (!char.IsAsciiDigit((char)b))
+            {
+                return false;
+            }
+            value = (value * 10) + (b - '0');
+        }
+        return true;
+    }
+
+    private static bool TryMode(ReadOnlySpan<byte> text, out ShippingMode mode)
+    {
+        mode = text.SequenceEqual("courier"u8) ? ShippingMode.Courier : ShippingMode.Postal;
+        return mode == ShippingMode.Courier || text.SequenceEqual("postal"u8);
+    }
+
+    private static bool TryIncoterm(ReadOnlySpan<byte> text, out Incoterm? incoterm)
+    {
+        incoterm = text.SequenceEqual("DDP"u8) ? Incoterm.DDP : text.SequenceEqual("DAP"u8) ? Incoterm.DAP : null;
+        return incoterm is not null;
+    }
+
+    /// <summary>
+    /// 6 to 10 digits (no dots or spaces) whose first six are an HS 2022 subheading. A plain subheading is the
+    /// nomenclature's own string; a national code's digits are copied.
+    /// </summary>
+    private static bool TryHsCode(ReadOnlySpan<byte> text, out HsCode code)
+    {
+        code = default;
+        if (text.Length is < 6 or > 10 || text.ContainsAnyExceptInRange((byte)'0', (byte)'9') || !TryDigits(text[..6], out var subheading)
+            || HsNomenclature.Default.SubheadingDigits(subheading) is not { } digits)
+        {
+            return false;
+        }
+        code = HsCode.FromCheckedDigits(text.Length == 6 ? digits : Encoding.ASCII.GetString(text));
+        return true;
+    }
+
     public static bool TryRead(ReadOnlySequence<byte> body, [NotNullWhen(true)] out LandedCostInput? input)
     {
         input = null;

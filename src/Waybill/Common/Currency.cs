@@ -7,6 +7,7 @@ namespace Waybill.Common;
 public readonly record struct Currency
 {
     private static readonly FrozenDictionary<string, CurrencyInfo> Known = Load();
+    private static readonly FrozenDictionary<string, CurrencyInfo>.AlternateLookup<ReadOnlySpan<char>> KnownBySpan = Known.GetAlternateLookup<ReadOnlySpan<char>>();
 
     private Currency(string code, int minorUnits)
     {
@@ -40,6 +41,27 @@ public readonly record struct Currency
         // The code string of the table, shared by every Currency of that code: equality compares references first.
         currency = new Currency(info.Code, info.MinorUnits.Value);
         reason = null;
+        return true;
+    }
+
+    /// <summary>
+    /// A currency in circulation written exactly as its <see cref="Code"/> (three upper-case ASCII letters), read from
+    /// UTF-8 without allocating; false for anything else, which <see cref="TryCreate"/> judges (trimming, case, reasons).
+    /// </summary>
+    internal static bool TryCanonical(ReadOnlySpan<byte> utf8, out Currency currency)
+    {
+        currency = default;
+        if (utf8.Length != 3)
+        {
+            return false;
+        }
+        Span<char> code = [(char)utf8[0], (char)utf8[1], (char)utf8[2]];
+        if (!char.IsAsciiLetterUpper(code[0]) || !char.IsAsciiLetterUpper(code[1]) || !char.IsAsciiLetterUpper(code[2])
+            || !KnownBySpan.TryGetValue(code, out var info) || info.MinorUnits is not { } minorUnits || info.Withdrawn is not null)
+        {
+            return false;
+        }
+        currency = new Currency(info.Code, minorUnits);
         return true;
     }
 

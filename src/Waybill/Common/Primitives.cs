@@ -45,6 +45,9 @@ public readonly record struct HsCode
         return true;
     }
 
+    /// <summary>A code from digits the caller has already checked (6 to 10 ASCII digits, nothing else).</summary>
+    internal static HsCode FromCheckedDigits(string digits) => new(digits);
+
     public override string ToString() => Digits ?? "";
 }
 

@@ -115,6 +115,9 @@ public sealed class HsNomenclature
     /// <summary>The subheadings as dense indexes (0 to <see cref="SubheadingCount"/> - 1), for tables kept per subheading.</summary>
     internal SubheadingOrdinals Ordinals => _ordinals ??= new SubheadingOrdinals([.. _subheadings.Select(s => int.Parse(s.Digits, CultureInfo.InvariantCulture))]);
 
+    /// <summary>The digits string of a subheading given as an int (610910), or null when it is not one: no allocation.</summary>
+    internal string? SubheadingDigits(int subheading) => Ordinals.Of(subheading) is var ordinal and >= 0 ? _subheadings[ordinal].Digits : null;
+
     /// <exception cref="InvalidDataException">A file is malformed (the message names the row).</exception>
     public static HsNomenclature Load(string nomenclaturePath, string sectionsPath, string synonymsPath)
     {

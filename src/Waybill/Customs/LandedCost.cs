@@ -230,23 +230,21 @@ public readonly struct LandedCharge
     }
 
     /// <summary>
-    /// Writes <see cref="Basis"/> as a JSON string property, escaped as <see cref="Utf8JsonWriter"/> escapes it by default
-    /// (the sentence is ASCII but for the multiplication sign, <c>\u00D7</c>), without building the string.
+    /// Writes <see cref="Basis"/> as a JSON string, escaped as <see cref="Utf8JsonWriter"/> escapes it by default (the
+    /// sentence is ASCII but for the multiplication sign, <c>\u00D7</c>), without building the string.
     /// </summary>
     [SkipLocalsInit]
-    internal void WriteBasisJson(Utf8JsonWriter writer, JsonEncodedText name)
+    internal void WriteBasisJson(ref JsonOut json)
     {
         var text = new BasisText(stackalloc char[BasisText.Capacity]);
         WriteBasis(ref text);
-        Span<byte> json = stackalloc byte[BasisText.Capacity + 64];
-        if (text.TryWriteJson(json, out var length))
+        if (text.TryWriteJson(json.Reserve(BasisText.Capacity + 64), out var length))
         {
-            writer.WritePropertyName(name);
-            writer.WriteRawValue(json[..length], skipInputValidation: true);
+            json.Advance(length);
         }
         else
         {
-            writer.WriteString(name, text.Written);
+            json.Encoded(JsonEncodedText.Encode(text.Written));
         }
     }
 
@@ -496,6 +494,19 @@ public readonly struct LandedCharge
         _ => JsonEncodedText.Encode(Rule),
     };
 
+    /// <summary><see cref="Rule"/> as a JSON string.</summary>
+    internal void WriteRuleJson(ref JsonOut json)
+    {
+        if (_source is MissingRate missing)
+        {
+            missing.WriteJson(ref json);
+        }
+        else
+        {
+            json.Encoded(EncodedRule);
+        }
+    }
+
     private static string Describe(object source) => source switch
     {
         VatRate rate => $"{CountryNames.Of(rate.Country)}: {rate.Name} at the standard rate of {Percent(rate.Percent)}, in force since {Date(rate.EffectiveFrom)} ({rate.Source}).{(rate.Verified ? "" : $" Unverified: {rate.Note}")}",
@@ -568,7 +579,20 @@ internal sealed class FixedSentence
 /// <summary>A destination with no VAT/GST data: no import tax quoted, and the quote says so.</summary>
 internal sealed record MissingRate(CountryCode Country, DateOnly Date)
 {
+    /// <summary>The country names as encoded JSON text, by code: the sentence is written around them.</summary>
+    private static readonly ConcurrentDictionary<string, JsonEncodedText> EncodedNames = new(StringComparer.Ordinal);
+
     public string Sentence => string.Create(CultureInfo.InvariantCulture, $"Waybill has no VAT or GST rate for {CountryNames.Of(Country)} on {Date:yyyy-MM-dd}: no import tax is quoted.");
+
+    /// <summary><see cref="Sentence"/> as a JSON string, written from its parts without building it.</summary>
+    internal void WriteJson(ref JsonOut json)
+    {
+        json.Raw("\"Waybill has no VAT or GST rate for "u8);
+        json.Raw(EncodedNames.GetOrAdd(Country.Value, static (_, country) => JsonEncodedText.Encode(CountryNames.Of(country)), Country).EncodedUtf8Bytes);
+        json.Raw(" on "u8);
+        json.Date(Date);
+        json.Raw(": no import tax is quoted.\""u8);
+    }
 }
 
 /// <summary>

@@ -77,110 +77,195 @@ public sealed record LandedCostView(
 /// </summary>
 public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
 {
-    private static readonly JsonEncodedText CurrencyName = JsonEncodedText.Encode("currency");
-    private static readonly JsonEncodedText GoodsName = JsonEncodedText.Encode("goods");
-    private static readonly JsonEncodedText ShippingName = JsonEncodedText.Encode("shipping");
-    private static readonly JsonEncodedText InsuranceName = JsonEncodedText.Encode("insurance");
-    private static readonly JsonEncodedText DutyName = JsonEncodedText.Encode("duty");
-    private static readonly JsonEncodedText TaxName = JsonEncodedText.Encode("tax");
-    private static readonly JsonEncodedText FeesName = JsonEncodedText.Encode("fees");
-    private static readonly JsonEncodedText TotalName = JsonEncodedText.Encode("total");
-    private static readonly JsonEncodedText SchemeName = JsonEncodedText.Encode("scheme");
-    private static readonly JsonEncodedText CollectedAtName = JsonEncodedText.Encode("collectedAt");
-    private static readonly JsonEncodedText FormName = JsonEncodedText.Encode("form");
-    private static readonly JsonEncodedText VerifiedName = JsonEncodedText.Encode("verified");
-    private static readonly JsonEncodedText ChargesName = JsonEncodedText.Encode("charges");
-    private static readonly JsonEncodedText KindName = JsonEncodedText.Encode("kind");
-    private static readonly JsonEncodedText AmountName = JsonEncodedText.Encode("amount");
-    private static readonly JsonEncodedText BasisName = JsonEncodedText.Encode("basis");
-    private static readonly JsonEncodedText RuleName = JsonEncodedText.Encode("rule");
-    private static readonly JsonEncodedText WarningsName = JsonEncodedText.Encode("warnings");
-    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
-    private static readonly JsonEncodedText DescriptionName = JsonEncodedText.Encode("description");
-    private static readonly JsonEncodedText SourceName = JsonEncodedText.Encode("source");
-    private static readonly JsonEncodedText ExchangeName = JsonEncodedText.Encode("exchange");
-    private static readonly JsonEncodedText FromName = JsonEncodedText.Encode("from");
-    private static readonly JsonEncodedText ToName = JsonEncodedText.Encode("to");
-    private static readonly JsonEncodedText RateName = JsonEncodedText.Encode("rate");
-    private static readonly JsonEncodedText DateName = JsonEncodedText.Encode("date");
-
     public LandedCostQuote Quote { get; } = quote;
 
     public LandedCostView View() => LandedCostView.Of(Quote, requested);
 
-    /// <summary>The view's JSON document (camelCase, numbers as numbers), written without building the view.</summary>
-    public void WriteJson(Utf8JsonWriter writer)
+    /// <summary>
+    /// The view's JSON document (camelCase, numbers as numbers, strings escaped as <see cref="Utf8JsonWriter"/> escapes
+    /// them by default), written without building the view: the document's fixed parts as literal bytes, the rule
+    /// sentences as the bytes encoded once on each rule, amounts from their minor units.
+    /// </summary>
+    public void WriteJson(IBufferWriter<byte> output)
     {
-        ArgumentNullException.ThrowIfNull(writer);
         var quote = Quote;
-        writer.WriteStartObject();
-        writer.WriteString(CurrencyName, quote.Currency.Code);
+        var json = new JsonOut(output);
+        json.Raw("{\"currency\":"u8);
+        json.String(quote.Currency.Code);
         var units = quote.Currency.MinorUnits;
         var minor = quote.Minor;
-        WriteMoney(writer, GoodsName, minor.Goods, units);
-        WriteMoney(writer, ShippingName, minor.Shipping, units);
-        WriteMoney(writer, InsuranceName, minor.Insurance, units);
-        WriteMoney(writer, DutyName, minor.Duty, units);
-        WriteMoney(writer, TaxName, minor.Tax, units);
-        WriteMoney(writer, FeesName, minor.Fees, units);
-        WriteMoney(writer, TotalName, minor.Total, units);
-        writer.WriteString(SchemeName, quote.Scheme);
-        writer.WriteString(CollectedAtName, quote.CollectedAt);
-        writer.WriteString(FormName, LandedCostQuote.FormName(quote.Form));
-        writer.WriteBoolean(VerifiedName, quote.Verified);
-        writer.WriteStartArray(ChargesName);
+        json.Raw(",\"goods\":"u8);
+        json.Money(minor.Goods, units);
+        json.Raw(",\"shipping\":"u8);
+        json.Money(minor.Shipping, units);
+        json.Raw(",\"insurance\":"u8);
+        json.Money(minor.Insurance, units);
+        json.Raw(",\"duty\":"u8);
+        json.Money(minor.Duty, units);
+        json.Raw(",\"tax\":"u8);
+        json.Money(minor.Tax, units);
+        json.Raw(",\"fees\":"u8);
+        json.Money(minor.Fees, units);
+        json.Raw(",\"total\":"u8);
+        json.Money(minor.Total, units);
+        json.Raw(",\"scheme\":"u8);
+        json.String(quote.Scheme);
+        json.Raw(",\"collectedAt\":"u8);
+        json.String(quote.CollectedAt);
+        json.Raw(",\"form\":"u8);
+        json.String(LandedCostQuote.FormName(quote.Form));
+        json.Raw(",\"verified\":"u8);
+        json.Bool(quote.Verified);
+        json.Raw(",\"charges\":["u8);
+        var first = true;
         foreach (ref readonly var charge in quote.ChargeSpan)
         {
-            writer.WriteStartObject();
-            writer.WriteString(KindName, LandedCostView.KindName(charge.Kind));
-            WriteMoney(writer, AmountName, charge.Minor, units);
-            charge.WriteBasisJson(writer, BasisName);
-            writer.WriteString(RuleName, charge.EncodedRule);
-            writer.WriteBoolean(VerifiedName, charge.Verified);
-            writer.WriteEndObject();
+            json.Raw(first ? "{\"kind\":"u8 : ",{\"kind\":"u8);
+            first = false;
+            json.String(LandedCostView.KindName(charge.Kind));
+            json.Raw(",\"amount\":"u8);
+            json.Money(charge.Minor, units);
+            json.Raw(",\"basis\":"u8);
+            charge.WriteBasisJson(ref json);
+            json.Raw(",\"rule\":"u8);
+            charge.WriteRuleJson(ref json);
+            json.Raw(",\"verified\":"u8);
+            json.Bool(charge.Verified);
+            json.Raw("}"u8);
         }
-        writer.WriteEndArray();
-        writer.WriteStartArray(WarningsName);
+        json.Raw("],\"warnings\":["u8);
+        first = true;
         foreach (var restriction in quote.Restrictions)
         {
-            writer.WriteStartObject();
-            writer.WriteString(IdName, restriction.Id);
-            writer.WriteString(DescriptionName, $"Restricted: {restriction.Description}");
-            writer.WriteString(SourceName, restriction.Source);
-            writer.WriteBoolean(VerifiedName, restriction.Verified);
-            writer.WriteEndObject();
+            json.Raw(first ? "{\"id\":"u8 : ",{\"id\":"u8);
+            first = false;
+            json.String(restriction.Id);
+            json.Raw(",\"description\":"u8);
+            json.String($"Restricted: {restriction.Description}");
+            json.Raw(",\"source\":"u8);
+            json.String(restriction.Source);
+            json.Raw(",\"verified\":"u8);
+            json.Bool(restriction.Verified);
+            json.Raw("}"u8);
         }
-        writer.WriteEndArray();
-        writer.WriteStartObject(ExchangeName);
-        writer.WriteString(FromName, requested.Code);
-        writer.WriteString(ToName, quote.Currency.Code);
-        writer.WriteNumber(RateName, quote.ExchangeRate);
+        json.Raw("],\"exchange\":{\"from\":"u8);
+        json.String(requested.Code);
+        json.Raw(",\"to\":"u8);
+        json.String(quote.Currency.Code);
+        json.Raw(",\"rate\":"u8);
+        json.Decimal(quote.ExchangeRate);
+        json.Raw(",\"date\":"u8);
         if (quote.RateDate is { } date)
         {
-            // yyyy-MM-dd, written without the date formatter's general machinery
-            Span<byte> text = [(byte)'"', 0, 0, 0, 0, (byte)'-', 0, 0, (byte)'-', 0, 0, (byte)'"'];
-            _ = Utf8Formatter.TryFormat(date.Year, text[1..5], out _, new StandardFormat('D', 4));
-            _ = Utf8Formatter.TryFormat(date.Month, text[6..8], out _, new StandardFormat('D', 2));
-            _ = Utf8Formatter.TryFormat(date.Day, text[9..11], out _, new StandardFormat('D', 2));
-            writer.WritePropertyName(DateName);
-            writer.WriteRawValue(text, skipInputValidation: true);
+            json.Raw("\""u8);
+            json.Date(date);
+            json.Raw("\""u8);
         }
         else
         {
-            writer.WriteNull(DateName);
+            json.Raw("null"u8);
         }
-        writer.WriteEndObject();
-        writer.WriteEndObject();
+        json.Raw("}}"u8);
+        json.Flush();
+    }
+}
+
+/// <summary>
+/// JSON written straight into a buffer: the caller writes the punctuation and names, this writes values. Strings are
+/// escaped as <see cref="Utf8JsonWriter"/>'s default encoder escapes them (plain ASCII is copied; anything else is
+/// encoded by <see cref="JsonEncodedText"/>).
+/// </summary>
+internal ref struct JsonOut(IBufferWriter<byte> output)
+{
+    private const int Chunk = 4096;
+
+    /// <summary>The ASCII characters the default encoder leaves as they are.</summary>
+    private static readonly SearchValues<char> Plain =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%()*,-./:;=?@[]^_{|}~");
+
+    private Span<byte> _span = output.GetSpan(Chunk);
+    private int _at;
+
+    public void Raw(scoped ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(Reserve(bytes.Length));
+        _at += bytes.Length;
     }
 
-    /// <summary>An amount from its minor units, as the decimal's JSON number (12.30), without formatting a decimal.</summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
-    private static void WriteMoney(Utf8JsonWriter writer, JsonEncodedText name, long minor, int minorUnits)
+    /// <summary>At least <paramref name="size"/> bytes to write into; <see cref="Advance"/> then says how many were written.</summary>
+    public Span<byte> Reserve(int size)
     {
-        Span<byte> text = stackalloc byte[24];
-        var length = Micros.FormatMinor(minor, minorUnits, text);
-        writer.WritePropertyName(name);
-        writer.WriteRawValue(text[..length], skipInputValidation: true);
+        if (size > _span.Length - _at)
+        {
+            output.Advance(_at);
+            _at = 0;
+            _span = output.GetSpan(Math.Max(size, Chunk));
+        }
+        return _span[_at..];
+    }
+
+    public void Advance(int count) => _at += count;
+
+    public void Flush()
+    {
+        output.Advance(_at);
+        _at = 0;
+        _span = default;
+    }
+
+    public void String(string? value)
+    {
+        if (value is null)
+        {
+            Raw("null"u8);
+        }
+        else if (!value.AsSpan().ContainsAnyExcept(Plain))
+        {
+            var text = Reserve(value.Length + 2);
+            text[0] = (byte)'"';
+            _ = System.Text.Ascii.FromUtf16(value, text[1..], out var written);
+            text[written + 1] = (byte)'"';
+            _at += written + 2;
+        }
+        else
+        {
+            Encoded(JsonEncodedText.Encode(value));
+        }
+    }
+
+    /// <summary>A string already escaped, in its quotes.</summary>
+    public void Encoded(JsonEncodedText text)
+    {
+        var bytes = text.EncodedUtf8Bytes;
+        var span = Reserve(bytes.Length + 2);
+        span[0] = (byte)'"';
+        bytes.CopyTo(span[1..]);
+        span[bytes.Length + 1] = (byte)'"';
+        _at += bytes.Length + 2;
+    }
+
+    public void Bool(bool value) => Raw(value ? "true"u8 : "false"u8);
+
+    /// <summary>An amount from its minor units, as the decimal's JSON number (12.30), without formatting a decimal.</summary>
+    public void Money(long minor, int minorUnits) => _at += Micros.FormatMinor(minor, minorUnits, Reserve(24));
+
+    /// <summary>A date as yyyy-MM-dd, written without the date formatter's general machinery.</summary>
+    public void Date(DateOnly date)
+    {
+        var text = Reserve(10);
+        _ = Utf8Formatter.TryFormat(date.Year, text[..4], out _, new StandardFormat('D', 4));
+        text[4] = (byte)'-';
+        _ = Utf8Formatter.TryFormat(date.Month, text[5..7], out _, new StandardFormat('D', 2));
+        text[7] = (byte)'-';
+        _ = Utf8Formatter.TryFormat(date.Day, text[8..10], out _, new StandardFormat('D', 2));
+        _at += 10;
+    }
+
+    /// <summary>A decimal as <see cref="Utf8JsonWriter"/> writes it.</summary>
+    public void Decimal(decimal value)
+    {
+        _ = Utf8Formatter.TryFormat(value, Reserve(64), out var written);
+        _at += written;
     }
 }
 
@@ -192,21 +277,29 @@ public static class QuoteLandedCost
 {
     public const int MaxLines = 100;
 
+    /// <summary>What a quote depends on beyond its request: today's date (the default date) and the tenant's scheme registrations.</summary>
+    public readonly record struct Context(DateOnly Today, IReadOnlySet<string> Registered);
+
     /// <summary>The database is asked only when the tenant's scheme registrations are not cached.</summary>
     public sealed class Handler(RequestTenant tenant, IServiceProvider services, SchemeRegistrations schemes, TimeProvider clock)
     {
-        /// <summary>The quote with the currency it was asked in (the endpoint writes its JSON directly).</summary>
-        public async ValueTask<Result<LandedCostAnswer>> AnswerAsync(LandedCostInput input, CancellationToken ct)
+        public async ValueTask<Context> ContextAsync(CancellationToken ct) => new(
+            DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
+            await schemes.ForAsync(tenant.Id, () => (WaybillDb)services.GetService(typeof(WaybillDb))!, ct));
+
+        /// <summary>The quote of a request as the client sent it, checked first (<see cref="Validate"/>).</summary>
+        public static Result<LandedCostAnswer> Answer(LandedCostInput input, Context context)
         {
-            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            var registered = await schemes.ForAsync(tenant.Id, () => (WaybillDb)services.GetService(typeof(WaybillDb))!, ct);
-            var request = Validate(input, today, registered);
-            if (!request.IsSuccess)
-            {
-                return request.Error!;
-            }
-            var quote = LandedCostCalculator.Default.Quote(request.Value);
-            return quote.IsSuccess ? new LandedCostAnswer(quote.Value, request.Value.Currency) : quote.Error!;
+            var request = Validate(input, context.Today, context.Registered);
+            return request.IsSuccess ? Answer(request.Value) : request.Error!;
+        }
+
+        /// <summary>The quote of a checked request, with the currency it was asked in (the endpoint writes its JSON directly).</summary>
+        public static Result<LandedCostAnswer> Answer(QuoteRequest request)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            var quote = LandedCostCalculator.Default.Quote(request);
+            return quote.IsSuccess ? new LandedCostAnswer(quote.Value, request.Currency) : quote.Error!;
         }
     }
 
@@ -349,7 +442,7 @@ public static class QuoteLandedCost
     }
 
     /// <summary>True when <see cref="Amount"/> would accept the value without a word.</summary>
-    private static bool AmountIsValid(decimal value, Currency currency) =>
+    internal static bool AmountIsValid(decimal value, Currency currency) =>
         value is >= 0 and <= 1_000_000_000 && (currency.Code is null || decimal.Round(value, currency.MinorUnits) == value);
 
     private static decimal Amount(ValidationErrors errors, string field, decimal? value, bool required, Currency currency)

@@ -639,23 +639,30 @@ public sealed class LandedCostCalculatorTests
             new Q("CN", "SG", "2026-12-04", "SGD").Line(Mug, 10m).Line("930400", 5m),
             new Q("CN", "US", "2026-12-04", "USD").Line(Watch, 99.99m),
             new Q("CN", "DE", "2026-09-01", "EUR", Shipping: 4).Line(TShirt, 20m).Line(Mug, 10m), // EU flat duty: "3.00 EUR × 2 item categories"
+            new Q("CN", "HK", "2026-12-04", "USD").Line(Mug, 10m),
+            new Q("CN", "QA", "2026-12-04", "USD").Line(Mug, 10m),
+            new Q("CN", "PE", "2026-12-04", "USD").Line(Mug, 10m),
+            Enumerable.Range(0, 40).Aggregate(new Q("CN", "US", "2026-12-04", "USD", Shipping: 30), (q, i) => q.Line(i % 2 == 0 ? TShirt : Watch, 10m + i)),
         ];
+        var longest = 0;
+        var missingRate = false;
         var warned = 0;
         var multiplied = false;
         foreach (var q in quotes)
         {
             var answer = new LandedCostAnswer(Quote(q), Currency.Parse(q.Currency));
             warned += answer.Quote.Restrictions.Count;
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-            {
-                answer.WriteJson(writer);
-            }
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(16);
+            answer.WriteJson(buffer);
+            longest = Math.Max(longest, buffer.WrittenCount);
 
             Assert.Equal(System.Text.Json.JsonSerializer.Serialize(answer.View(), web), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
             multiplied |= answer.Quote.Charges.Any(c => c.Basis.Contains('×', StringComparison.Ordinal));
+            missingRate |= answer.Quote.Charges.Any(c => c.Rule.StartsWith("Waybill has no VAT or GST rate", StringComparison.Ordinal));
         }
         Assert.True(multiplied, "one of the quotes has a basis with a multiplication sign (escaped in JSON)");
+        Assert.True(missingRate, "one of the quotes goes to a country without a VAT or GST rate (a sentence written from its parts)");
+        Assert.True(longest > 4096, $"one answer ({longest} bytes) is longer than the writer's first buffer, so that it asks for more room");
         Assert.True(warned > 0, "one of the quotes carries a restricted-goods warning");
     }
 
