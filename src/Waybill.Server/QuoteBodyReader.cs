@@ -21,99 +21,94 @@ internal static class QuoteBodyReader
     internal const int ValidFastLines = 8;
 
     /// <summary>
-    /// The checked request of an ordinary, valid body, read straight from the bytes: the strings a valid request holds
-    /// (country, currency, HS codes) are the tables' own, so nothing is allocated but the request and its lines. It
-    /// answers only for a body the general path (<see cref="TryRead"/>, then <see cref="QuoteLandedCost.Validate"/>) would
-    /// accept, and then with the same request; for anything else (another spelling, a wrong or unknown value, a repeated
-    /// field, more than <see cref="ValidFastLines"/> lines, an escaped string) it answers false and that path decides and
-    /// names what is wrong.
+    /// The checked request of an ordinary, valid body, read straight from the bytes by a small scanner of the body's
+    /// JSON: the strings a valid request holds (country, currency, HS codes) are the tables' own, so nothing is
+    /// allocated but the request and its lines. It answers only for a body the general path (<see cref="TryRead"/>, then
+    /// <see cref="QuoteLandedCost.Validate"/>) would accept, and then with the same request; for anything else (another
+    /// spelling, a wrong or unknown value, a repeated field, more than <see cref="ValidFastLines"/> lines, an escape in a
+    /// string, a number with an exponent or a sign, JSON that is not well formed) it answers false and that path decides
+    /// and names what is wrong.
     /// </summary>
     public static bool TryReadValid(ReadOnlySequence<byte> body, QuoteLandedCost.Context context, [NotNullWhen(true)] out QuoteRequest? request)
     {
         request = null;
-        try
+        if (!body.IsSingleSegment)
         {
-            var json = new Utf8JsonReader(body);
-            if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
+            return false;
+        }
+        var json = new Scanner(body.FirstSpan);
+        CountryCode from = default, to = default;
+        var date = context.Today;
+        var mode = ShippingMode.Postal;
+        Incoterm? incoterm = null;
+        Currency currency = default;
+        decimal? shipping = null, insurance = null;
+        var lines = new ValidLines();
+        var count = 0;
+        var seen = 0;
+        if (!json.Take((byte)'{'))
+        {
+            return false;
+        }
+        do
+        {
+            if (!json.Plain(out var name) || !json.Take((byte)':'))
             {
                 return false;
             }
-            CountryCode from = default, to = default;
-            var date = context.Today;
-            var mode = ShippingMode.Postal;
-            Incoterm? incoterm = null;
-            Currency currency = default;
-            decimal? shipping = null, insurance = null;
-            var lines = new ValidLines();
-            var count = 0;
-            var seen = 0;
-            while (json.Read())
+            var field = name.SequenceEqual("from"u8) ? 0
+                : name.SequenceEqual("to"u8) ? 1
+                : name.SequenceEqual("date"u8) ? 2
+                : name.SequenceEqual("mode"u8) ? 3
+                : name.SequenceEqual("incoterm"u8) ? 4
+                : name.SequenceEqual("currency"u8) ? 5
+                : name.SequenceEqual("shipping"u8) ? 6
+                : name.SequenceEqual("insurance"u8) ? 7
+                : name.SequenceEqual("lines"u8) ? 8
+                : -1;
+            if (field < 0 || (seen & (1 << field)) != 0)
             {
-                if (json.TokenType == JsonTokenType.EndObject)
-                {
-                    if (json.Read() || from.Value is null || to.Value is null || incoterm is not { } terms || currency.Code is null
-                        || shipping is not { } shippingValue || !QuoteLandedCost.AmountIsValid(shippingValue, currency)
-                        || (insurance is { } insuranceValue && !QuoteLandedCost.AmountIsValid(insuranceValue, currency)) || count == 0)
-                    {
-                        return false;
-                    }
-                    var checkedLines = new QuoteLine[count];
-                    for (var i = 0; i < count; i++)
-                    {
-                        ref var line = ref lines[i];
-                        if (line.Quantity != decimal.Truncate(line.Quantity) || line.Quantity is < 1 or > 100_000
-                            || !QuoteLandedCost.AmountIsValid(line.UnitValue, currency) || line.WeightKg is not (> 0 and <= 1000))
-                        {
-                            return false;
-                        }
-                        checkedLines[i] = new QuoteLine(line.HsCode, line.Origin, (int)line.Quantity, line.UnitValue, line.WeightKg);
-                    }
-                    request = new QuoteRequest(from, to, date, mode, terms, currency, shippingValue, insurance ?? 0m, checkedLines, context.Registered);
-                    return true;
-                }
-                if (json.TokenType != JsonTokenType.PropertyName || json.ValueIsEscaped || json.HasValueSequence)
-                {
-                    return false;
-                }
-                var name = json.ValueSpan;
-                var field = name.SequenceEqual("from"u8) ? 0
-                    : name.SequenceEqual("to"u8) ? 1
-                    : name.SequenceEqual("date"u8) ? 2
-                    : name.SequenceEqual("mode"u8) ? 3
-                    : name.SequenceEqual("incoterm"u8) ? 4
-                    : name.SequenceEqual("currency"u8) ? 5
-                    : name.SequenceEqual("shipping"u8) ? 6
-                    : name.SequenceEqual("insurance"u8) ? 7
-                    : name.SequenceEqual("lines"u8) ? 8
-                    : -1;
-                if (field < 0 || (seen & (1 << field)) != 0 || !json.Read())
-                {
-                    return false;
-                }
-                seen |= 1 << field;
-                var valid = field switch
-                {
-                    0 => Text(ref json, out var text) && CountryCode.TryCanonical(text, out from),
-                    1 => Text(ref json, out var text) && CountryCode.TryCanonical(text, out to),
-                    2 => json.TokenType == JsonTokenType.Null || (Text(ref json, out var text) && TryDate(text, out date)),
-                    3 => json.TokenType == JsonTokenType.Null || (Text(ref json, out var text) && TryMode(text, out mode)),
-                    4 => Text(ref json, out var text) && TryIncoterm(text, out incoterm),
-                    5 => Text(ref json, out var text) && Currency.TryCanonical(text, out currency),
-                    6 => Decimal(ref json, out shipping),
-                    7 => json.TokenType == JsonTokenType.Null || Decimal(ref json, out insurance),
-                    _ => json.TokenType == JsonTokenType.StartArray && ValidLinesOf(ref json, ref lines, out count),
-                };
-                if (!valid)
-                {
-                    return false;
-                }
+                return false;
             }
-            return false;
+            seen |= 1 << field;
+            ReadOnlySpan<byte> text;
+            var valid = field switch
+            {
+                0 => json.Plain(out text) && CountryCode.TryCanonical(text, out from),
+                1 => json.Plain(out text) && CountryCode.TryCanonical(text, out to),
+                2 => json.Null() || (json.Plain(out text) && TryDate(text, out date)),
+                3 => json.Null() || (json.Plain(out text) && TryMode(text, out mode)),
+                4 => json.Plain(out text) && TryIncoterm(text, out incoterm),
+                5 => json.Plain(out text) && Currency.TryCanonical(text, out currency),
+                6 => json.Number(out var value) && Set(value, out shipping),
+                7 => json.Null() || (json.Number(out var value) && Set(value, out insurance)),
+                _ => ValidLinesOf(ref json, ref lines, out count),
+            };
+            if (!valid)
+            {
+                return false;
+            }
         }
-        catch (JsonException)
+        while (json.Take((byte)','));
+        if (!json.Take((byte)'}') || !json.AtEnd || from.Value is null || to.Value is null || incoterm is not { } terms || currency.Code is null
+            || shipping is not { } shippingValue || !QuoteLandedCost.AmountIsValid(shippingValue, currency)
+            || (insurance is { } insuranceValue && !QuoteLandedCost.AmountIsValid(insuranceValue, currency)) || count == 0)
         {
             return false;
         }
+        var checkedLines = new QuoteLine[count];
+        for (var i = 0; i < count; i++)
+        {
+            ref var line = ref lines[i];
+            if (line.Quantity != decimal.Truncate(line.Quantity) || line.Quantity is < 1 or > 100_000
+                || !QuoteLandedCost.AmountIsValid(line.UnitValue, currency) || line.WeightKg is not (> 0 and <= 1000))
+            {
+                return false;
+            }
+            checkedLines[i] = new QuoteLine(line.HsCode, line.Origin, (int)line.Quantity, line.UnitValue, line.WeightKg);
+        }
+        request = new QuoteRequest(from, to, date, mode, terms, currency, shippingValue, insurance ?? 0m, checkedLines, context.Registered);
+        return true;
     }
 
     /// <summary>A line as read, before the request's currency (which may come after it) is known.</summary>
@@ -132,39 +127,42 @@ internal static class QuoteBodyReader
         private ValidLine _line;
     }
 
-    private static bool ValidLinesOf(ref Utf8JsonReader json, ref ValidLines lines, out int count)
+    private static bool ValidLinesOf(ref Scanner json, ref ValidLines lines, out int count)
     {
         count = 0;
-        while (json.Read())
+        if (!json.Take((byte)'['))
         {
-            if (json.TokenType == JsonTokenType.EndArray)
-            {
-                return true;
-            }
-            if (json.TokenType != JsonTokenType.StartObject || count == ValidFastLines || !ValidLineOf(ref json, ref lines[count]))
+            return false;
+        }
+        if (json.Take((byte)']'))
+        {
+            return true; // no lines: the general path names the error
+        }
+        do
+        {
+            if (count == ValidFastLines || !ValidLineOf(ref json, ref lines[count]))
             {
                 return false;
             }
             count++;
         }
-        return false;
+        while (json.Take((byte)','));
+        return json.Take((byte)']');
     }
 
-    private static bool ValidLineOf(ref Utf8JsonReader json, ref ValidLine line)
+    private static bool ValidLineOf(ref Scanner json, ref ValidLine line)
     {
-        var seen = 0;
-        while (json.Read())
+        if (!json.Take((byte)'{'))
         {
-            if (json.TokenType == JsonTokenType.EndObject)
-            {
-                // Every field but the description is required.
-                return (seen | (1 << 2)) == 0b11_1111;
-            }
-            if (json.TokenType != JsonTokenType.PropertyName || json.ValueIsEscaped || json.HasValueSequence)
+            return false;
+        }
+        var seen = 0;
+        do
+        {
+            if (!json.Plain(out var name) || !json.Take((byte)':'))
             {
                 return false;
             }
-            var name = json.ValueSpan;
             var field = name.SequenceEqual("hsCode"u8) ? 0
                 : name.SequenceEqual("originCountry"u8) ? 1
                 : name.SequenceEqual("description"u8) ? 2
@@ -172,58 +170,173 @@ internal static class QuoteBodyReader
                 : name.SequenceEqual("unitValue"u8) ? 4
                 : name.SequenceEqual("weightKg"u8) ? 5
                 : -1;
-            if (field < 0 || (seen & (1 << field)) != 0 || !json.Read())
+            if (field < 0 || (seen & (1 << field)) != 0)
             {
                 return false;
             }
             seen |= 1 << field;
-            decimal? number;
+            ReadOnlySpan<byte> text;
             var valid = field switch
             {
-                0 => Text(ref json, out var text) && TryHsCode(text, out line.HsCode),
-                1 => Text(ref json, out var text) && CountryCode.TryCanonical(text, out line.Origin),
-                // At most 200 characters: an escaped or multi-byte string has no more characters than bytes.
-                2 => json.TokenType == JsonTokenType.Null
-                    || (json.TokenType == JsonTokenType.String && (json.HasValueSequence ? json.ValueSequence.Length : json.ValueSpan.Length) <= 200),
-                3 => Decimal(ref json, out number) && Set(number, out line.Quantity),
-                4 => Decimal(ref json, out number) && Set(number, out line.UnitValue),
-                _ => Decimal(ref json, out number) && Set(number, out line.WeightKg),
+                0 => json.Plain(out text) && TryHsCode(text, out line.HsCode),
+                1 => json.Plain(out text) && CountryCode.TryCanonical(text, out line.Origin),
+                2 => json.Null() || json.Description(),
+                3 => json.Number(out line.Quantity),
+                4 => json.Number(out line.UnitValue),
+                _ => json.Number(out line.WeightKg),
             };
             if (!valid)
             {
                 return false;
             }
         }
-        return false;
+        while (json.Take((byte)','));
+        // Every field but the description is required.
+        return json.Take((byte)'}') && (seen | (1 << 2)) == 0b11_1111;
     }
 
-    private static bool Set(decimal? number, out decimal value)
+    private static bool Set(decimal number, out decimal? value)
     {
-        value = number.GetValueOrDefault();
-        return number.HasValue;
-    }
-
-    /// <summary>An unescaped string token's bytes.</summary>
-    private static bool Text(ref Utf8JsonReader json, out ReadOnlySpan<byte> text)
-    {
-        text = default;
-        if (json.TokenType != JsonTokenType.String || json.ValueIsEscaped || json.HasValueSequence)
-        {
-            return false;
-        }
-        text = json.ValueSpan;
-        return true;
-    }
-
-    private static bool Decimal(ref Utf8JsonReader json, out decimal? value)
-    {
-        value = null;
-        if (json.TokenType != JsonTokenType.Number || !json.TryGetDecimal(out var number))
-        {
-            return false;
-        }
         value = number;
         return true;
+    }
+
+    /// <summary>
+    /// The JSON the fast path reads, and no more: structure, whitespace, <c>null</c>, strings without escapes, and
+    /// numbers without sign or exponent. Whatever it does not know it refuses (false), so that the general reader judges.
+    /// </summary>
+    private ref struct Scanner(ReadOnlySpan<byte> text)
+    {
+        /// <summary>Printable ASCII but the quote and the backslash: a string of these needs no unescaping.</summary>
+        private static readonly SearchValues<byte> PlainBytes = SearchValues.Create(
+            " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~"u8);
+
+        private readonly ReadOnlySpan<byte> _text = text;
+        private int _at;
+
+        /// <summary>Only whitespace is left.</summary>
+        public bool AtEnd
+        {
+            get
+            {
+                SkipSpace();
+                return _at == _text.Length;
+            }
+        }
+
+        /// <summary>After whitespace, <paramref name="token"/>: taken.</summary>
+        public bool Take(byte token)
+        {
+            SkipSpace();
+            if (_at < _text.Length && _text[_at] == token)
+            {
+                _at++;
+                return true;
+            }
+            return false;
+        }
+
+        public bool Null()
+        {
+            SkipSpace();
+            if (_text[_at..].StartsWith("null"u8))
+            {
+                _at += 4;
+                return true;
+            }
+            return false;
+        }
+
+        /// <summary>A string of plain printable ASCII: its bytes between the quotes.</summary>
+        public bool Plain(out ReadOnlySpan<byte> value)
+        {
+            value = default;
+            if (!Take((byte)'"'))
+            {
+                return false;
+            }
+            var rest = _text[_at..];
+            var end = rest.IndexOfAnyExcept(PlainBytes);
+            if (end < 0 || rest[end] != '"')
+            {
+                return false;
+            }
+            value = rest[..end];
+            _at += end + 1;
+            return true;
+        }
+
+        /// <summary>
+        /// A description: a string of valid UTF-8 without escapes or control characters, of at most 200 bytes (so of
+        /// at most 200 characters, as the check asks).
+        /// </summary>
+        public bool Description()
+        {
+            if (!Take((byte)'"'))
+            {
+                return false;
+            }
+            var rest = _text[_at..];
+            var end = rest.IndexOfAny((byte)'"', (byte)'\\');
+            if (end < 0 || end > 200 || rest[end] != '"' || rest[..end].IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0
+                || !System.Text.Unicode.Utf8.IsValid(rest[..end]))
+            {
+                return false;
+            }
+            _at += end + 1;
+            return true;
+        }
+
+        /// <summary>
+        /// A number without sign or exponent and with at most 18 digits, as the decimal the general reader makes of it
+        /// (its scale kept: 4.50 has two decimals).
+        /// </summary>
+        public bool Number(out decimal value)
+        {
+            value = 0;
+            SkipSpace();
+            ulong mantissa = 0;
+            var digits = 0;
+            var scale = 0;
+            var start = _at;
+            while (_at < _text.Length && char.IsAsciiDigit((char)_text[_at]))
+            {
+                mantissa = (mantissa * 10) + (ulong)(_text[_at++] - '0');
+                digits++;
+            }
+            if (digits == 0 || (digits > 1 && _text[start] == '0'))
+            {
+                return false;
+            }
+            if (_at < _text.Length && _text[_at] == '.')
+            {
+                _at++;
+                while (_at < _text.Length && char.IsAsciiDigit((char)_text[_at]))
+                {
+                    mantissa = (mantissa * 10) + (ulong)(_text[_at++] - '0');
+                    digits++;
+                    scale++;
+                }
+                if (scale == 0)
+                {
+                    return false;
+                }
+            }
+            if (digits > 18 || (_at < _text.Length && (_text[_at] | 0x20) == 'e'))
+            {
+                return false;
+            }
+            value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, isNegative: false, (byte)scale);
+            return true;
+        }
+
+        private void SkipSpace()
+        {
+            while (_at < _text.Length && _text[_at] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+            {
+                _at++;
+            }
+        }
     }
 
     /// <summary>YYYY-MM-DD, a real day (as <see cref="QuoteLandedCost.Validate"/> reads it).</summary>

@@ -56,7 +56,7 @@ public sealed class QuoteBodyReaderTests
     [Theory]
     [InlineData(Valid)]
     [InlineData("""{"lines": [{"weightKg": 1, "unitValue": 0, "quantity": 100000, "originCountry": "VN", "hsCode": "8517130000"}], "currency": "JPY", "shipping": 0, "incoterm": "DAP", "to": "JP", "from": "US"}""")]
-    [InlineData("""{"from": "CN", "to": "GB", "date": null, "mode": null, "insurance": null, "incoterm": "DAP", "currency": "GBP", "shipping": 1, "lines": [{"hsCode": "691200", "originCountry": "CN", "description": null, "quantity": 1.0, "unitValue": 3, "weightKg": 1000}, {"hsCode": "61091000", "originCountry": "CN", "description": "caf\u00e9 ×", "quantity": 3, "unitValue": 0.01, "weightKg": 0.001}]}""")]
+    [InlineData("""{"from": "CN", "to": "GB", "date": null, "mode": null, "insurance": null, "incoterm": "DAP", "currency": "GBP", "shipping": 1, "lines": [{"hsCode": "691200", "originCountry": "CN", "description": null, "quantity": 1.0, "unitValue": 3, "weightKg": 1000}, {"hsCode": "61091000", "originCountry": "CN", "description": "café ×", "quantity": 3, "unitValue": 0.01, "weightKg": 0.001}]}""")]
     public void A_valid_ordinary_body_reads_into_the_request_the_general_path_checks(string body)
     {
         Assert.True(QuoteBodyReader.TryReadValid(Bytes(body), Quoting, out var fast));
@@ -210,6 +210,52 @@ public sealed class QuoteBodyReaderTests
         }
         Assert.True(fast > 400, $"only {fast} bodies read the fast way");
         Assert.True(general > 20, $"only {general} valid bodies went the general way");
+    }
+
+    [Fact]
+    public void Any_json_whitespace_between_tokens_is_read()
+    {
+        var spaced = Valid.Replace(" ", "\t\r\n  ", StringComparison.Ordinal).Replace("{", " {\n", StringComparison.Ordinal).Replace("}", "\n} ", StringComparison.Ordinal);
+        Assert.True(QuoteBodyReader.TryReadValid(Bytes(spaced), Quoting, out var fast));
+        Assert.Equal(Describe(General(Valid).Value), Describe(fast));
+    }
+
+    /// <summary>JSON the small scanner does not read, whether the general reader accepts it or refuses it.</summary>
+    [Theory]
+    [InlineData("\"shipping\": 4.50", "\"shipping\": 4.50,")] // a trailing comma
+    [InlineData("\"shipping\": 4.50,", "\"shipping\": 4.50")] // a missing comma
+    [InlineData("\"shipping\": 4.50", "\"shipping\": 04.50")] // a leading zero
+    [InlineData("\"shipping\": 4.50", "\"shipping\": 4.")]
+    [InlineData("\"shipping\": 4.50", "\"shipping\": .5")]
+    [InlineData("\"shipping\": 4.50", "\"shipping\": 45e-1")]
+    [InlineData("\"shipping\": 4.50", "\"shipping\": -0")]
+    [InlineData("\"shipping\": 4.50", "\"shipping\": 1234567890.123456789")] // more digits than the scanner reads
+    [InlineData("\"shipping\": 4.50", "\"shipping\": 4.50 /* note */")]
+    [InlineData("\"shipping\": 4.50", "'shipping': 4.50")]
+    [InlineData("\"shipping\": 4.50", "\"shipping\": nul")]
+    [InlineData("\"T-shirt\"", "\"T-\\\"shirt\\\"\"")] // an escaped quote in the description
+    [InlineData("\"T-shirt\"", "\"T-shirt\\u00e9\"")]
+    [InlineData("\"T-shirt\"", "\"T-shirt\t\"")] // a raw control character
+    [InlineData("\"T-shirt\"", "\"T-shirt")]
+    [InlineData("\"CN\", \"to\"", "\"CN\" \"to\"")]
+    public void Json_the_scanner_does_not_read_goes_the_general_way(string part, string replacement)
+    {
+        var body = Valid.Replace(part, replacement, StringComparison.Ordinal);
+        Assert.NotEqual(Valid, body);
+        AssertGeneralWay(body);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_invalid_utf8_or_trailing_bytes_go_the_general_way()
+    {
+        var valid = Encoding.UTF8.GetBytes(Valid);
+        Assert.True(QuoteBodyReader.TryReadValid(new ReadOnlySequence<byte>(valid), Quoting, out _));
+        Assert.False(QuoteBodyReader.TryReadValid(new ReadOnlySequence<byte>([0xEF, 0xBB, 0xBF, .. valid]), Quoting, out _));
+        Assert.False(QuoteBodyReader.TryReadValid(new ReadOnlySequence<byte>([.. valid, (byte)'x']), Quoting, out _));
+        var broken = Encoding.UTF8.GetBytes(Valid.Replace("T-shirt", "T-shirt\u00FF", StringComparison.Ordinal));
+        broken[Array.IndexOf(broken, (byte)0xC3)] = 0xFF; // the lead byte of ÿ replaced: not UTF-8
+        Assert.False(QuoteBodyReader.TryReadValid(new ReadOnlySequence<byte>(broken), Quoting, out _));
+        Assert.True(QuoteBodyReader.TryReadValid(new ReadOnlySequence<byte>([.. valid, (byte)' ', (byte)'\n']), Quoting, out _));
     }
 
     private static void AssertGeneralWay(string body) => Assert.False(QuoteBodyReader.TryReadValid(Bytes(body), Quoting, out _), body);
