@@ -20,6 +20,14 @@ internal static class QuoteBodyReader
     /// <summary>Checkout quotes have a few lines; a body with more is read by the general path.</summary>
     internal const int ValidFastLines = 8;
 
+    /// <summary>The request's field names, numbered in this order by <see cref="Scanner.Field"/>.</summary>
+    private static readonly byte[][] RequestFields =
+        [.. new[] { "from", "to", "date", "mode", "incoterm", "currency", "shipping", "insurance", "lines" }.Select(Encoding.ASCII.GetBytes)];
+
+    /// <summary>A line's field names, numbered in this order.</summary>
+    private static readonly byte[][] LineFields =
+        [.. new[] { "hsCode", "originCountry", "description", "quantity", "unitValue", "weightKg" }.Select(Encoding.ASCII.GetBytes)];
+
     /// <summary>
     /// The checked request of an ordinary, valid body, read straight from the bytes by a small scanner of the body's
     /// JSON: the strings a valid request holds (country, currency, HS codes) are the tables' own, so nothing is
@@ -52,25 +60,10 @@ internal static class QuoteBodyReader
         }
         do
         {
-            if (!json.Plain(out var name) || !json.Take((byte)':'))
+            if (!json.Field(RequestFields, ref seen, out var field))
             {
                 return false;
             }
-            var field = name.SequenceEqual("from"u8) ? 0
-                : name.SequenceEqual("to"u8) ? 1
-                : name.SequenceEqual("date"u8) ? 2
-                : name.SequenceEqual("mode"u8) ? 3
-                : name.SequenceEqual("incoterm"u8) ? 4
-                : name.SequenceEqual("currency"u8) ? 5
-                : name.SequenceEqual("shipping"u8) ? 6
-                : name.SequenceEqual("insurance"u8) ? 7
-                : name.SequenceEqual("lines"u8) ? 8
-                : -1;
-            if (field < 0 || (seen & (1 << field)) != 0)
-            {
-                return false;
-            }
-            seen |= 1 << field;
             ReadOnlySpan<byte> text;
             var valid = field switch
             {
@@ -159,22 +152,10 @@ internal static class QuoteBodyReader
         var seen = 0;
         do
         {
-            if (!json.Plain(out var name) || !json.Take((byte)':'))
+            if (!json.Field(LineFields, ref seen, out var field))
             {
                 return false;
             }
-            var field = name.SequenceEqual("hsCode"u8) ? 0
-                : name.SequenceEqual("originCountry"u8) ? 1
-                : name.SequenceEqual("description"u8) ? 2
-                : name.SequenceEqual("quantity"u8) ? 3
-                : name.SequenceEqual("unitValue"u8) ? 4
-                : name.SequenceEqual("weightKg"u8) ? 5
-                : -1;
-            if (field < 0 || (seen & (1 << field)) != 0)
-            {
-                return false;
-            }
-            seen |= 1 << field;
             ReadOnlySpan<byte> text;
             var valid = field switch
             {
@@ -245,6 +226,33 @@ internal static class QuoteBodyReader
                 return true;
             }
             return false;
+        }
+
+        /// <summary>
+        /// A field's name and its colon: the name's number among <paramref name="names"/>, marked in
+        /// <paramref name="seen"/>; false for another name or one seen before.
+        /// </summary>
+        public bool Field(byte[][] names, ref int seen, out int field)
+        {
+            field = -1;
+            if (!Plain(out var name) || !Take((byte)':'))
+            {
+                return false;
+            }
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (name.SequenceEqual(names[i]))
+                {
+                    field = i;
+                    break;
+                }
+            }
+            if (field < 0 || (seen & (1 << field)) != 0)
+            {
+                return false;
+            }
+            seen |= 1 << field;
+            return true;
         }
 
         /// <summary>A string of plain printable ASCII: its bytes between the quotes.</summary>

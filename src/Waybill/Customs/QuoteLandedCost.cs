@@ -94,20 +94,13 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         json.String(quote.Currency.Code);
         var units = quote.Currency.MinorUnits;
         var minor = quote.Minor;
-        json.Raw(",\"goods\":"u8);
-        json.Money(minor.Goods, units);
-        json.Raw(",\"shipping\":"u8);
-        json.Money(minor.Shipping, units);
-        json.Raw(",\"insurance\":"u8);
-        json.Money(minor.Insurance, units);
-        json.Raw(",\"duty\":"u8);
-        json.Money(minor.Duty, units);
-        json.Raw(",\"tax\":"u8);
-        json.Money(minor.Tax, units);
-        json.Raw(",\"fees\":"u8);
-        json.Money(minor.Fees, units);
-        json.Raw(",\"total\":"u8);
-        json.Money(minor.Total, units);
+        json.Money(",\"goods\":"u8, minor.Goods, units);
+        json.Money(",\"shipping\":"u8, minor.Shipping, units);
+        json.Money(",\"insurance\":"u8, minor.Insurance, units);
+        json.Money(",\"duty\":"u8, minor.Duty, units);
+        json.Money(",\"tax\":"u8, minor.Tax, units);
+        json.Money(",\"fees\":"u8, minor.Fees, units);
+        json.Money(",\"total\":"u8, minor.Total, units);
         json.Raw(",\"scheme\":"u8);
         json.String(quote.Scheme);
         json.Raw(",\"collectedAt\":"u8);
@@ -123,8 +116,7 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
             json.Raw(first ? "{\"kind\":"u8 : ",{\"kind\":"u8);
             first = false;
             json.String(LandedCostView.KindName(charge.Kind));
-            json.Raw(",\"amount\":"u8);
-            json.Money(charge.Minor, units);
+            json.Money(",\"amount\":"u8, charge.Minor, units);
             json.Raw(",\"basis\":"u8);
             charge.WriteBasisJson(ref json);
             json.Raw(",\"rule\":"u8);
@@ -246,8 +238,15 @@ internal ref struct JsonOut(IBufferWriter<byte> output)
 
     public void Bool(bool value) => Raw(value ? "true"u8 : "false"u8);
 
-    /// <summary>An amount from its minor units, as the decimal's JSON number (12.30), without formatting a decimal.</summary>
-    public void Money(long minor, int minorUnits) => _at += Micros.FormatMinor(minor, minorUnits, Reserve(24));
+    /// <summary>
+    /// A property (<paramref name="prefix"/>: the comma, name and colon) whose value is an amount from its minor units,
+    /// as the decimal's JSON number (12.30), without formatting a decimal.
+    /// </summary>
+    public void Money(scoped ReadOnlySpan<byte> prefix, long minor, int minorUnits)
+    {
+        Raw(prefix);
+        _at += Micros.FormatMinor(minor, minorUnits, Reserve(24));
+    }
 
     /// <summary>A date as yyyy-MM-dd, written without the date formatter's general machinery.</summary>
     public void Date(DateOnly date)
