@@ -422,7 +422,8 @@ public readonly struct LandedCharge
 
         /// <summary>
         /// The sentence as a JSON string with its quotes, escaped as the writer's default encoder does; false for a
-        /// character outside the sentences' plain ASCII (then the writer escapes it).
+        /// character other than the multiplication sign outside the plain ASCII of <see cref="JsonOut.Plain"/> (then the
+        /// sentence is encoded by <see cref="JsonEncodedText"/>).
         /// </summary>
         public readonly bool TryWriteJson(Span<byte> json, out int length)
         {
@@ -433,7 +434,7 @@ public readonly struct LandedCharge
             while (!rest.IsEmpty)
             {
                 // A run of characters written as they are, then the multiplication sign escaped.
-                var plain = rest.IndexOfAnyExcept(Plain);
+                var plain = rest.IndexOfAnyExcept(JsonOut.Plain);
                 var run = plain < 0 ? rest : rest[..plain];
                 if (json.Length - at < run.Length + 7 || System.Text.Ascii.FromUtf16(run, json[at..], out var copied) != System.Buffers.OperationStatus.Done)
                 {
@@ -461,10 +462,6 @@ public readonly struct LandedCharge
             return true;
         }
 
-        /// <summary>The characters of the sentences that JSON and the writer's default encoder leave as they are.</summary>
-        private static readonly System.Buffers.SearchValues<char> Plain =
-            System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:()[]%-_/");
-
         public override readonly string ToString() => new(Written);
     }
 
@@ -481,30 +478,26 @@ public readonly struct LandedCharge
     private static readonly ConcurrentDictionary<object, string> SourceSentences = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
-    /// <see cref="Rule"/> as encoded JSON text, kept on the rule or rate itself once written (an answer copies it instead
-    /// of escaping it again); a quote's own sentence (no rate data) each time.
+    /// <see cref="Rule"/> as a JSON string: the encoded text kept on the rule or rate itself once written (an answer
+    /// copies it instead of escaping it again), or the sentence of a destination without a VAT rate written from its
+    /// parts.
     /// </summary>
-    internal JsonEncodedText EncodedRule => _source switch
-    {
-        CustomsRule rule => rule.Encoded.Of(this),
-        DutyRate rate => rate.Encoded.Of(this),
-        VatRate rate => rate.Encoded.Of(this),
-        GoodsVatRate rate => rate.Encoded.Of(this),
-        FixedSentence sentence => sentence.Encoded,
-        _ => JsonEncodedText.Encode(Rule),
-    };
-
-    /// <summary><see cref="Rule"/> as a JSON string.</summary>
     internal void WriteRuleJson(ref JsonOut json)
     {
         if (_source is MissingRate missing)
         {
             missing.WriteJson(ref json);
+            return;
         }
-        else
+        json.Encoded(_source switch
         {
-            json.Encoded(EncodedRule);
-        }
+            CustomsRule rule => rule.Encoded.Of(this),
+            DutyRate rate => rate.Encoded.Of(this),
+            VatRate rate => rate.Encoded.Of(this),
+            GoodsVatRate rate => rate.Encoded.Of(this),
+            FixedSentence sentence => sentence.Encoded,
+            _ => JsonEncodedText.Encode(Rule),
+        });
     }
 
     private static string Describe(object source) => source switch

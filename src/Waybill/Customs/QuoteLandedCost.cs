@@ -172,7 +172,7 @@ internal ref struct JsonOut(IBufferWriter<byte> output)
     private const int Chunk = 4096;
 
     /// <summary>The ASCII characters the default encoder leaves as they are.</summary>
-    private static readonly SearchValues<char> Plain =
+    internal static readonly SearchValues<char> Plain =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !#$%()*,-./:;=?@[]^_{|}~");
 
     private Span<byte> _span = output.GetSpan(Chunk);

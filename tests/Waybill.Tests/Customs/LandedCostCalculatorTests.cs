@@ -666,6 +666,22 @@ public sealed class LandedCostCalculatorTests
         Assert.True(warned > 0, "one of the quotes carries a restricted-goods warning");
     }
 
+    /// <summary>The answer's writer copies the characters it deems plain and escapes the rest as the serializer does.</summary>
+    [Fact]
+    public void The_answer_s_strings_are_escaped_as_the_serializer_escapes_them()
+    {
+        var printable = new string([.. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c)]);
+        string[] texts = [printable, "café × 3", "tab\there", "\u2028", "", .. printable.Select(c => c.ToString())];
+        foreach (var text in texts)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            var json = new JsonOut(buffer);
+            json.String(text);
+            json.Flush();
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(text), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+    }
+
     [Theory]
     [InlineData(0, 2)]
     [InlineData(5, 2)]
