@@ -35,7 +35,7 @@ internal static class LandedCostEndpoints
     /// </summary>
     private static async Task QuoteAsync(HttpContext context, CancellationToken ct)
     {
-        if (!context.Request.HasJsonContentType())
+        if (!IsJson(context.Request))
         {
             throw new BadHttpRequestException("Send the body as application/json.", StatusCodes.Status415UnsupportedMediaType);
         }
@@ -58,7 +58,11 @@ internal static class LandedCostEndpoints
         context.Response.BodyWriter.Write(buffer.WrittenSpan);
     }
 
-    private static async Task<Result<LandedCostAnswer>> ReadAndQuoteAsync(HttpContext context, QuoteLandedCost.Context quoting, CancellationToken ct)
+    /// <summary>The media type as clients send it, compared as text; any other spelling is parsed (<c>HasJsonContentType</c>: parameters, <c>+json</c>).</summary>
+    private static bool IsJson(HttpRequest request) =>
+        string.Equals(request.ContentType, "application/json", StringComparison.OrdinalIgnoreCase) || request.HasJsonContentType();
+
+    private static async ValueTask<Result<LandedCostAnswer>> ReadAndQuoteAsync(HttpContext context, QuoteLandedCost.Context quoting, CancellationToken ct)
     {
         var reader = context.Request.BodyReader;
         while (true)

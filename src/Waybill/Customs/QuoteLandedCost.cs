@@ -282,9 +282,14 @@ public static class QuoteLandedCost
     /// <summary>The database is asked only when the tenant's scheme registrations are not cached.</summary>
     public sealed class Handler(RequestTenant tenant, IServiceProvider services, SchemeRegistrations schemes, TimeProvider clock)
     {
-        public async ValueTask<Context> ContextAsync(CancellationToken ct) => new(
-            DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
-            await schemes.ForAsync(tenant.Id, () => (WaybillDb)services.GetService(typeof(WaybillDb))!, ct));
+        public ValueTask<Context> ContextAsync(CancellationToken ct)
+        {
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            return schemes.TryCached(tenant.Id, out var registered) ? ValueTask.FromResult(new Context(today, registered)) : ReadAsync(today, ct);
+        }
+
+        private async ValueTask<Context> ReadAsync(DateOnly today, CancellationToken ct) =>
+            new(today, await schemes.ForAsync(tenant.Id, () => (WaybillDb)services.GetService(typeof(WaybillDb))!, ct));
 
         /// <summary>The quote of a request as the client sent it, checked first (<see cref="Validate"/>).</summary>
         public static Result<LandedCostAnswer> Answer(LandedCostInput input, Context context)

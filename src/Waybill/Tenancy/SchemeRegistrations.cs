@@ -26,14 +26,26 @@ public sealed class SchemeRegistrations(TimeProvider clock)
     public async ValueTask<IReadOnlySet<string>> ForAsync(Guid tenantId, Func<WaybillDb> database, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(database);
-        var now = clock.GetUtcNow();
-        if (_cache.TryGetValue(tenantId, out var entry) && entry.Until > now)
+        if (TryCached(tenantId, out var cached))
         {
-            return entry.Schemes;
+            return cached;
         }
+        var now = clock.GetUtcNow();
         var schemes = await ReadAsync(database(), ct);
         _cache[tenantId] = (schemes, now + Lifetime);
         return schemes;
+    }
+
+    /// <summary>The tenant's registrations when they are cached and current (a checkout's quote asks this first, with nothing to allocate).</summary>
+    public bool TryCached(Guid tenantId, out IReadOnlySet<string> schemes)
+    {
+        if (_cache.TryGetValue(tenantId, out var entry) && entry.Until > clock.GetUtcNow())
+        {
+            schemes = entry.Schemes;
+            return true;
+        }
+        schemes = Defaults;
+        return false;
     }
 
     /// <summary>The schemes the tenant of <paramref name="db"/> is registered for, read from its settings now.</summary>
