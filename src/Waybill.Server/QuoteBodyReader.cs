@@ -31,11 +31,12 @@ internal static class QuoteBodyReader
     /// <summary>
     /// The checked request of an ordinary, valid body, read straight from the bytes by a small scanner of the body's
     /// JSON: the strings a valid request holds (country, currency, HS codes) are the tables' own, so nothing is
-    /// allocated but the request and its lines. It answers only for a body the general path (<see cref="TryRead"/>, then
-    /// <see cref="QuoteLandedCost.Validate"/>) would accept, and then with the same request; for anything else (another
-    /// spelling, a wrong or unknown value, a repeated field, more than <see cref="ValidFastLines"/> lines, an escape in a
-    /// string, a number with an exponent or a sign, JSON that is not well formed) it answers false and that path decides
-    /// and names what is wrong.
+    /// allocated but the request and its lines. Numbers are checked and turned into the calculator's micros with integers
+    /// (<see cref="ScannedNumber"/>), not decimal arithmetic. It answers only for a body the general path
+    /// (<see cref="TryRead"/>, then <see cref="QuoteLandedCost.Validate"/>) would accept, and then with the same request;
+    /// for anything else (another spelling, a wrong or unknown value, a repeated field, more than
+    /// <see cref="ValidFastLines"/> lines, an escape in a string, a number with an exponent, a sign or more than six
+    /// decimals, JSON that is not well formed) it answers false and that path decides and names what is wrong.
     /// </summary>
     public static bool TryReadValid(ReadOnlySequence<byte> body, QuoteLandedCost.Context context, [NotNullWhen(true)] out QuoteRequest? request)
     {
@@ -50,7 +51,7 @@ internal static class QuoteBodyReader
         var mode = ShippingMode.Postal;
         Incoterm? incoterm = null;
         Currency currency = default;
-        decimal? shipping = null, insurance = null;
+        ScannedNumber shipping = default, insurance = default;
         var lines = new ValidLines();
         var count = 0;
         var seen = 0;
@@ -73,8 +74,8 @@ internal static class QuoteBodyReader
                 3 => json.Null() || (json.Plain(out text) && TryMode(text, out mode)),
                 4 => json.Plain(out text) && TryIncoterm(text, out incoterm),
                 5 => json.Plain(out text) && Currency.TryCanonical(text, out currency),
-                6 => json.Number(out var value) && Set(value, out shipping),
-                7 => json.Null() || (json.Number(out var value) && Set(value, out insurance)),
+                6 => json.Number(out shipping),
+                7 => json.Null() || json.Number(out insurance),
                 _ => ValidLinesOf(ref json, ref lines, out count),
             };
             if (!valid)
@@ -84,8 +85,7 @@ internal static class QuoteBodyReader
         }
         while (json.Take((byte)','));
         if (!json.Take((byte)'}') || !json.AtEnd || from.Value is null || to.Value is null || incoterm is not { } terms || currency.Code is null
-            || shipping is not { } shippingValue || !QuoteLandedCost.AmountIsValid(shippingValue, currency)
-            || (insurance is { } insuranceValue && !QuoteLandedCost.AmountIsValid(insuranceValue, currency)) || count == 0)
+            || !shipping.IsAmount(currency) || (insurance.IsPresent && !insurance.IsAmount(currency)) || count == 0)
         {
             return false;
         }
@@ -93,14 +93,14 @@ internal static class QuoteBodyReader
         for (var i = 0; i < count; i++)
         {
             ref var line = ref lines[i];
-            if (line.Quantity != decimal.Truncate(line.Quantity) || line.Quantity is < 1 or > 100_000
-                || !QuoteLandedCost.AmountIsValid(line.UnitValue, currency) || line.WeightKg is not (> 0 and <= 1000))
+            if (!line.Quantity.IsWhole(1, 100_000, out var quantity) || !line.UnitValue.IsAmount(currency) || !line.WeightKg.IsWithin(1000))
             {
                 return false;
             }
-            checkedLines[i] = new QuoteLine(line.HsCode, line.Origin, (int)line.Quantity, line.UnitValue, line.WeightKg);
+            checkedLines[i] = new QuoteLine(line.HsCode, line.Subheading, line.Origin, quantity,
+                line.UnitValue.Value, line.UnitValue.Micros, line.WeightKg.Value, line.WeightKg.Micros);
         }
-        request = new QuoteRequest(from, to, date, mode, terms, currency, shippingValue, insurance ?? 0m, checkedLines, context.Registered);
+        request = new QuoteRequest(from, to, date, mode, terms, currency, shipping.Value, insurance.Value, checkedLines, context.Registered);
         return true;
     }
 
@@ -108,10 +108,50 @@ internal static class QuoteBodyReader
     private struct ValidLine
     {
         public HsCode HsCode;
+        public int Subheading;
         public CountryCode Origin;
-        public decimal Quantity;
-        public decimal UnitValue;
-        public decimal WeightKg;
+        public ScannedNumber Quantity;
+        public ScannedNumber UnitValue;
+        public ScannedNumber WeightKg;
+    }
+
+    /// <summary>
+    /// A JSON number as the scanner read it: up to 18 digits, at most six of them decimals (the calculator's micros),
+    /// no sign or exponent. Checked and converted with integers only: the decimal the request keeps is built from its
+    /// digits, as the JSON reader builds it.
+    /// </summary>
+    private readonly struct ScannedNumber(ulong mantissa, int scale)
+    {
+        private static readonly ulong[] Powers = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
+        /// <summary>Read (default: absent, or null).</summary>
+        public bool IsPresent { get; } = true;
+
+        /// <summary>The number, scale included (<c>12.50</c> keeps its two decimals); zero when absent.</summary>
+        public decimal Value => new(unchecked((int)(uint)mantissa), unchecked((int)(uint)(mantissa >> 32)), 0, isNegative: false, (byte)scale);
+
+        /// <summary>The number in millionths (exact: at most six decimals, and in range once checked).</summary>
+        public long Micros => (long)(mantissa * Powers[6 - scale]);
+
+        /// <summary>A money amount in the currency: at most 1,000,000,000 and no finer than its minor unit (<c>QuoteLandedCost.AmountIsValid</c>).</summary>
+        public bool IsAmount(Currency currency) =>
+            IsPresent && mantissa <= 1_000_000_000 * Powers[scale]
+            && (scale <= currency.MinorUnits || mantissa % Powers[scale - currency.MinorUnits] == 0);
+
+        /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/> (<c>2.0</c> is whole, as a decimal is).</summary>
+        public bool IsWhole(int min, int max, out int value)
+        {
+            value = 0;
+            if (!IsPresent || mantissa % Powers[scale] != 0 || mantissa / Powers[scale] is var whole && (whole < (ulong)min || whole > (ulong)max))
+            {
+                return false;
+            }
+            value = (int)(mantissa / Powers[scale]);
+            return true;
+        }
+
+        /// <summary>Above zero and at most <paramref name="max"/>.</summary>
+        public bool IsWithin(int max) => IsPresent && mantissa > 0 && mantissa <= (ulong)max * Powers[scale];
     }
 
     [InlineArray(ValidFastLines)]
@@ -159,7 +199,7 @@ internal static class QuoteBodyReader
             ReadOnlySpan<byte> text;
             var valid = field switch
             {
-                0 => json.Plain(out text) && TryHsCode(text, out line.HsCode),
+                0 => json.Plain(out text) && TryHsCode(text, out line.HsCode, out line.Subheading),
                 1 => json.Plain(out text) && CountryCode.TryCanonical(text, out line.Origin),
                 2 => json.Null() || json.Description(),
                 3 => json.Number(out line.Quantity),
@@ -174,12 +214,6 @@ internal static class QuoteBodyReader
         while (json.Take((byte)','));
         // Every field but the description is required.
         return json.Take((byte)'}') && (seen | (1 << 2)) == 0b11_1111;
-    }
-
-    private static bool Set(decimal number, out decimal? value)
-    {
-        value = number;
-        return true;
     }
 
     /// <summary>
@@ -299,9 +333,10 @@ internal static class QuoteBodyReader
         /// A number without sign or exponent and with at most 18 digits, as the decimal the general reader makes of it
         /// (its scale kept: 4.50 has two decimals).
         /// </summary>
-        public bool Number(out decimal value)
+        /// <summary>An unsigned number of up to 18 digits, at most six of them decimals; anything else is refused.</summary>
+        public bool Number(out ScannedNumber value)
         {
-            value = 0;
+            value = default;
             SkipSpace();
             ulong mantissa = 0;
             var digits = 0;
@@ -330,11 +365,11 @@ internal static class QuoteBodyReader
                     return false;
                 }
             }
-            if (digits > 18 || (_at < _text.Length && (_text[_at] | 0x20) == 'e'))
+            if (digits > 18 || scale > 6 || (_at < _text.Length && (_text[_at] | 0x20) == 'e'))
             {
                 return false;
             }
-            value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, isNegative: false, (byte)scale);
+            value = new ScannedNumber(mantissa, scale);
             return true;
         }
 
@@ -391,10 +426,11 @@ internal static class QuoteBodyReader
     /// 6 to 10 digits (no dots or spaces) whose first six are an HS 2022 subheading. A plain subheading is the
     /// nomenclature's own string; a national code's digits are copied.
     /// </summary>
-    private static bool TryHsCode(ReadOnlySpan<byte> text, out HsCode code)
+    private static bool TryHsCode(ReadOnlySpan<byte> text, out HsCode code, out int subheading)
     {
         code = default;
-        if (text.Length is < 6 or > 10 || text.ContainsAnyExceptInRange((byte)'0', (byte)'9') || !TryDigits(text[..6], out var subheading)
+        subheading = 0;
+        if (text.Length is < 6 or > 10 || text.ContainsAnyExceptInRange((byte)'0', (byte)'9') || !TryDigits(text[..6], out subheading)
             || HsNomenclature.Default.SubheadingDigits(subheading) is not { } digits)
         {
             return false;

@@ -57,6 +57,7 @@ public sealed class QuoteBodyReaderTests
     [InlineData(Valid)]
     [InlineData("""{"lines": [{"weightKg": 1, "unitValue": 0, "quantity": 100000, "originCountry": "VN", "hsCode": "8517130000"}], "currency": "JPY", "shipping": 0, "incoterm": "DAP", "to": "JP", "from": "US"}""")]
     [InlineData("""{"from": "CN", "to": "GB", "date": null, "mode": null, "insurance": null, "incoterm": "DAP", "currency": "GBP", "shipping": 1, "lines": [{"hsCode": "691200", "originCountry": "CN", "description": null, "quantity": 1.0, "unitValue": 3, "weightKg": 1000}, {"hsCode": "61091000", "originCountry": "CN", "description": "café ×", "quantity": 3, "unitValue": 0.01, "weightKg": 0.001}]}""")]
+    [InlineData("""{"from": "US", "to": "KW", "incoterm": "DDP", "currency": "KWD", "shipping": 1000000000.000, "insurance": 0.125, "lines": [{"hsCode": "851713", "originCountry": "US", "quantity": 2.000, "unitValue": 999999999.999, "weightKg": 0.000001}]}""")]
     public void A_valid_ordinary_body_reads_into_the_request_the_general_path_checks(string body)
     {
         Assert.True(QuoteBodyReader.TryReadValid(Bytes(body), Quoting, out var fast));
@@ -110,6 +111,11 @@ public sealed class QuoteBodyReaderTests
     [InlineData("unitValue", "-0.01")]
     [InlineData("weightKg", "0")]
     [InlineData("weightKg", "1000.001")]
+    [InlineData("weightKg", "0.0000001")] // valid, but finer than the scanner's six decimals
+    [InlineData("weightKg", "0.1234567")]
+    [InlineData("quantity", "2.5000")]
+    [InlineData("unitValue", "1000000000.01")]
+    [InlineData("unitValue", "12.5000001")]
     [InlineData("weightKg", "null")]
     [InlineData("description", "1")]
     [InlineData("colour", "\"red\"")]
@@ -264,11 +270,16 @@ public sealed class QuoteBodyReaderTests
     private static Result<QuoteRequest> General(string body) =>
         QuoteLandedCost.Validate(JsonSerializer.Deserialize(body, LandedCostJson.Default.QuoteBody)!.ToInput(), Quoting.Today, Quoting.Registered);
 
-    /// <summary>Every value of a request, decimals with their scale (4.50 is not written as 4.5).</summary>
+    /// <summary>
+    /// Every value of a request, decimals with their scale (4.50 is not written as 4.5), and the calculator's forms of the
+    /// amounts (micros), which the fast reader works out from the digits and a checked request from the decimals.
+    /// </summary>
     private static string Describe(QuoteRequest request) => string.Join(" | ",
         [request.From.Value, request.To.Value, request.Date.ToString("O", CultureInfo.InvariantCulture), request.Mode.ToString(), request.Incoterm.ToString(),
-            $"{request.Currency.Code}/{request.Currency.MinorUnits}", Invariant(request.Shipping), Invariant(request.Insurance),
-            .. request.Lines.Select(l => $"{l.HsCode.Digits} {l.Subheading} {l.Origin.Value} {l.Quantity} {Invariant(l.UnitValue)} {Invariant(l.UnitWeightKg)}")]);
+            $"{request.Currency.Code}/{request.Currency.MinorUnits}", $"{Invariant(request.Shipping)} ({request.ShippingMicros})",
+            $"{Invariant(request.Insurance)} ({request.InsuranceMicros})",
+            .. request.Lines.Select(l => $"{l.HsCode.Digits} {l.Subheading} {l.Origin.Value} {l.Quantity} {Invariant(l.UnitValue)} ({l.UnitValueMicros}) "
+                + $"{Invariant(l.UnitWeightKg)} ({l.UnitWeightMicros})")]);
 
     private static string Invariant(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -37,6 +37,20 @@ public readonly record struct QuoteLine
         UnitWeightKg = unitWeightKg;
     }
 
+    /// <summary>A line whose calculator forms are known already (the endpoint's reader has them from the digits it read).</summary>
+    internal QuoteLine(HsCode hsCode, int subheading, CountryCode origin, int quantity, decimal unitValue, long unitValueMicros, decimal unitWeightKg,
+        long unitWeightMicros)
+    {
+        _hsCode = hsCode;
+        Subheading = subheading;
+        Origin = origin;
+        Quantity = quantity;
+        _unitValue = unitValue;
+        UnitValueMicros = unitValueMicros;
+        _unitWeightKg = unitWeightKg;
+        UnitWeightMicros = unitWeightMicros;
+    }
+
     public HsCode HsCode
     {
         get => _hsCode;
