@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Waybill.Common;
 using Waybill.ForeignExchange;
@@ -237,29 +239,29 @@ public readonly struct LandedCharge
         [SkipLocalsInit]
         get
         {
-            var text = new BasisText(stackalloc char[BasisText.Capacity]);
+            var text = new BasisText(stackalloc byte[BasisText.Capacity], json: false);
             WriteBasis(ref text);
-            return text.ToString();
+            return text.Failed ? throw new InvalidOperationException("A basis sentence outgrew its buffer.") : Encoding.UTF8.GetString(text.Written);
         }
     }
 
     /// <summary>
-    /// Writes <see cref="Basis"/> as a JSON string, escaped as <see cref="Utf8JsonWriter"/> escapes it by default (the
-    /// sentence is ASCII but for the multiplication sign, <c>\u00D7</c>), without building the string.
+    /// Writes <see cref="Basis"/> as a JSON string straight into the answer, escaped as <see cref="Utf8JsonWriter"/>
+    /// escapes it by default (the sentence is plain ASCII but for the multiplication sign, <c>\u00D7</c>); a sentence
+    /// with anything else in it (never, with the calculator's templates) is encoded from its text instead.
     /// </summary>
-    [SkipLocalsInit]
     internal void WriteBasisJson(ref JsonOut json)
     {
-        var text = new BasisText(stackalloc char[BasisText.Capacity]);
+        var text = new BasisText(json.Reserve(BasisText.Capacity + 2), json: true);
+        text.Append("\""u8);
         WriteBasis(ref text);
-        if (text.TryWriteJson(json.Reserve(BasisText.Capacity + 64), out var length))
+        text.Append("\""u8);
+        if (text.Failed)
         {
-            json.Advance(length);
+            json.Encoded(JsonEncodedText.Encode(Basis));
+            return;
         }
-        else
-        {
-            json.Encoded(JsonEncodedText.Encode(text.Written));
-        }
+        json.Advance(text.Written.Length);
     }
 
     private void WriteBasis(ref BasisText text)
@@ -270,45 +272,47 @@ public readonly struct LandedCharge
                 if (_subject is not null)
                 {
                     AppendSubject(ref text);
-                    text.Append(": ");
+                    text.Append(": "u8);
                 }
                 AppendMoney(ref text, _value);
                 break;
             case BasisForm.Percent:
             case BasisForm.GrossUp:
                 AppendPercent(ref text, _rate);
-                text.Append(" of ");
+                text.Append(" of "u8);
                 AppendMoney(ref text, _value);
                 if (_form == BasisForm.GrossUp)
                 {
-                    text.Append(" grossed up (the tax is part of its own base)");
+                    text.Append(" grossed up (the tax is part of its own base)"u8);
                 }
                 if (_subject is not null)
                 {
-                    text.Append(" (");
+                    text.Append(" ("u8);
                     AppendSubject(ref text);
-                    text.Append(")");
+                    text.Append(")"u8);
                 }
                 break;
             case BasisForm.PerCount:
                 AppendMoney(ref text, _value);
-                text.Append(" × ");
+                text.Append(" "u8);
+                text.Times();
+                text.Append(" "u8);
                 text.Append(_count);
-                text.Append(" ");
+                text.Append(" "u8);
                 AppendSubject(ref text);
                 break;
             case BasisForm.Relief:
                 AppendSubject(ref text);
-                text.Append(": ");
+                text.Append(": "u8);
                 AppendMoney(ref text, _value);
                 break;
             case BasisForm.Band:
                 AppendPercent(ref text, _rate);
-                text.Append(" of ");
+                text.Append(" of "u8);
                 AppendMoney(ref text, _value);
                 if (_threshold > 0)
                 {
-                    text.Append(" less ");
+                    text.Append(" less "u8);
                     AppendMoney(ref text, _threshold);
                 }
                 break;
@@ -330,11 +334,11 @@ public readonly struct LandedCharge
                 if (_line >= 0)
                 {
                     // lines[0], HS 6109.10
-                    text.Append("lines[");
+                    text.Append("lines["u8);
                     text.Append(_line);
-                    text.Append("], HS ");
+                    text.Append("], HS "u8);
                     text.Append(_subheading / 100, 4);
-                    text.Append(".");
+                    text.Append("."u8);
                     text.Append(_subheading % 100, 2);
                 }
                 rest = rest["{line}".Length..];
@@ -365,17 +369,17 @@ public readonly struct LandedCharge
         var minor = Micros.ToMinor(micros, _minorUnits);
         if (minor < 0)
         {
-            text.Append("-");
+            text.Append("-"u8);
             minor = -minor;
         }
         var unit = Micros.PerUnit / Micros.MinorStep(_minorUnits);
         text.Append(minor / unit);
         if (decimals > 0)
         {
-            text.Append(".");
+            text.Append("."u8);
             text.Append(minor % unit, decimals);
         }
-        text.Append(" ");
+        text.Append(" "u8);
         text.Append(_currencyCode);
     }
 
@@ -394,27 +398,53 @@ public readonly struct LandedCharge
                 fraction /= 10;
                 digits--;
             }
-            text.Append(".");
+            text.Append("."u8);
             text.Append(fraction, digits);
         }
-        text.Append("%");
+        text.Append("%"u8);
     }
 
-    /// <summary>A basis sentence being written into a buffer on the stack (a sentence is far shorter than its capacity).</summary>
-    private ref struct BasisText(Span<char> buffer)
+    /// <summary>
+    /// A basis sentence being written as UTF-8 into a buffer: the answer's own (<c>json</c>: the multiplication sign
+    /// escaped, as the writer's default encoder escapes it) or one on the stack for <see cref="Basis"/>. Text from a
+    /// template goes in only when it is plain ASCII (<see cref="JsonOut.Plain"/>); otherwise, or when the buffer is
+    /// full, the sentence is marked <see cref="Failed"/> and its writer takes the slow way.
+    /// </summary>
+    private ref struct BasisText(Span<byte> buffer, bool json)
     {
         public const int Capacity = 320;
 
-        private readonly Span<char> _buffer = buffer;
+        private readonly Span<byte> _buffer = buffer;
+        private readonly bool _json = json;
         private int _length;
 
-        public readonly ReadOnlySpan<char> Written => _buffer[.._length];
+        public bool Failed { get; private set; }
 
-        public void Append(scoped ReadOnlySpan<char> text)
+        public readonly ReadOnlySpan<byte> Written => _buffer[.._length];
+
+        public void Append(scoped ReadOnlySpan<byte> text)
         {
-            text.CopyTo(_buffer[_length..]);
+            if (!text.TryCopyTo(_buffer[_length..]))
+            {
+                Failed = true;
+                return;
+            }
             _length += text.Length;
         }
+
+        /// <summary>Template text (a subject, a currency code): plain ASCII only.</summary>
+        public void Append(scoped ReadOnlySpan<char> text)
+        {
+            if (text.ContainsAnyExcept(JsonOut.Plain) || System.Text.Ascii.FromUtf16(text, _buffer[_length..], out var written) != OperationStatus.Done)
+            {
+                Failed = true;
+                return;
+            }
+            _length += written;
+        }
+
+        /// <summary>The multiplication sign.</summary>
+        public void Times() => Append(_json ? "\\u00D7"u8 : "×"u8);
 
         /// <summary>A non-negative number in decimal digits, with leading zeros up to <paramref name="minDigits"/>.</summary>
         public void Append(long value, int minDigits = 1)
@@ -426,57 +456,18 @@ public readonly struct LandedCharge
                 count++;
             }
             count = Math.Max(count, minDigits);
+            if (_length + count > _buffer.Length)
+            {
+                Failed = true;
+                return;
+            }
             for (var i = _length + count - 1; i >= _length; i--)
             {
-                _buffer[i] = (char)('0' + (int)(rest % 10));
+                _buffer[i] = (byte)('0' + (int)(rest % 10));
                 rest /= 10;
             }
             _length += count;
         }
-
-        /// <summary>
-        /// The sentence as a JSON string with its quotes, escaped as the writer's default encoder does; false for a
-        /// character other than the multiplication sign outside the plain ASCII of <see cref="JsonOut.Plain"/> (then the
-        /// sentence is encoded by <see cref="JsonEncodedText"/>).
-        /// </summary>
-        public readonly bool TryWriteJson(Span<byte> json, out int length)
-        {
-            length = 0;
-            var at = 0;
-            json[at++] = (byte)'"';
-            var rest = Written;
-            while (!rest.IsEmpty)
-            {
-                // A run of characters written as they are, then the multiplication sign escaped.
-                var plain = rest.IndexOfAnyExcept(JsonOut.Plain);
-                var run = plain < 0 ? rest : rest[..plain];
-                if (json.Length - at < run.Length + 7 || System.Text.Ascii.FromUtf16(run, json[at..], out var copied) != System.Buffers.OperationStatus.Done)
-                {
-                    return false;
-                }
-                at += copied;
-                if (plain < 0)
-                {
-                    break;
-                }
-                if (rest[plain] != '×')
-                {
-                    return false; // the writer escapes it
-                }
-                "\\u00D7"u8.CopyTo(json[at..]);
-                at += 6;
-                rest = rest[(plain + 1)..];
-            }
-            if (at >= json.Length)
-            {
-                return false;
-            }
-            json[at++] = (byte)'"';
-            length = at;
-            return true;
-        }
-
-        public override readonly string ToString() => new(Written);
     }
 
     /// <summary>The rule in a sentence, naming it and its effective date (written once per rule or rate, then reused).</summary>
