@@ -184,7 +184,7 @@ internal static class QuotesBench
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ratio per pair of 1 s rounds ({pairs} pairs): {string.Join(' ', ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}; over all rounds {quote / live:F2}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"quote endpoint: {quote / pairs:F0} requests/s | baseline /health/live: {live / pairs:F0} requests/s | ratio: {ratio:F2} (median of {pairs} pairs) | target >= 0.7: {(ratio >= 0.7 ? "met" : "MISSED")}"));
+                $"quote endpoint: {quote / pairs:F0} requests/s | baseline /health/live: {live / pairs:F0} requests/s | ratio: {ratio:F3} (median of {pairs} pairs) | target >= 0.7: {(ratio >= 0.7 ? "met" : "MISSED")}"));
         }
         finally
         {

@@ -115,17 +115,34 @@ internal static class Micros
         {
             destination[at++] = (byte)'-';
         }
+        // The digits from the right, the decimal point after the minor unit's (written by hand: the formatter's
+        // precision form goes through its general machinery, and an answer writes some fifteen amounts).
         var magnitude = minor < 0 ? unchecked((ulong)-minor) : (ulong)minor;
-        var step = (ulong)Powers[minorUnits];
-        _ = Utf8Formatter.TryFormat(magnitude / step, destination[at..], out var written);
-        at += written;
-        if (minorUnits > 0)
+        var count = Math.Max(DigitCount(magnitude), minorUnits + 1) + (minorUnits > 0 ? 1 : 0);
+        var end = at + count;
+        var digits = destination[at..end];
+        for (var i = count - 1; i >= 0; i--)
         {
-            destination[at++] = (byte)'.';
-            _ = Utf8Formatter.TryFormat(magnitude % step, destination[at..], out written, new StandardFormat('D', (byte)minorUnits));
-            at += written;
+            if (minorUnits > 0 && i == count - 1 - minorUnits)
+            {
+                digits[i] = (byte)'.';
+                continue;
+            }
+            digits[i] = (byte)('0' + (int)(magnitude % 10));
+            magnitude /= 10;
         }
-        return at;
+        return end;
+    }
+
+    private static int DigitCount(ulong value)
+    {
+        var count = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            count++;
+        }
+        return count;
     }
 
     /// <summary>Micros rounded to the currency's minor unit, as a decimal with its scale.</summary>
