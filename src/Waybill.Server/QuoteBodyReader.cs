@@ -141,13 +141,9 @@ internal static class QuoteBodyReader
         /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/> (<c>2.0</c> is whole, as a decimal is).</summary>
         public bool IsWhole(int min, int max, out int value)
         {
-            value = 0;
-            if (!IsPresent || mantissa % Powers[scale] != 0 || mantissa / Powers[scale] is var whole && (whole < (ulong)min || whole > (ulong)max))
-            {
-                return false;
-            }
-            value = (int)(mantissa / Powers[scale]);
-            return true;
+            var whole = mantissa / Powers[scale];
+            value = (int)Math.Min(whole, int.MaxValue);
+            return IsPresent && whole * Powers[scale] == mantissa && whole >= (ulong)min && whole <= (ulong)max;
         }
 
         /// <summary>Above zero and at most <paramref name="max"/>.</summary>
@@ -330,10 +326,9 @@ internal static class QuoteBodyReader
         }
 
         /// <summary>
-        /// A number without sign or exponent and with at most 18 digits, as the decimal the general reader makes of it
-        /// (its scale kept: 4.50 has two decimals).
+        /// A number without sign or exponent, of at most 18 digits and six decimals, as its digits and scale (4.50 has
+        /// two decimals); anything else is refused.
         /// </summary>
-        /// <summary>An unsigned number of up to 18 digits, at most six of them decimals; anything else is refused.</summary>
         public bool Number(out ScannedNumber value)
         {
             value = default;

@@ -362,23 +362,10 @@ public readonly struct LandedCharge
         text.Append(rest);
     }
 
-    /// <summary>Micros rounded to the minor unit and written with its decimals and the currency code (12.30 EUR).</summary>
+    /// <summary>Micros rounded to the minor unit and written with its decimals and the currency code (12.30 EUR), as the answer's amounts are.</summary>
     private void AppendMoney(ref BasisText text, long micros)
     {
-        var decimals = Math.Min((int)_minorUnits, 4);
-        var minor = Micros.ToMinor(micros, _minorUnits);
-        if (minor < 0)
-        {
-            text.Append("-"u8);
-            minor = -minor;
-        }
-        var unit = Micros.PerUnit / Micros.MinorStep(_minorUnits);
-        text.Append(minor / unit);
-        if (decimals > 0)
-        {
-            text.Append("."u8);
-            text.Append(minor % unit, decimals);
-        }
+        text.AppendMinor(Micros.ToMinor(micros, _minorUnits), _minorUnits);
         text.Append(" "u8);
         text.Append(_currencyCode);
     }
@@ -406,9 +393,9 @@ public readonly struct LandedCharge
 
     /// <summary>
     /// A basis sentence being written as UTF-8 into a buffer: the answer's own (<c>json</c>: the multiplication sign
-    /// escaped, as the writer's default encoder escapes it) or one on the stack for <see cref="Basis"/>. Text from a
-    /// template goes in only when it is plain ASCII (<see cref="JsonOut.Plain"/>); otherwise, or when the buffer is
-    /// full, the sentence is marked <see cref="Failed"/> and its writer takes the slow way.
+    /// escaped, as the writer's default encoder escapes it) or one on the stack for <see cref="Basis"/>. In JSON, text
+    /// from a template goes in only when it is plain ASCII (<see cref="JsonOut.Plain"/>); otherwise, or when the buffer
+    /// is full, the sentence is marked <see cref="Failed"/> and its writer takes the slow way.
     /// </summary>
     private ref struct BasisText(Span<byte> buffer, bool json)
     {
@@ -432,10 +419,10 @@ public readonly struct LandedCharge
             _length += text.Length;
         }
 
-        /// <summary>Template text (a subject, a currency code): plain ASCII only.</summary>
+        /// <summary>Template text (a subject, a currency code) as UTF-8; in JSON, plain ASCII only (anything else fails the sentence).</summary>
         public void Append(scoped ReadOnlySpan<char> text)
         {
-            if (text.ContainsAnyExcept(JsonOut.Plain) || System.Text.Ascii.FromUtf16(text, _buffer[_length..], out var written) != OperationStatus.Done)
+            if ((_json && text.ContainsAnyExcept(JsonOut.Plain)) || !Encoding.UTF8.TryGetBytes(text, _buffer[_length..], out var written))
             {
                 Failed = true;
                 return;
@@ -447,26 +434,21 @@ public readonly struct LandedCharge
         public void Times() => Append(_json ? "\\u00D7"u8 : "×"u8);
 
         /// <summary>A non-negative number in decimal digits, with leading zeros up to <paramref name="minDigits"/>.</summary>
-        public void Append(long value, int minDigits = 1)
+        public void Append(long value, int minDigits = 1) => Advance(Micros.WriteDigits((ulong)value, minDigits, _buffer[_length..]));
+
+        /// <summary>An amount from its minor units, as the answer's JSON numbers write it (<see cref="Micros.FormatMinor"/>).</summary>
+        public void AppendMinor(long minor, int minorUnits) =>
+            Advance(_buffer.Length - _length < 24 ? -1 : Micros.FormatMinor(minor, minorUnits, _buffer[_length..]));
+
+        /// <summary>Counts <paramref name="written"/> bytes in, or marks the sentence failed (-1: no room).</summary>
+        private void Advance(int written)
         {
-            var rest = (ulong)value;
-            var count = 1;
-            for (var bound = rest / 10; bound > 0; bound /= 10)
-            {
-                count++;
-            }
-            count = Math.Max(count, minDigits);
-            if (_length + count > _buffer.Length)
+            if (written < 0)
             {
                 Failed = true;
                 return;
             }
-            for (var i = _length + count - 1; i >= _length; i--)
-            {
-                _buffer[i] = (byte)('0' + (int)(rest % 10));
-                rest /= 10;
-            }
-            _length += count;
+            _length += written;
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
 using Waybill.Common;
 
 namespace Waybill.Customs;
@@ -115,32 +113,39 @@ internal static class Micros
         {
             destination[at++] = (byte)'-';
         }
-        // The digits from the right, the decimal point after the minor unit's (written by hand: the formatter's
-        // precision form goes through its general machinery, and an answer writes some fifteen amounts).
+        // Written by hand (WriteDigits): the formatter's precision form goes through its general machinery, and an
+        // answer writes some fifteen amounts.
         var magnitude = minor < 0 ? unchecked((ulong)-minor) : (ulong)minor;
-        var count = Math.Max(DigitCount(magnitude), minorUnits + 1) + (minorUnits > 0 ? 1 : 0);
-        var end = at + count;
-        var digits = destination[at..end];
-        for (var i = count - 1; i >= 0; i--)
+        var step = (ulong)Powers[minorUnits];
+        at += WriteDigits(magnitude / step, 1, destination[at..]);
+        if (minorUnits > 0)
         {
-            if (minorUnits > 0 && i == count - 1 - minorUnits)
-            {
-                digits[i] = (byte)'.';
-                continue;
-            }
-            digits[i] = (byte)('0' + (int)(magnitude % 10));
-            magnitude /= 10;
+            destination[at++] = (byte)'.';
+            at += WriteDigits(magnitude % step, minorUnits, destination[at..]);
         }
-        return end;
+        return at;
     }
 
-    private static int DigitCount(ulong value)
+    /// <summary>
+    /// A number in decimal ASCII digits, with leading zeros up to <paramref name="minDigits"/>: the count written, or
+    /// -1 when <paramref name="destination"/> is too short.
+    /// </summary>
+    public static int WriteDigits(ulong value, int minDigits, Span<byte> destination)
     {
         var count = 1;
-        while (value >= 10)
+        for (var bound = value / 10; bound > 0; bound /= 10)
         {
-            value /= 10;
             count++;
+        }
+        count = Math.Max(count, minDigits);
+        if (count > destination.Length)
+        {
+            return -1;
+        }
+        for (var i = count - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (int)(value % 10));
+            value /= 10;
         }
         return count;
     }

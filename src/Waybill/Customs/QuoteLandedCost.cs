@@ -446,7 +446,7 @@ public static class QuoteLandedCost
     }
 
     /// <summary>True when <see cref="Amount"/> would accept the value without a word.</summary>
-    internal static bool AmountIsValid(decimal value, Currency currency) =>
+    private static bool AmountIsValid(decimal value, Currency currency) =>
         value is >= 0 and <= 1_000_000_000 && (currency.Code is null || decimal.Round(value, currency.MinorUnits) == value);
 
     private static decimal Amount(ValidationErrors errors, string field, decimal? value, bool required, Currency currency)

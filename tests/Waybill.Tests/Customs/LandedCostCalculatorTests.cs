@@ -666,6 +666,25 @@ public sealed class LandedCostCalculatorTests
         Assert.True(warned > 0, "one of the quotes carries a restricted-goods warning");
     }
 
+    /// <summary>
+    /// A basis whose template holds characters the default encoder escapes takes the slow way (its text, encoded), and
+    /// comes out as the serializer writes the same sentence; a plain one is written directly, the same.
+    /// </summary>
+    [Theory]
+    [InlineData("item categories", "3.00 EUR × 2 item categories")]
+    [InlineData("parcels <fragile> & 'café' + more", "3.00 EUR × 2 parcels <fragile> & 'café' + more")]
+    public void A_basis_is_written_as_the_serializer_writes_its_sentence(string subject, string basis)
+    {
+        var charge = new LandedCharge(ChargeKind.Fee, 6_000_000, Currency.Parse("EUR"), null, LandedCharge.BasisForm.PerCount, 3_000_000, count: 2,
+            subject: subject);
+        Assert.Equal(basis, charge.Basis);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var json = new JsonOut(buffer);
+        charge.WriteBasisJson(ref json);
+        json.Flush();
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(basis), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
     /// <summary>The answer's writer copies the characters it deems plain and escapes the rest as the serializer does.</summary>
     [Fact]
     public void The_answer_s_strings_are_escaped_as_the_serializer_escapes_them()
