@@ -160,10 +160,8 @@ public enum ChargeKind : byte
 public readonly struct LandedCharge
 #pragma warning restore CA1815
 {
-    // 72 bytes: a quote's charges are its largest allocation.
-    private readonly object? _source;
-    private readonly string? _subject;
-    private readonly string _currencyCode;
+    // 56 bytes and no object reference (see ChargeSources): a quote's charges are its largest allocation, and the
+    // calculator builds them on the stack without clearing it first.
     private readonly long _minor;
     private readonly long _value;
     private readonly long _rate;
@@ -171,6 +169,9 @@ public readonly struct LandedCharge
     private readonly int _count;
     private readonly int _line;
     private readonly int _subheading;
+    private readonly int _source;
+    private readonly ushort _currency;
+    private readonly byte _subject;
     private readonly ChargeKind _kind;
     private readonly BasisForm _form;
     private readonly byte _minorUnits;
@@ -183,15 +184,15 @@ public readonly struct LandedCharge
     /// <paramref name="subject"/> is a constant template: <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> are filled
     /// in when <see cref="Basis"/> is read.
     /// </summary>
-    internal LandedCharge(ChargeKind kind, long micros, Currency currency, object? source, BasisForm form, long value = 0, long rate = 0, int count = 0,
-        string? subject = null, int line = -1, int subheading = 0, long threshold = 0, bool? verified = null)
+    internal LandedCharge(ChargeKind kind, long micros, Currency currency, ChargeSource source, BasisForm form, long value = 0, long rate = 0, int count = 0,
+        byte subject = 0, int line = -1, int subheading = 0, long threshold = 0)
     {
         _kind = kind;
-        _verified = verified ?? VerifiedOf(source);
+        _verified = source.Verified;
         _minor = Micros.ToMinor(micros, currency.MinorUnits);
-        _currencyCode = currency.Code;
+        _currency = PackCode(currency.Code);
         _minorUnits = (byte)currency.MinorUnits;
-        _source = source;
+        _source = source.Id;
         _form = form;
         _value = value;
         _rate = rate;
@@ -201,6 +202,15 @@ public readonly struct LandedCharge
         _subheading = subheading;
         _threshold = threshold;
     }
+
+    /// <summary>A charge of no rule (a test's or a caller's own), its subject template given as text.</summary>
+    internal LandedCharge(ChargeKind kind, long micros, Currency currency, BasisForm form, long value = 0, int count = 0, string? subject = null)
+        : this(kind, micros, currency, new ChargeSource(0, Verified: true), form, value, count: count, subject: SubjectOf(subject))
+    {
+    }
+
+    /// <summary>The number of a basis template (<c>{line}</c>, <c>items</c>, ...) for the constructor.</summary>
+    internal static byte SubjectOf(string? template) => (byte)ChargeSources.Subjects.IdOf(template);
 
     internal enum BasisForm : byte
     {
@@ -223,15 +233,14 @@ public readonly struct LandedCharge
     /// <summary>True unless the rule or rate behind it is flagged unverified (or is an estimate).</summary>
     public bool Verified => _verified;
 
-    private static bool VerifiedOf(object? source) => source switch
-    {
-        CustomsRule rule => rule.Verified,
-        VatRate rate => rate.Verified,
-        GoodsVatRate rate => rate.Verified,
-        DutyRate rate => rate.Verified,
-        MissingRate => false,
-        _ => true,
-    };
+    /// <summary>The rule, rate or sentence the charge comes from (null for none).</summary>
+    private object? Source => ChargeSource.Resolve(_source);
+
+    /// <summary>The basis template, with its <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> to fill in.</summary>
+    private string? Subject => ChargeSources.Subjects.Of(_subject);
+
+    /// <summary>A currency code (three capital letters) as a number below 26³.</summary>
+    private static ushort PackCode(string code) => (ushort)((((code[0] - 'A') * 26) + (code[1] - 'A')) * 26 + (code[2] - 'A'));
 
     /// <summary>What the amount is computed on, in words (written from the integers, in one buffer).</summary>
     public string Basis
@@ -269,7 +278,7 @@ public readonly struct LandedCharge
         switch (_form)
         {
             case BasisForm.Value:
-                if (_subject is not null)
+                if (_subject != 0)
                 {
                     AppendSubject(ref text);
                     text.Append(": "u8);
@@ -285,7 +294,7 @@ public readonly struct LandedCharge
                 {
                     text.Append(" grossed up (the tax is part of its own base)"u8);
                 }
-                if (_subject is not null)
+                if (_subject != 0)
                 {
                     text.Append(" ("u8);
                     AppendSubject(ref text);
@@ -324,7 +333,7 @@ public readonly struct LandedCharge
     /// <summary>The subject template with <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> filled in.</summary>
     private void AppendSubject(ref BasisText text)
     {
-        var rest = _subject.AsSpan();
+        var rest = Subject.AsSpan();
         while (rest.IndexOf('{') is var open and >= 0)
         {
             text.Append(rest[..open]);
@@ -367,7 +376,7 @@ public readonly struct LandedCharge
     {
         text.AppendMinor(Micros.ToMinor(micros, _minorUnits), _minorUnits);
         text.Append(" "u8);
-        text.Append(_currencyCode);
+        text.Append([(byte)('A' + (_currency / 676)), (byte)('A' + (_currency / 26 % 26)), (byte)('A' + (_currency % 26))]);
     }
 
     /// <summary>A rate as a percentage with at most four decimals and no trailing zeros (19%, 5.5%, 16.25%).</summary>
@@ -453,7 +462,7 @@ public readonly struct LandedCharge
     }
 
     /// <summary>The rule in a sentence, naming it and its effective date (written once per rule or rate, then reused).</summary>
-    public string Rule => _source switch
+    public string Rule => Source switch
     {
         CustomsRule rule => LandedCostCalculator.Describe(rule),
         null => "",
@@ -471,12 +480,13 @@ public readonly struct LandedCharge
     /// </summary>
     internal void WriteRuleJson(ref JsonOut json)
     {
-        if (_source is MissingRate missing)
+        var source = Source;
+        if (source is MissingRate missing)
         {
             missing.WriteJson(ref json);
             return;
         }
-        json.Encoded(_source switch
+        json.Encoded(source switch
         {
             CustomsRule rule => rule.Encoded.Of(this),
             DutyRate rate => rate.Encoded.Of(this),
@@ -520,6 +530,19 @@ internal readonly record struct ExchangeFactor(long Trillionths, int PublishedDa
 internal sealed class EncodedSentence
 {
     private StrongBox<JsonEncodedText>? _encoded;
+    private int _sourceId;
+
+    /// <summary>The number of the rule or rate that holds this (<paramref name="owner"/>) in <see cref="ChargeSources.Sources"/>, given on first use.</summary>
+    public int SourceId(object owner)
+    {
+        var id = Volatile.Read(ref _sourceId);
+        if (id == 0)
+        {
+            id = ChargeSources.Sources.IdOf(owner);
+            Volatile.Write(ref _sourceId, id);
+        }
+        return id;
+    }
 
     /// <summary>The charge's rule sentence, encoded on first use (the same text for every charge of this rule).</summary>
     public JsonEncodedText Of(in LandedCharge charge)
@@ -549,7 +572,11 @@ internal sealed class FixedSentence
     {
         Text = text;
         Encoded = JsonEncodedText.Encode(text);
+        Charge = ChargeSource.Of(this);
     }
+
+    /// <summary>As a charge's source (verified).</summary>
+    public ChargeSource Charge { get; }
 
     public string Text { get; }
 
@@ -707,6 +734,19 @@ public sealed class LandedCostCalculator
 
     private static readonly RuleKind[] AllKinds = Enum.GetValues<RuleKind>();
 
+    // The basis templates, numbered once (a charge keeps the number; see ChargeSources).
+    private static readonly byte ItemCountSubject = LandedCharge.SubjectOf("{count} item(s)");
+    private static readonly byte GoodsAndTransportSubject = LandedCharge.SubjectOf("goods and transport");
+    private static readonly byte NoDutyBelowSubject = LandedCharge.SubjectOf("no duty at or below {threshold}");
+    private static readonly byte ItemCategoriesSubject = LandedCharge.SubjectOf("item categories");
+    private static readonly byte LineSubject = LandedCharge.SubjectOf("{line}");
+    private static readonly byte NoTaxBelowSubject = LandedCharge.SubjectOf("no import tax at or below {threshold}");
+    private static readonly byte LineAtCheckoutSubject = LandedCharge.SubjectOf("{line}, collected at checkout");
+    private static readonly byte TaxAtCheckoutSubject = LandedCharge.SubjectOf("no import tax: collected at checkout");
+    private static readonly byte TaxNotCollectedSubject = LandedCharge.SubjectOf("not collected at or below {threshold}");
+    private static readonly byte ItemsSubject = LandedCharge.SubjectOf("items");
+    private static readonly byte ConsignmentSubject = LandedCharge.SubjectOf("consignment");
+
     private readonly CustomsRuleBook _book;
     private readonly DutyTariffs _tariffs;
     private readonly VatRates _vat;
@@ -788,6 +828,7 @@ public sealed class LandedCostCalculator
         }
     }
 
+    [SkipLocalsInit] // the charges' buffer: written before it is read
     private Result<LandedCostQuote> Compute(QuoteRequest request)
     {
         // An array: the lines are read many times, and a list's interface indexer copies each one out.
@@ -867,12 +908,13 @@ public sealed class LandedCostCalculator
         }
         var transport = checked(shipping + insurance);
 
-        var charges = default(ChargeList);
-        charges.Add(ChargeKind.Goods, goods, currency, FixedSentence.Goods, LandedCharge.BasisForm.Value, goods, count: items, subject: "{count} item(s)");
-        charges.Add(ChargeKind.Shipping, shipping, currency, FixedSentence.Shipping, LandedCharge.BasisForm.Value, shipping);
+        Unsafe.SkipInit(out ChargeBuffer buffer);
+        var charges = new ChargeList(buffer);
+        charges.Add(ChargeKind.Goods, goods, currency, FixedSentence.Goods.Charge, LandedCharge.BasisForm.Value, goods, count: items, subject: ItemCountSubject);
+        charges.Add(ChargeKind.Shipping, shipping, currency, FixedSentence.Shipping.Charge, LandedCharge.BasisForm.Value, shipping);
         if (insurance > 0)
         {
-            charges.Add(ChargeKind.Insurance, insurance, currency, FixedSentence.Insurance, LandedCharge.BasisForm.Value, insurance);
+            charges.Add(ChargeKind.Insurance, insurance, currency, FixedSentence.Insurance.Charge, LandedCharge.BasisForm.Value, insurance);
         }
 
         var context = new Context(this, request, lines, plan, currency);
@@ -887,7 +929,7 @@ public sealed class LandedCostCalculator
         {
             // One simplified rate replaces duty and tax (Turkey, Mexico's courier regime).
             var basis = goods + transport;
-            charges.Add(ChargeKind.Tax, Micros.Apply(basis, flat.Rate), currency, flat.Source, LandedCharge.BasisForm.Percent, basis, flat.Rate, subject: "goods and transport");
+            charges.Add(ChargeKind.Tax, Micros.Apply(basis, flat.Rate), currency, flat.Charge, LandedCharge.BasisForm.Percent, basis, flat.Rate, subject: GoodsAndTransportSubject);
         }
         else
         {
@@ -945,8 +987,8 @@ public sealed class LandedCostCalculator
         var transportShare = includesShipping ? transport : 0;
         if (context.First(RuleKind.DutyDeMinimis) is { } relief && context.Within(goods + (relief.Source.IncludesShipping ? transport : 0), relief, out var threshold))
         {
-            charges.Add(ChargeKind.Duty, 0, currency, relief.Source, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
-                subject: "no duty at or below {threshold}", threshold: threshold);
+            charges.Add(ChargeKind.Duty, 0, currency, relief.Charge, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
+                subject: NoDutyBelowSubject, threshold: threshold);
             return;
         }
         if (context.First(RuleKind.FlatDuty) is { } flat && context.Within(goods, flat, out _))
@@ -964,7 +1006,7 @@ public sealed class LandedCostCalculator
             }
             var per = context.Convert(flat.Amount, flat.Currency);
             var amount = Rounded(checked(per * categories), currency);
-            charges.Add(ChargeKind.Duty, amount, currency, flat.Source, LandedCharge.BasisForm.PerCount, per, count: categories, subject: "item categories");
+            charges.Add(ChargeKind.Duty, amount, currency, flat.Charge, LandedCharge.BasisForm.PerCount, per, count: categories, subject: ItemCategoriesSubject);
             Spread(amount, value, goods, duty);
             return;
         }
@@ -977,7 +1019,7 @@ public sealed class LandedCostCalculator
                 {
                     var deduct = context.Convert(band.Deduct, bands.Currency);
                     var amount = Rounded(Math.Max(0, Micros.Apply(basis, band.Rate) - deduct), currency);
-                    charges.Add(ChargeKind.Duty, amount, currency, bands.Source, LandedCharge.BasisForm.Band, basis, band.Rate, threshold: deduct);
+                    charges.Add(ChargeKind.Duty, amount, currency, bands.Charge, LandedCharge.BasisForm.Band, basis, band.Rate, threshold: deduct);
                     Spread(amount, value, goods, duty);
                     return;
                 }
@@ -990,33 +1032,31 @@ public sealed class LandedCostCalculator
         {
             var lineValue = value[i] + Part(transportShare, value, goods, i);
             var chapter = lines[i].Subheading / 10000;
-            object source;
+            ChargeSource source;
             long rate;
-            bool? verified = null;
             if (freeChapters is { Source.Chapters: [var first, var last] } && chapter >= first && chapter <= last)
             {
-                source = freeChapters.Source;
+                source = freeChapters.Charge;
                 rate = 0;
             }
             else if (fixedRate is not null)
             {
-                source = fixedRate.Source;
+                source = fixedRate.Charge;
                 rate = fixedRate.Rate;
             }
             else
             {
-                source = destination.Tariff.RateOf(lines[i].Subheading, out rate, out var tariffVerified);
-                verified = tariffVerified;
+                var tariff = destination.Tariff.RateOf(lines[i].Subheading, out rate, out var tariffVerified);
+                source = ChargeSource.Of(tariff, tariffVerified);
             }
             duty[i] = Micros.Apply(lineValue, rate);
-            charges.Add(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: "{line}", line: i, subheading: lines[i].Subheading,
-                verified: verified);
+            charges.Add(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: LineSubject, line: i, subheading: lines[i].Subheading);
             if (additional is not null)
             {
                 var extra = Micros.Apply(lineValue, additional.Rate);
                 duty[i] += extra;
-                charges.Add(ChargeKind.Duty, extra, currency, additional.Source, LandedCharge.BasisForm.Percent, lineValue, additional.Rate,
-                    subject: "{line}", line: i, subheading: lines[i].Subheading);
+                charges.Add(ChargeKind.Duty, extra, currency, additional.Charge, LandedCharge.BasisForm.Percent, lineValue, additional.Rate,
+                    subject: LineSubject, line: i, subheading: lines[i].Subheading);
             }
         }
     }
@@ -1033,8 +1073,8 @@ public sealed class LandedCostCalculator
         if (scheme is null && context.First(RuleKind.TaxDeMinimis) is { } relief
             && context.Within(goods + (relief.Source.IncludesShipping ? transport : 0), relief, out var threshold) && relief.Source.Amount > 0)
         {
-            charges.Add(ChargeKind.Tax, 0, currency, relief.Source, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
-                subject: "no import tax at or below {threshold}", threshold: threshold);
+            charges.Add(ChargeKind.Tax, 0, currency, relief.Charge, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
+                subject: NoTaxBelowSubject, threshold: threshold);
             return null;
         }
 
@@ -1045,11 +1085,11 @@ public sealed class LandedCostCalculator
         for (var i = 0; i < lines.Length; i++)
         {
             var basis = value[i] + Part(transportShare, value, goods, i) + (scheme is null ? duty[i] : 0);
-            object source;
+            ChargeSource source;
             long rate;
             if (ReducedRate(plan.Reduced, lines[i].Subheading, out var reduced))
             {
-                source = reduced!;
+                source = ChargeSource.Of(reduced!);
                 rate = reduced!.Rate;
             }
             else if (plan.Standard is { } standard)
@@ -1058,30 +1098,30 @@ public sealed class LandedCostCalculator
                 {
                     continue;
                 }
-                source = standard;
+                source = ChargeSource.Of(standard);
                 rate = standard.Rate;
             }
             else
             {
-                source = new MissingRate(context.Request.To, context.Request.Date);
+                source = ChargeSource.Missing(context.Request.To, context.Request.Date);
                 rate = 0;
             }
             var lineGrossUp = grossUp && rate < Micros.RateOne;
             var tax = lineGrossUp ? Micros.MulDiv(basis, rate, Micros.RateOne - rate) : Micros.Apply(basis, rate);
             sum += tax;
             charges.Add(ChargeKind.Tax, tax, currency, source, lineGrossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, rate,
-                subject: scheme is null ? "{line}" : "{line}, collected at checkout", line: i, subheading: lines[i].Subheading);
+                subject: scheme is null ? LineSubject : LineAtCheckoutSubject, line: i, subheading: lines[i].Subheading);
         }
         if (scheme is not null)
         {
-            charges.Add(ChargeKind.Tax, 0, currency, scheme.Source, LandedCharge.BasisForm.Relief, goods, subject: "no import tax: collected at checkout");
+            charges.Add(ChargeKind.Tax, 0, currency, scheme.Charge, LandedCharge.BasisForm.Relief, goods, subject: TaxAtCheckoutSubject);
             return scheme.Source.Scheme;
         }
         if (context.First(RuleKind.TaxMinimum) is { } minimum && sum <= context.Convert(minimum.Amount, minimum.Currency))
         {
             // Switzerland: import VAT of CHF 5 or less is not collected.
             charges.Truncate(first);
-            charges.Add(ChargeKind.Tax, 0, currency, minimum.Source, LandedCharge.BasisForm.Relief, sum, subject: "not collected at or below {threshold}",
+            charges.Add(ChargeKind.Tax, 0, currency, minimum.Charge, LandedCharge.BasisForm.Relief, sum, subject: TaxNotCollectedSubject,
                 threshold: context.Convert(minimum.Amount, minimum.Currency));
         }
         return null;
@@ -1101,8 +1141,8 @@ public sealed class LandedCostCalculator
             }
             var per = context.Convert(fee.Amount, fee.Currency);
             var count = fee.Source.Per == "item" ? items : 1;
-            charges.Add(ChargeKind.Fee, checked(per * count), context.Currency, fee.Source, LandedCharge.BasisForm.PerCount, per, count: count,
-                subject: fee.Source.Per == "item" ? "items" : "consignment");
+            charges.Add(ChargeKind.Fee, checked(per * count), context.Currency, fee.Charge, LandedCharge.BasisForm.PerCount, per, count: count,
+                subject: fee.Source.Per == "item" ? ItemsSubject : ConsignmentSubject);
         }
     }
 
@@ -1346,6 +1386,7 @@ public sealed class LandedCostCalculator
         public Rule(CustomsRule source, RuleKind kind, Dictionary<string, HsRange[]> categories, bool[] inEu)
         {
             Source = source;
+            Charge = ChargeSource.Of(source);
             Kind = kind;
             Currency = source.Currency;
             Amount = source.Amount is { } amount ? Micros.Of(amount) : 0;
@@ -1367,6 +1408,9 @@ public sealed class LandedCostCalculator
         }
 
         public CustomsRule Source { get; }
+
+        /// <summary>The rule as a charge's source.</summary>
+        public ChargeSource Charge { get; }
 
         public RuleKind Kind { get; }
 
@@ -1601,40 +1645,31 @@ public sealed class LandedCostCalculator
         private LandedCharge _first;
     }
 
-    /// <summary>The charges of the quote being computed: on the stack, moved to the heap only for a parcel of many lines.</summary>
-    private ref struct ChargeList
+    /// <summary>
+    /// The charges of the quote being computed: in a buffer on the caller's stack (left uninitialised: a charge holds no
+    /// reference), moved to the heap only for a parcel of many lines.
+    /// </summary>
+    private ref struct ChargeList(Span<LandedCharge> buffer)
     {
-        private ChargeBuffer _inline;
-        private LandedCharge[]? _spilled;
+        private Span<LandedCharge> _items = buffer;
 
         public int Count { get; private set; }
 
         [System.Diagnostics.CodeAnalysis.UnscopedRef]
-        public readonly ReadOnlySpan<LandedCharge> Items => _spilled is null ? ((ReadOnlySpan<LandedCharge>)_inline)[..Count] : _spilled.AsSpan(0, Count);
+        public readonly ReadOnlySpan<LandedCharge> Items => _items[..Count];
 
         /// <summary>Adds a charge (the arguments of <see cref="LandedCharge"/>'s constructor), built in place.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)] // one charge's temporary here, not one per call site in the callers' frames
-        public void Add(ChargeKind kind, long micros, Currency currency, object? source, LandedCharge.BasisForm form, long value = 0, long rate = 0, int count = 0,
-            string? subject = null, int line = -1, int subheading = 0, long threshold = 0, bool? verified = null) =>
-            Add(new LandedCharge(kind, micros, currency, source, form, value, rate, count, subject, line, subheading, threshold, verified));
-
-        private void Add(in LandedCharge charge)
+        public void Add(ChargeKind kind, long micros, Currency currency, ChargeSource source, LandedCharge.BasisForm form, long value = 0, long rate = 0, int count = 0,
+            byte subject = 0, int line = -1, int subheading = 0, long threshold = 0)
         {
-            if (_spilled is null)
+            if (Count == _items.Length)
             {
-                if (Count < ChargeBuffer.Length)
-                {
-                    _inline[Count++] = charge;
-                    return;
-                }
-                _spilled = new LandedCharge[ChargeBuffer.Length * 2];
-                ((ReadOnlySpan<LandedCharge>)_inline).CopyTo(_spilled);
+                var larger = new LandedCharge[Math.Max(ChargeBuffer.Length, _items.Length * 2)];
+                _items.CopyTo(larger);
+                _items = larger;
             }
-            else if (Count == _spilled.Length)
-            {
-                Array.Resize(ref _spilled, Count * 2);
-            }
-            _spilled[Count++] = charge;
+            _items[Count++] = new LandedCharge(kind, micros, currency, source, form, value, rate, count, subject, line, subheading, threshold);
         }
 
         /// <summary>Drops the charges from <paramref name="count"/> on.</summary>
