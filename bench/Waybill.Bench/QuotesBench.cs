@@ -179,7 +179,8 @@ internal static class QuotesBench
             }
             ratios.Sort();
             var ratio = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[(ratios.Count / 2) - 1] + ratios[ratios.Count / 2]) / 2;
-            Console.Error.WriteLine($"allocated per request (client and server): /health/live {liveCost.BytesPerRequest:F0} bytes, quote {quoteCost.BytesPerRequest:F0} bytes; "
+            Console.Error.WriteLine($"allocated per request (client and server): /health/live {liveCost.BytesPerRequest} bytes, quote {quoteCost.BytesPerRequest} bytes"
+                + (liveCost.Skipped + quoteCost.Skipped > 0 ? $" ({liveCost.Skipped + quoteCost.Skipped} rounds left out: the runtime's count of allocated bytes went back in them)" : "") + "; "
                 + $"garbage collections (gen0/gen1/gen2): /health/live {liveCost.Collections}, quote {quoteCost.Collections}");
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ratio per pair of 1 s rounds ({pairs} pairs): {string.Join(' ', ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}; over all rounds {quote / live:F2}"));
@@ -225,9 +226,24 @@ internal static class QuotesBench
 
         public long Bytes { get; set; }
 
+        /// <summary>Rounds left out of the bytes: the runtime's count of allocated bytes went back during them.</summary>
+        public int Skipped { get; set; }
+
         public int[] Gen { get; } = new int[3];
 
-        public double BytesPerRequest => Requests == 0 ? 0 : (double)Bytes / Requests;
+        public string BytesPerRequest => Requests == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{(double)Bytes / Requests:F0}");
+
+        /// <summary>Adds a round's requests and bytes, unless the bytes went back (they do when the collector's adaptation drops a heap and its count).</summary>
+        public void Add(long requests, long bytes)
+        {
+            if (bytes < 0)
+            {
+                Skipped++;
+                return;
+            }
+            Requests += requests;
+            Bytes += bytes;
+        }
 
         public string Collections => string.Join('/', Gen);
     }
@@ -267,8 +283,7 @@ internal static class QuotesBench
         var elapsed = watch.Elapsed.TotalSeconds;
         if (cost is not null)
         {
-            cost.Requests += done;
-            cost.Bytes += GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
+            cost.Add(done, GC.GetTotalAllocatedBytes(precise: true) - bytesBefore);
             for (var g = 0; g < 3; g++)
             {
                 cost.Gen[g] += GC.CollectionCount(g) - gcBefore[g];
