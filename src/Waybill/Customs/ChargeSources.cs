@@ -7,7 +7,7 @@ namespace Waybill.Customs;
 /// Numbers for what a <see cref="LandedCharge"/> refers to: the rule or rate it comes from (its source) and the template
 /// of its basis sentence (its subject). A charge keeps these numbers rather than references, so that it holds no object
 /// reference at all: the calculator then builds a quote's charges in uninitialised stack memory and copies them into
-/// the quote's array as plain memory, without the collector's write barriers (on the quote benchmark, about 14% of
+/// the quote's array as plain memory, without the collector's write barriers (on the quote benchmark, 8 to 14% of
 /// the calculator's time; see docs/customs.md#speed).
 /// </summary>
 /// <remarks>
