@@ -19,6 +19,10 @@ public readonly record struct Currency
 
     public int MinorUnits { get; }
 
+    /// <summary>The code as a number below 26³ (AAA is 0), for tables by currency and for charges that keep no string; 0 for a default value.</summary>
+    internal int Place =>
+        Code is [var a and >= 'A' and <= 'Z', var b and >= 'A' and <= 'Z', var c and >= 'A' and <= 'Z'] ? ((a - 'A') * 676) + ((b - 'A') * 26) + (c - 'A') : 0;
+
     public static bool TryCreate(string? input, out Currency currency, out string? reason)
     {
         currency = default;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Waybill.Common;
 
 namespace Waybill.Customs;
@@ -17,20 +16,22 @@ namespace Waybill.Customs;
 /// </remarks>
 internal static class ChargeSources
 {
-    /// <summary>The rules and rates, by reference.</summary>
-    public static Registry<object> Sources { get; } = new(ReferenceEqualityComparer.Instance, int.MaxValue);
+    /// <summary>The rules and rates, by reference: numbers below <see cref="ChargeSource.FirstMissing"/>.</summary>
+    public static Registry<object> Sources { get; } = new(ReferenceEqualityComparer.Instance, (int)ChargeSource.FirstMissing);
 
     /// <summary>The basis templates (<c>{line}</c>, <c>no duty at or below {threshold}</c>, ...), by text: at most 255.</summary>
     public static Registry<string> Subjects { get; } = new(StringComparer.Ordinal, byte.MaxValue);
 
-    /// <summary>An append-only numbering of objects from 1 (0 is none); safe for concurrent use, lock-free to read.</summary>
+    /// <summary>
+    /// An append-only numbering of objects from 1 (0 is none). Numbers are given once per rule or template, so under a
+    /// lock; reading an object back by its number takes none.
+    /// </summary>
     internal sealed class Registry<T>(IEqualityComparer<T> comparer, int limit)
         where T : class
     {
-        private readonly ConcurrentDictionary<T, int> _ids = new(comparer);
+        private readonly Dictionary<T, int> _ids = new(comparer);
         private readonly Lock _gate = new();
         private T?[] _items = new T?[64];
-        private int _count = 1;
 
         /// <summary>The number of <paramref name="item"/>, given on first use; 0 for null.</summary>
         public int IdOf(T? item)
@@ -39,30 +40,26 @@ internal static class ChargeSources
             {
                 return 0;
             }
-            if (_ids.TryGetValue(item, out var id))
-            {
-                return id;
-            }
             lock (_gate)
             {
-                if (_ids.TryGetValue(item, out id))
+                if (_ids.TryGetValue(item, out var id))
                 {
                     return id;
                 }
-                if (_count >= limit)
+                id = _ids.Count + 1;
+                if (id >= limit)
                 {
-                    throw new InvalidOperationException($"More than {limit} {typeof(T).Name} values to number: the registry of charge {(typeof(T) == typeof(string) ? "subjects" : "sources")} is full.");
+                    throw new InvalidOperationException($"More than {limit - 1} {typeof(T).Name} values to number: the registry of charge {(typeof(T) == typeof(string) ? "subjects" : "sources")} is full.");
                 }
                 var items = _items;
-                if (_count == items.Length)
+                if (id == items.Length)
                 {
                     Array.Resize(ref items, items.Length * 2);
                 }
-                items[_count] = item;
+                items[id] = item;
                 // The item is in place before the array is published and before its number is handed out.
                 Volatile.Write(ref _items, items);
-                id = _count++;
-                _ids[item] = id;
+                _ids.Add(item, id);
                 return id;
             }
         }
@@ -72,14 +69,15 @@ internal static class ChargeSources
     }
 }
 
-/// <summary>A charge's source as the calculator passes it: its number in <see cref="ChargeSources.Sources"/> and whether it is verified.</summary>
+/// <summary>A charge's source as the calculator passes it: its number and whether it is verified.</summary>
 /// <remarks>
-/// A negative number is a destination without VAT data on a date (<see cref="MissingRate"/>, made per quote and
-/// never kept): the country and the day are packed into the number itself.
+/// Numbers below <see cref="FirstMissing"/> are <see cref="ChargeSources.Sources"/>'. From it on, a number is a
+/// destination without VAT data on a date (<see cref="MissingRate"/>, made per quote and never kept): the country and
+/// the day packed into the number itself (every date fits: 3,652,059 days × 676 country codes, below 2³² − 2²⁴).
 /// </remarks>
-internal readonly record struct ChargeSource(int Id, bool Verified)
+internal readonly record struct ChargeSource(uint Id, bool Verified)
 {
-    private const int Places = 26 * 26;
+    public const uint FirstMissing = 1 << 24;
 
     public static ChargeSource Of(CustomsRule rule) => new(rule.Encoded.SourceId(rule), rule.Verified);
 
@@ -90,27 +88,21 @@ internal readonly record struct ChargeSource(int Id, bool Verified)
     public static ChargeSource Of(GoodsVatRate rate) => new(rate.Encoded.SourceId(rate), rate.Verified);
 
     /// <summary>A verified source that is no rule (the goods, shipping and insurance themselves).</summary>
-    public static ChargeSource Of(FixedSentence sentence) => new(ChargeSources.Sources.IdOf(sentence), Verified: true);
+    public static ChargeSource Of(FixedSentence sentence) => new((uint)ChargeSources.Sources.IdOf(sentence), Verified: true);
 
     /// <summary>No VAT or GST rate for the country on the date: never verified.</summary>
-    public static ChargeSource Missing(CountryCode country, DateOnly date)
-    {
-        var packed = ((long)date.DayNumber * Places) + IndexOf(country);
-        // Every date before the year 8690 fits; a later one (never quoted in practice) is numbered as an object.
-        return packed < int.MaxValue ? new(-(int)packed - 1, Verified: false) : new(ChargeSources.Sources.IdOf(new MissingRate(country, date)), Verified: false);
-    }
+    public static ChargeSource Missing(CountryCode country, DateOnly date) =>
+        new(FirstMissing + (((uint)date.DayNumber * LandedCostCalculator.Places) + (uint)LandedCostCalculator.IndexOf(country)), Verified: false);
 
     /// <summary>The rule, rate or sentence numbered <paramref name="id"/>.</summary>
-    public static object? Resolve(int id)
+    public static object? Resolve(uint id)
     {
-        if (id >= 0)
+        if (id < FirstMissing)
         {
-            return ChargeSources.Sources.Of(id);
+            return ChargeSources.Sources.Of((int)id);
         }
-        var packed = -(id + 1);
-        var place = packed % Places;
-        return new MissingRate(CountryCode.Parse(string.Concat((char)('A' + (place / 26)), (char)('A' + (place % 26)))), DateOnly.FromDayNumber(packed / Places));
+        var packed = id - FirstMissing;
+        return new MissingRate(CountryCode.Parse(LandedCostCalculator.NameOf((int)(packed % LandedCostCalculator.Places))),
+            DateOnly.FromDayNumber((int)(packed / LandedCostCalculator.Places)));
     }
-
-    private static int IndexOf(CountryCode country) => ((country.Value[0] - 'A') * 26) + (country.Value[1] - 'A');
 }

@@ -169,7 +169,7 @@ public readonly struct LandedCharge
     private readonly int _count;
     private readonly int _line;
     private readonly int _subheading;
-    private readonly int _source;
+    private readonly uint _source;
     private readonly ushort _currency;
     private readonly byte _subject;
     private readonly ChargeKind _kind;
@@ -190,7 +190,7 @@ public readonly struct LandedCharge
         _kind = kind;
         _verified = source.Verified;
         _minor = Micros.ToMinor(micros, currency.MinorUnits);
-        _currency = PackCode(currency.Code);
+        _currency = (ushort)currency.Place;
         _minorUnits = (byte)currency.MinorUnits;
         _source = source.Id;
         _form = form;
@@ -201,12 +201,6 @@ public readonly struct LandedCharge
         _line = line;
         _subheading = subheading;
         _threshold = threshold;
-    }
-
-    /// <summary>A charge of no rule (a test's or a caller's own), its subject template given as text.</summary>
-    internal LandedCharge(ChargeKind kind, long micros, Currency currency, BasisForm form, long value = 0, int count = 0, string? subject = null)
-        : this(kind, micros, currency, new ChargeSource(0, Verified: true), form, value, count: count, subject: SubjectOf(subject))
-    {
     }
 
     /// <summary>The number of a basis template (<c>{line}</c>, <c>items</c>, ...) for the constructor.</summary>
@@ -238,9 +232,6 @@ public readonly struct LandedCharge
 
     /// <summary>The basis template, with its <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> to fill in.</summary>
     private string? Subject => ChargeSources.Subjects.Of(_subject);
-
-    /// <summary>A currency code (three capital letters) as a number below 26³.</summary>
-    private static ushort PackCode(string code) => (ushort)((((code[0] - 'A') * 26) + (code[1] - 'A')) * 26 + (code[2] - 'A'));
 
     /// <summary>What the amount is computed on, in words (written from the integers, in one buffer).</summary>
     public string Basis
@@ -526,19 +517,22 @@ internal readonly record struct ExchangeFactor(long Trillionths, int PublishedDa
     public DateOnly? Published => PublishedDay == NoDate ? null : DateOnly.FromDayNumber(PublishedDay);
 }
 
-/// <summary>A rule's or rate's sentence as JSON text, kept beside it once written. It takes no part in the equality of the record that holds it.</summary>
+/// <summary>
+/// A rule's or rate's sentence as JSON text, kept beside it once written, and its number as a charge's source
+/// (<see cref="ChargeSources"/>). It takes no part in the equality of the record that holds it.
+/// </summary>
 internal sealed class EncodedSentence
 {
     private StrongBox<JsonEncodedText>? _encoded;
-    private int _sourceId;
+    private uint _sourceId;
 
     /// <summary>The number of the rule or rate that holds this (<paramref name="owner"/>) in <see cref="ChargeSources.Sources"/>, given on first use.</summary>
-    public int SourceId(object owner)
+    public uint SourceId(object owner)
     {
         var id = Volatile.Read(ref _sourceId);
         if (id == 0)
         {
-            id = ChargeSources.Sources.IdOf(owner);
+            id = (uint)ChargeSources.Sources.IdOf(owner);
             Volatile.Write(ref _sourceId, id);
         }
         return id;
@@ -705,7 +699,8 @@ public sealed class LandedCostCalculator
     public const string Delivery = "delivery";
 
     /// <summary>Two-letter codes as array indexes: (first - 'A') * 26 + (second - 'A').</summary>
-    private const int Places = 26 * 26;
+    /// <summary>Two-letter country codes, as numbers (<see cref="IndexOf"/>).</summary>
+    internal const int Places = 26 * 26;
 
     private const long TwoKilograms = 2 * Micros.PerUnit;
 
@@ -1243,10 +1238,10 @@ public sealed class LandedCostCalculator
         return true;
     }
 
-    private static int IndexOf(CountryCode country) =>
+    internal static int IndexOf(CountryCode country) =>
         country.Value is [var a and >= 'A' and <= 'Z', var b and >= 'A' and <= 'Z'] ? ((a - 'A') * 26) + (b - 'A') : -1;
 
-    private static string NameOf(int index) => string.Concat((char)('A' + (index / 26)), (char)('A' + (index % 26)));
+    internal static string NameOf(int index) => string.Concat((char)('A' + (index / 26)), (char)('A' + (index % 26)));
 
     private Destination DestinationOf(CountryCode country, int index)
     {
@@ -1523,8 +1518,8 @@ public sealed class LandedCostCalculator
         private Chunk? Find(Currency from, Currency to, DateOnly date, out int slot)
         {
             var day = date.DayNumber - Epoch;
-            var a = _ordinals[Place(from)];
-            var b = _ordinals[Place(to)];
+            var a = _ordinals[from.Place];
+            var b = _ordinals[to.Place];
             slot = day % ChunkDays;
             return a > 0 && b > 0 && (uint)day < Chunks * ChunkDays && Volatile.Read(ref _pairs[((a - 1) * MaxCurrencies) + b - 1]) is { } chunks
                 ? Volatile.Read(ref chunks[day / ChunkDays])
@@ -1547,12 +1542,9 @@ public sealed class LandedCostCalculator
             Volatile.Write(ref entry.Trillionths, rate.Trillionths);
         }
 
-        private static int Place(Currency currency) =>
-            currency.Code is [var a and >= 'A' and <= 'Z', var b and >= 'A' and <= 'Z', var c and >= 'A' and <= 'Z'] ? ((a - 'A') * 676) + ((b - 'A') * 26) + (c - 'A') : 0;
-
         private int OrdinalOf(Currency currency)
         {
-            ref var ordinal = ref _ordinals[Place(currency)];
+            ref var ordinal = ref _ordinals[currency.Place];
             if (Volatile.Read(ref ordinal) is var known and > 0)
             {
                 return known;
@@ -1665,7 +1657,7 @@ public sealed class LandedCostCalculator
         {
             if (Count == _items.Length)
             {
-                var larger = new LandedCharge[Math.Max(ChargeBuffer.Length, _items.Length * 2)];
+                var larger = new LandedCharge[_items.Length * 2];
                 _items.CopyTo(larger);
                 _items = larger;
             }

@@ -56,12 +56,13 @@ public sealed class ChargeSourcesTests
     [InlineData("KP", "2026-12-04")]
     [InlineData("AD", "0001-01-01")]
     [InlineData("ZW", "8689-12-31")]
-    [InlineData("ZW", "9999-12-31")] // beyond what fits in the number: numbered as an object instead
+    [InlineData("ZW", "9999-12-31")] // the last day: the number's largest
     public void A_missing_rate_reads_back_with_its_country_and_day(string country, string date)
     {
         var day = DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture);
         var source = ChargeSource.Missing(CountryCode.Parse(country), day);
         Assert.False(source.Verified);
+        Assert.True(source.Id >= ChargeSource.FirstMissing, $"a missing rate's number ({source.Id}) is apart from the registry's");
         var missing = Assert.IsType<MissingRate>(ChargeSource.Resolve(source.Id));
         Assert.Equal(country, missing.Country.Value);
         Assert.Equal(day, missing.Date);
@@ -75,7 +76,7 @@ public sealed class ChargeSourcesTests
     [InlineData("ZAR", "2.50 ZAR")]
     public void A_charge_writes_its_currency_code_from_the_number_it_keeps(string code, string basis)
     {
-        var charge = new LandedCharge(ChargeKind.Shipping, 2_500_000, Currency.Parse(code), LandedCharge.BasisForm.Value, 2_500_000);
+        var charge = new LandedCharge(ChargeKind.Shipping, 2_500_000, Currency.Parse(code), new ChargeSource(0, Verified: true), LandedCharge.BasisForm.Value, 2_500_000);
         Assert.Equal(basis, charge.Basis);
         Assert.Equal("", charge.Rule);
         Assert.True(charge.Verified);
