@@ -269,12 +269,22 @@ internal static class QuoteBodyReader
             {
                 return false;
             }
-            for (var i = 0; i < names.Length; i++)
+            // Clients send the fields in one order, usually the documented one: the first field not yet seen is tried
+            // first, then all of them.
+            var next = System.Numerics.BitOperations.TrailingZeroCount(~seen);
+            if (next < names.Length && name.SequenceEqual(names[next]))
             {
-                if (name.SequenceEqual(names[i]))
+                field = next;
+            }
+            else
+            {
+                for (var i = 0; i < names.Length; i++)
                 {
-                    field = i;
-                    break;
+                    if (name.SequenceEqual(names[i]))
+                    {
+                        field = i;
+                        break;
+                    }
                 }
             }
             if (field < 0 || (seen & (1 << field)) != 0)

@@ -79,13 +79,13 @@ internal readonly record struct ChargeSource(uint Id, bool Verified)
 {
     public const uint FirstMissing = 1 << 24;
 
-    public static ChargeSource Of(CustomsRule rule) => new(rule.Encoded.SourceId(rule), rule.Verified);
+    public static ChargeSource Of(CustomsRule rule) => new(rule.Number.Of(rule), rule.Verified);
 
-    public static ChargeSource Of(DutyRate rate, bool verified) => new(rate.Encoded.SourceId(rate), verified);
+    public static ChargeSource Of(DutyRate rate, bool verified) => new(rate.Number.Of(rate), verified);
 
-    public static ChargeSource Of(VatRate rate) => new(rate.Encoded.SourceId(rate), rate.Verified);
+    public static ChargeSource Of(VatRate rate) => new(rate.Number.Of(rate), rate.Verified);
 
-    public static ChargeSource Of(GoodsVatRate rate) => new(rate.Encoded.SourceId(rate), rate.Verified);
+    public static ChargeSource Of(GoodsVatRate rate) => new(rate.Number.Of(rate), rate.Verified);
 
     /// <summary>A verified source that is no rule (the goods, shipping and insurance themselves).</summary>
     public static ChargeSource Of(FixedSentence sentence) => new((uint)ChargeSources.Sources.IdOf(sentence), Verified: true);

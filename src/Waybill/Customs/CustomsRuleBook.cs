@@ -30,8 +30,8 @@ public sealed record CustomsRule(
     bool Verified,
     string? Note)
 {
-    /// <summary>Its sentence as JSON text, written once (no part of the record's equality).</summary>
-    internal EncodedSentence Encoded { get; } = new();
+    /// <summary>Its number as a charge's source, given once (no part of the record's equality).</summary>
+    internal SourceNumber Number { get; } = new();
 
     /// <summary>valuation: the import-tax base includes transport and insurance.</summary>
     public bool TaxIncludesShipping { get; init; }

@@ -16,8 +16,8 @@ public sealed record DutyRate(decimal Percent, bool Verified, string Table, stri
     /// <summary>The percentage as the calculator's fixed-point rate (see <see cref="Micros"/>).</summary>
     internal long Rate { get; } = Micros.RateOf(Percent);
 
-    /// <summary>Its sentence as JSON text, written once (no part of the record's equality).</summary>
-    internal EncodedSentence Encoded { get; } = new();
+    /// <summary>Its number as a charge's source, given once (no part of the record's equality).</summary>
+    internal SourceNumber Number { get; } = new();
 }
 
 /// <summary>

@@ -324,15 +324,17 @@ public readonly struct LandedCharge
     /// <summary>The subject template with <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> filled in.</summary>
     private void AppendSubject(ref BasisText text)
     {
-        var rest = Subject.AsSpan();
-        while (rest.IndexOf('{') is var open and >= 0)
+        var template = SubjectTemplate.Of(_subject);
+        if (!template.Plain)
         {
-            text.Append(rest[..open]);
-            rest = rest[open..];
-            if (rest.StartsWith("{line}", StringComparison.Ordinal))
+            text.NotPlain();
+        }
+        foreach (var (literal, placeholder) in template.Parts)
+        {
+            text.Append(literal);
+            switch (placeholder)
             {
-                if (_line >= 0)
-                {
+                case SubjectTemplate.Placeholder.Line when _line >= 0:
                     // lines[0], HS 6109.10
                     text.Append("lines["u8);
                     text.Append(_line);
@@ -340,26 +342,79 @@ public readonly struct LandedCharge
                     text.Append(_subheading / 100, 4);
                     text.Append("."u8);
                     text.Append(_subheading % 100, 2);
-                }
-                rest = rest["{line}".Length..];
-            }
-            else if (rest.StartsWith("{threshold}", StringComparison.Ordinal))
-            {
-                AppendMoney(ref text, _threshold);
-                rest = rest["{threshold}".Length..];
-            }
-            else if (rest.StartsWith("{count}", StringComparison.Ordinal))
-            {
-                text.Append(_count);
-                rest = rest["{count}".Length..];
-            }
-            else
-            {
-                text.Append(rest[..1]);
-                rest = rest[1..];
+                    break;
+                case SubjectTemplate.Placeholder.Threshold:
+                    AppendMoney(ref text, _threshold);
+                    break;
+                case SubjectTemplate.Placeholder.Count:
+                    text.Append(_count);
+                    break;
+                default:
+                    break;
             }
         }
-        text.Append(rest);
+    }
+
+    /// <summary>
+    /// A basis template split once into its literal parts (UTF-8) and the placeholders between them, so that a sentence
+    /// is written without searching the template for braces. Kept by subject number.
+    /// </summary>
+    private sealed class SubjectTemplate
+    {
+        private static SubjectTemplate?[] s_compiled = new SubjectTemplate?[byte.MaxValue + 1];
+
+        private SubjectTemplate(string? template)
+        {
+            var parts = new List<(byte[], Placeholder)>();
+            var rest = template.AsSpan();
+            var literal = new StringBuilder();
+            while (rest.IndexOf('{') is var open and >= 0)
+            {
+                literal.Append(rest[..open]);
+                rest = rest[open..];
+                var placeholder = rest.StartsWith("{line}", StringComparison.Ordinal) ? Placeholder.Line
+                    : rest.StartsWith("{threshold}", StringComparison.Ordinal) ? Placeholder.Threshold
+                    : rest.StartsWith("{count}", StringComparison.Ordinal) ? Placeholder.Count
+                    : Placeholder.None;
+                if (placeholder == Placeholder.None)
+                {
+                    literal.Append('{'); // a brace that opens no placeholder is text
+                    rest = rest[1..];
+                    continue;
+                }
+                parts.Add((Encoding.UTF8.GetBytes(literal.ToString()), placeholder));
+                literal.Clear();
+                rest = rest[(rest.IndexOf('}') + 1)..];
+            }
+            literal.Append(rest);
+            parts.Add((Encoding.UTF8.GetBytes(literal.ToString()), Placeholder.None));
+            Parts = [.. parts];
+            Plain = !(template ?? "").AsSpan().ContainsAnyExcept(JsonOut.Plain);
+        }
+
+        public enum Placeholder : byte
+        {
+            None,
+            Line,
+            Threshold,
+            Count,
+        }
+
+        /// <summary>Each literal part and the placeholder that follows it (none after the last).</summary>
+        public (byte[] Literal, Placeholder Next)[] Parts { get; }
+
+        /// <summary>Plain ASCII only (<see cref="JsonOut.Plain"/>): the sentence goes into JSON as it is written.</summary>
+        public bool Plain { get; }
+
+        public static SubjectTemplate Of(byte subject) =>
+            Volatile.Read(ref s_compiled[subject]) ?? Compile(subject);
+
+        private static SubjectTemplate Compile(byte subject)
+        {
+            var template = new SubjectTemplate(ChargeSources.Subjects.Of(subject));
+            Volatile.Write(ref s_compiled[subject], template); // every thread compiles the same parts
+            return template;
+        }
     }
 
     /// <summary>Micros rounded to the minor unit and written with its decimals and the currency code (12.30 EUR), as the answer's amounts are.</summary>
@@ -430,6 +485,9 @@ public readonly struct LandedCharge
             _length += written;
         }
 
+        /// <summary>Text other than plain ASCII follows: in JSON, the sentence fails (its writer takes the slow way).</summary>
+        public void NotPlain() => Failed |= _json;
+
         /// <summary>The multiplication sign.</summary>
         public void Times() => Append(_json ? "\\u00D7"u8 : "×"u8);
 
@@ -471,21 +529,61 @@ public readonly struct LandedCharge
     /// </summary>
     internal void WriteRuleJson(ref JsonOut json)
     {
-        var source = Source;
-        if (source is MissingRate missing)
+        if (_source >= ChargeSource.FirstMissing)
         {
-            missing.WriteJson(ref json);
+            MissingRate.WriteJson(ref json, _source);
             return;
         }
-        json.Encoded(source switch
+        json.Raw(RuleSentences.Of(_source) ?? RuleSentences.Add(_source, RuleJsonOf(Source)));
+    }
+
+    /// <summary>The rule sentence of a source as a JSON string, quotes included (written once per source).</summary>
+    private static byte[] RuleJsonOf(object? source)
+    {
+        var encoded = source switch
         {
-            CustomsRule rule => rule.Encoded.Of(this),
-            DutyRate rate => rate.Encoded.Of(this),
-            VatRate rate => rate.Encoded.Of(this),
-            GoodsVatRate rate => rate.Encoded.Of(this),
+            CustomsRule rule => JsonEncodedText.Encode(LandedCostCalculator.Describe(rule)),
+            DutyRate or VatRate or GoodsVatRate => JsonEncodedText.Encode(SourceSentences.GetOrAdd(source, Describe)),
             FixedSentence sentence => sentence.Encoded,
-            _ => JsonEncodedText.Encode(Rule),
-        });
+            _ => JsonEncodedText.Encode(""),
+        };
+        var bytes = encoded.EncodedUtf8Bytes;
+        var quoted = new byte[bytes.Length + 2];
+        quoted[0] = (byte)'"';
+        bytes.CopyTo(quoted.AsSpan(1));
+        quoted[^1] = (byte)'"';
+        return quoted;
+    }
+
+    /// <summary>
+    /// The rule sentences as JSON strings, by source number (<see cref="ChargeSources.Sources"/>): an answer copies the
+    /// bytes of each charge's sentence from here, without looking at the rule itself.
+    /// </summary>
+    private static class RuleSentences
+    {
+        private static readonly Lock Gate = new();
+        private static byte[]?[] s_bytes = new byte[]?[256];
+
+        public static byte[]? Of(uint source)
+        {
+            var bytes = Volatile.Read(ref s_bytes);
+            return source < (uint)bytes.Length ? bytes[source] : null;
+        }
+
+        public static byte[] Add(uint source, byte[] sentence)
+        {
+            lock (Gate)
+            {
+                var bytes = s_bytes;
+                if (source >= (uint)bytes.Length)
+                {
+                    Array.Resize(ref bytes, (int)Math.Max(source + 1, (uint)bytes.Length * 2));
+                }
+                bytes[source] ??= sentence;
+                Volatile.Write(ref s_bytes, bytes);
+                return bytes[source]!;
+            }
+        }
     }
 
     private static string Describe(object source) => source switch
@@ -518,39 +616,26 @@ internal readonly record struct ExchangeFactor(long Trillionths, int PublishedDa
 }
 
 /// <summary>
-/// A rule's or rate's sentence as JSON text, kept beside it once written, and its number as a charge's source
-/// (<see cref="ChargeSources"/>). It takes no part in the equality of the record that holds it.
+/// A rule's or rate's number as a charge's source (<see cref="ChargeSources"/>), kept beside it once given. It takes no
+/// part in the equality of the record that holds it.
 /// </summary>
-internal sealed class EncodedSentence
+internal sealed class SourceNumber
 {
-    private StrongBox<JsonEncodedText>? _encoded;
-    private uint _sourceId;
+    private uint _id;
 
     /// <summary>The number of the rule or rate that holds this (<paramref name="owner"/>) in <see cref="ChargeSources.Sources"/>, given on first use.</summary>
-    public uint SourceId(object owner)
+    public uint Of(object owner)
     {
-        var id = Volatile.Read(ref _sourceId);
+        var id = Volatile.Read(ref _id);
         if (id == 0)
         {
             id = (uint)ChargeSources.Sources.IdOf(owner);
-            Volatile.Write(ref _sourceId, id);
+            Volatile.Write(ref _id, id);
         }
         return id;
     }
 
-    /// <summary>The charge's rule sentence, encoded on first use (the same text for every charge of this rule).</summary>
-    public JsonEncodedText Of(in LandedCharge charge)
-    {
-        if (Volatile.Read(ref _encoded) is { } known)
-        {
-            return known.Value;
-        }
-        var encoded = new StrongBox<JsonEncodedText>(JsonEncodedText.Encode(charge.Rule));
-        Volatile.Write(ref _encoded, encoded);
-        return encoded.Value;
-    }
-
-    public override bool Equals(object? obj) => obj is EncodedSentence;
+    public override bool Equals(object? obj) => obj is SourceNumber;
 
     public override int GetHashCode() => 0;
 }
@@ -580,19 +665,31 @@ internal sealed class FixedSentence
 /// <summary>A destination with no VAT/GST data: no import tax quoted, and the quote says so.</summary>
 internal sealed record MissingRate(CountryCode Country, DateOnly Date)
 {
-    /// <summary>The country names as encoded JSON text, by code: the sentence is written around them.</summary>
-    private static readonly ConcurrentDictionary<string, JsonEncodedText> EncodedNames = new(StringComparer.Ordinal);
+    /// <summary>The country names as encoded JSON text, by country number: the sentence is written around them.</summary>
+    private static readonly byte[]?[] EncodedNames = new byte[]?[LandedCostCalculator.Places];
 
     public string Sentence => string.Create(CultureInfo.InvariantCulture, $"Waybill has no VAT or GST rate for {CountryNames.Of(Country)} on {Date:yyyy-MM-dd}: no import tax is quoted.");
 
-    /// <summary><see cref="Sentence"/> as a JSON string, written from its parts without building it.</summary>
-    internal void WriteJson(ref JsonOut json)
+    /// <summary>
+    /// The sentence of a charge's source number (<see cref="ChargeSource.Missing"/>: the country and day packed in it) as
+    /// a JSON string, written from its parts without building the record or the sentence.
+    /// </summary>
+    internal static void WriteJson(ref JsonOut json, uint source)
     {
+        var packed = source - ChargeSource.FirstMissing;
+        var country = (int)(packed % LandedCostCalculator.Places);
         json.Raw("\"Waybill has no VAT or GST rate for "u8);
-        json.Raw(EncodedNames.GetOrAdd(Country.Value, static (_, country) => JsonEncodedText.Encode(CountryNames.Of(country)), Country).EncodedUtf8Bytes);
+        json.Raw(Volatile.Read(ref EncodedNames[country]) ?? NameOf(country));
         json.Raw(" on "u8);
-        json.Date(Date);
+        json.Date(DateOnly.FromDayNumber((int)(packed / LandedCostCalculator.Places)));
         json.Raw(": no import tax is quoted.\""u8);
+    }
+
+    private static byte[] NameOf(int country)
+    {
+        var name = JsonEncodedText.Encode(CountryNames.Of(CountryCode.Parse(LandedCostCalculator.NameOf(country)))).EncodedUtf8Bytes.ToArray();
+        Volatile.Write(ref EncodedNames[country], name); // every thread writes the same bytes
+        return name;
     }
 }
 
@@ -674,6 +771,9 @@ public sealed class LandedCostQuote
 
     /// <summary>Units of <see cref="Currency"/> per unit of the requested currency on the date (1 within one currency).</summary>
     public decimal ExchangeRate => _rate.Factor;
+
+    /// <summary><see cref="ExchangeRate"/> in trillionths, as the calculator keeps it.</summary>
+    internal long ExchangeTrillionths => _rate.Trillionths;
 
     /// <summary>The publication date of the exchange rate used; null within one currency.</summary>
     public DateOnly? RateDate => _rate.Published;

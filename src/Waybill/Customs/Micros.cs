@@ -113,17 +113,34 @@ internal static class Micros
         {
             destination[at++] = (byte)'-';
         }
-        // Written by hand (WriteDigits): the formatter's precision form goes through its general machinery, and an
-        // answer writes some fifteen amounts.
+        // Written by hand: the formatter's precision form goes through its general machinery, and an answer writes some
+        // fifteen amounts. All the digits first (at least one before the point), then the decimals moved one place
+        // right for the point: no division by the currency's step.
         var magnitude = minor < 0 ? unchecked((ulong)-minor) : (ulong)minor;
-        var step = (ulong)Powers[minorUnits];
-        at += WriteDigits(magnitude / step, 1, destination[at..]);
+        var written = WriteDigits(magnitude, minorUnits + 1, destination[at..]);
         if (minorUnits > 0)
         {
-            destination[at++] = (byte)'.';
-            at += WriteDigits(magnitude % step, minorUnits, destination[at..]);
+            var point = at + written - minorUnits;
+            destination.Slice(point, minorUnits).CopyTo(destination[(point + 1)..]);
+            destination[point] = (byte)'.';
+            written++;
         }
-        return at;
+        return at + written;
+    }
+
+    /// <summary>
+    /// An exchange factor in trillionths written as the decimal <see cref="FactorToDecimal"/> makes is written in JSON
+    /// (1.0825, 0.9, 150): its trailing zeros dropped; the length (32 bytes suffice).
+    /// </summary>
+    public static int FormatFactor(long trillionths, Span<byte> destination)
+    {
+        var scale = 12;
+        while (scale > 0 && trillionths % 10 == 0)
+        {
+            trillionths /= 10;
+            scale--;
+        }
+        return FormatMinor(trillionths, scale, destination);
     }
 
     /// <summary>
@@ -132,23 +149,52 @@ internal static class Micros
     /// </summary>
     public static int WriteDigits(ulong value, int minDigits, Span<byte> destination)
     {
-        var count = 1;
-        for (var bound = value / 10; bound > 0; bound /= 10)
-        {
-            count++;
-        }
-        count = Math.Max(count, minDigits);
+        var count = Math.Max(CountDigits(value), minDigits);
         if (count > destination.Length)
         {
             return -1;
         }
-        for (var i = count - 1; i >= 0; i--)
+        // Two digits per division by the constant 100 (a multiplication), from a table of the pairs.
+        var pairs = DigitPairs;
+        var i = count;
+        while (value >= 100)
         {
-            destination[i] = (byte)('0' + (int)(value % 10));
-            value /= 10;
+            var quotient = value / 100;
+            var pair = (int)(value - (quotient * 100)) * 2;
+            value = quotient;
+            destination[--i] = pairs[pair + 1];
+            destination[--i] = pairs[pair];
         }
+        if (value >= 10)
+        {
+            destination[--i] = pairs[((int)value * 2) + 1];
+            destination[--i] = pairs[(int)value * 2];
+        }
+        else
+        {
+            destination[--i] = (byte)('0' + (int)value);
+        }
+        destination[..i].Fill((byte)'0');
         return count;
     }
+
+    /// <summary>The number of decimal digits of <paramref name="value"/> (1 for 0).</summary>
+    private static int CountDigits(ulong value)
+    {
+        // log10 from log2 (1233/4096 ≈ log10(2)), then corrected by one comparison.
+        var estimate = ((System.Numerics.BitOperations.Log2(value | 1) + 1) * 1233) >> 12;
+        return Math.Max(1, estimate + (value >= PowersOfTen[estimate] ? 1 : 0));
+    }
+
+    private static ReadOnlySpan<byte> DigitPairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    private static readonly ulong[] PowersOfTen =
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000, 100_000_000_000,
+        1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000, 10_000_000_000_000_000,
+        100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ];
 
     /// <summary>Micros rounded to the currency's minor unit, as a decimal with its scale.</summary>
     public static decimal Round(long micros, Currency currency) => MinorToDecimal(ToMinor(micros, currency.MinorUnits), currency.MinorUnits);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Waybill.Common;
 using Waybill.Orders;
@@ -69,6 +70,12 @@ public sealed record LandedCostView(
         new ExchangeView(requested.Code!, quote.Currency.Code!, quote.ExchangeRate, quote.RateDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
 
     internal static string KindName(ChargeKind kind) => KindNames[(int)kind];
+
+    /// <summary>The kinds' names as JSON strings, quotes included, by kind.</summary>
+    internal static readonly byte[][] KindJson = [.. KindNames.Select(n => Encoding.UTF8.GetBytes($"\"{n}\""))];
+
+    /// <summary>The declaration forms' names as JSON strings, quotes included, by form.</summary>
+    internal static readonly byte[][] FormJson = [.. Enum.GetValues<DeclarationForm>().Select(f => Encoding.UTF8.GetBytes($"\"{LandedCostQuote.FormName(f)}\""))];
 }
 
 /// <summary>
@@ -106,7 +113,7 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         json.Raw(",\"collectedAt\":"u8);
         json.String(quote.CollectedAt);
         json.Raw(",\"form\":"u8);
-        json.String(LandedCostQuote.FormName(quote.Form));
+        json.Raw(LandedCostView.FormJson[(int)quote.Form]);
         json.Raw(",\"verified\":"u8);
         json.Bool(quote.Verified);
         json.Raw(",\"charges\":["u8);
@@ -115,7 +122,7 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         {
             json.Raw(first ? "{\"kind\":"u8 : ",{\"kind\":"u8);
             first = false;
-            json.String(LandedCostView.KindName(charge.Kind));
+            json.Raw(LandedCostView.KindJson[(int)charge.Kind]);
             json.Money(",\"amount\":"u8, charge.Minor, units);
             json.Raw(",\"basis\":"u8);
             charge.WriteBasisJson(ref json);
@@ -145,7 +152,7 @@ public sealed class LandedCostAnswer(LandedCostQuote quote, Currency requested)
         json.Raw(",\"to\":"u8);
         json.String(quote.Currency.Code);
         json.Raw(",\"rate\":"u8);
-        json.Decimal(quote.ExchangeRate);
+        json.Factor(quote.ExchangeTrillionths);
         json.Raw(",\"date\":"u8);
         if (quote.RateDate is { } date)
         {
@@ -260,12 +267,8 @@ internal ref struct JsonOut(IBufferWriter<byte> output)
         _at += 10;
     }
 
-    /// <summary>A decimal as <see cref="Utf8JsonWriter"/> writes it.</summary>
-    public void Decimal(decimal value)
-    {
-        _ = Utf8Formatter.TryFormat(value, Reserve(64), out var written);
-        _at += written;
-    }
+    /// <summary>An exchange factor in trillionths, as <see cref="Utf8JsonWriter"/> writes its decimal (<see cref="Micros.FactorToDecimal"/>).</summary>
+    public void Factor(long trillionths) => _at += Micros.FormatFactor(trillionths, Reserve(32));
 }
 
 /// <summary>

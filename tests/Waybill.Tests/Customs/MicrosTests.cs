@@ -45,4 +45,51 @@ public sealed class MicrosTests
             Assert.True(expected == Micros.OrInvalid(amount), amount.ToString(CultureInfo.InvariantCulture));
         }
     }
+
+    /// <summary>
+    /// The answer's numbers written by hand (two digits at a time, the point moved in) agree with the JSON serializer's
+    /// decimals: every width of number, both signs, each currency's decimals, and exchange factors of every scale.
+    /// </summary>
+    [Fact]
+    public void Amounts_and_factors_are_written_as_the_serializer_writes_their_decimals()
+    {
+        var random = new Random(8);
+        Span<byte> text = stackalloc byte[32];
+        for (var i = 0; i < 20_000; i++)
+        {
+            // A magnitude of 1 to 19 digits, often round (trailing zeros), or an edge.
+            var digits = random.Next(1, 20);
+            var magnitude = i switch
+            {
+                0 => 0L,
+                1 => long.MaxValue,
+                2 => 1L,
+                _ => random.NextInt64(1, (long)Math.Min(long.MaxValue, Math.Pow(10, digits))) / (random.Next(3) == 0 ? 1000 : 1) * (random.Next(3) == 0 ? 1000 : 1),
+            };
+            var minor = random.Next(2) == 0 ? magnitude : -magnitude;
+            var units = random.Next(0, 7);
+            var length = Micros.FormatMinor(minor, units, text);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(Micros.MinorToDecimal(minor, units)), System.Text.Encoding.ASCII.GetString(text[..length]));
+
+            var factor = Math.Abs(minor);
+            length = Micros.FormatFactor(factor, text);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(Micros.FactorToDecimal(factor)), System.Text.Encoding.ASCII.GetString(text[..length]));
+        }
+    }
+
+    [Theory]
+    [InlineData(0UL, 1, "0")]
+    [InlineData(7UL, 3, "007")]
+    [InlineData(10UL, 1, "10")]
+    [InlineData(99UL, 1, "99")]
+    [InlineData(100UL, 2, "100")]
+    [InlineData(610910UL, 6, "610910")]
+    [InlineData(18446744073709551615UL, 1, "18446744073709551615")]
+    public void Digits_are_written_with_leading_zeros_to_the_width(ulong value, int width, string expected)
+    {
+        Span<byte> text = stackalloc byte[24];
+        var length = Micros.WriteDigits(value, width, text);
+        Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(text[..length]));
+        Assert.Equal(-1, Micros.WriteDigits(value, width, text[..(expected.Length - 1)]));
+    }
 }
