@@ -97,7 +97,7 @@ internal static class QuoteBodyReader
             {
                 return false;
             }
-            checkedLines[i] = new QuoteLine(line.HsCode, line.Subheading, line.Origin, quantity,
+            checkedLines[i] = new QuoteLine(line.HsCode, line.Subheading, line.Ordinal, line.Origin, quantity,
                 line.UnitValue.Value, line.UnitValue.Micros, line.WeightKg.Value, line.WeightKg.Micros);
         }
         request = new QuoteRequest(from, to, date, mode, terms, currency, shipping.Value, insurance.Value, checkedLines, context.Registered);
@@ -109,6 +109,7 @@ internal static class QuoteBodyReader
     {
         public HsCode HsCode;
         public int Subheading;
+        public int Ordinal;
         public CountryCode Origin;
         public ScannedNumber Quantity;
         public ScannedNumber UnitValue;
@@ -195,7 +196,7 @@ internal static class QuoteBodyReader
             ReadOnlySpan<byte> text;
             var valid = field switch
             {
-                0 => json.Plain(out text) && TryHsCode(text, out line.HsCode, out line.Subheading),
+                0 => json.Plain(out text) && TryHsCode(text, out line.HsCode, out line.Subheading, out line.Ordinal),
                 1 => json.Plain(out text) && CountryCode.TryCanonical(text, out line.Origin),
                 2 => json.Null() || json.Description(),
                 3 => json.Number(out line.Quantity),
@@ -431,12 +432,13 @@ internal static class QuoteBodyReader
     /// 6 to 10 digits (no dots or spaces) whose first six are an HS 2022 subheading. A plain subheading is the
     /// nomenclature's own string; a national code's digits are copied.
     /// </summary>
-    private static bool TryHsCode(ReadOnlySpan<byte> text, out HsCode code, out int subheading)
+    private static bool TryHsCode(ReadOnlySpan<byte> text, out HsCode code, out int subheading, out int ordinal)
     {
         code = default;
         subheading = 0;
+        ordinal = -1;
         if (text.Length is < 6 or > 10 || text.ContainsAnyExceptInRange((byte)'0', (byte)'9') || !TryDigits(text[..6], out subheading)
-            || HsNomenclature.Default.SubheadingDigits(subheading) is not { } digits)
+            || HsNomenclature.Default.SubheadingAt(ordinal = HsNomenclature.Default.Ordinals.Of(subheading)) is not { } digits)
         {
             return false;
         }

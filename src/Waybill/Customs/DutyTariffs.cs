@@ -77,7 +77,7 @@ public sealed class DutyTariffs
         {
             throw new ArgumentOutOfRangeException(nameof(hs6), hs6, "An HS subheading has six digits (610910).");
         }
-        return For(destination).RateOf(hs6, out _, out _);
+        return For(destination).RateOf(hs6, HsNomenclature.Default.Ordinals.Of(hs6), out _, out _);
     }
 
     /// <summary>The rates of one destination, resolved once: <see cref="RateOf(CountryCode, int)"/> for that destination with one lookup.</summary>
@@ -281,7 +281,6 @@ public sealed class DutyTariffs
         private readonly int[] _subheadings;
         private readonly DutyRate[] _sources;
         private readonly DutyRate _estimate;
-        private readonly SubheadingOrdinals _ordinals;
         private readonly DutyRate[] _sourceByOrdinal;
         private readonly ushort[] _rateIndex;
         private readonly (long Rate, bool Verified)[] _distinctRates;
@@ -302,7 +301,6 @@ public sealed class DutyTariffs
             _estimate = estimate;
             // Every subheading of the nomenclature by its ordinal: the index of its (rate, verified) among the few distinct
             // ones, and its source. A quote reads two small arrays, not a search through the rows.
-            _ordinals = ordinals;
             _sourceByOrdinal = new DutyRate[ordinals.Count];
             _rateIndex = new ushort[ordinals.Count];
             var distinct = new Dictionary<(long, bool), int>();
@@ -323,20 +321,23 @@ public sealed class DutyTariffs
             }
         }
 
-        /// <summary>Asks the processor to fetch the subheading's entries while the quote does other work (a hint only).</summary>
-        public unsafe void Prefetch(int hs6)
+        /// <summary>Asks the processor to fetch the entries of the subheading at <paramref name="ordinal"/> while the quote does other work (a hint only).</summary>
+        public unsafe void Prefetch(int ordinal)
         {
-            if (System.Runtime.Intrinsics.X86.Sse.IsSupported && _ordinals.Of(hs6) is var ordinal and >= 0)
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported && (uint)ordinal < (uint)_rateIndex.Length)
             {
                 System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref _rateIndex[ordinal]));
                 System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref _sourceByOrdinal[ordinal]));
             }
         }
 
-        /// <summary>The rate of the subheading (its source for the charge's sentence), with its fixed-point rate and whether it is verified.</summary>
-        public DutyRate RateOf(int hs6, out long rate, out bool verified)
+        /// <summary>
+        /// The rate of the subheading (its source for the charge's sentence), with its fixed-point rate and whether it is
+        /// verified. <paramref name="ordinal"/>: its place in the nomenclature (<see cref="SubheadingOrdinals.Of"/>), -1 when it has none.
+        /// </summary>
+        public DutyRate RateOf(int hs6, int ordinal, out long rate, out bool verified)
         {
-            if (_ordinals.Of(hs6) is var ordinal and >= 0)
+            if ((uint)ordinal < (uint)_rateIndex.Length)
             {
                 (rate, verified) = _distinctRates[_rateIndex[ordinal]];
                 return _sourceByOrdinal[ordinal];

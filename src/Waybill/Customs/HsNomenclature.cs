@@ -116,7 +116,8 @@ public sealed class HsNomenclature
     internal SubheadingOrdinals Ordinals => _ordinals ??= new SubheadingOrdinals([.. _subheadings.Select(s => int.Parse(s.Digits, CultureInfo.InvariantCulture))]);
 
     /// <summary>The digits string of a subheading given as an int (610910), or null when it is not one: no allocation.</summary>
-    internal string? SubheadingDigits(int subheading) => Ordinals.Of(subheading) is var ordinal and >= 0 ? _subheadings[ordinal].Digits : null;
+    /// <summary>The digits of the subheading at <paramref name="ordinal"/> (<see cref="SubheadingOrdinals.Of"/>); null for -1.</summary>
+    internal string? SubheadingAt(int ordinal) => ordinal >= 0 ? _subheadings[ordinal].Digits : null;
 
     /// <exception cref="InvalidDataException">A file is malformed (the message names the row).</exception>
     public static HsNomenclature Load(string nomenclaturePath, string sectionsPath, string synonymsPath)

@@ -40,11 +40,12 @@ public readonly record struct QuoteLine
     }
 
     /// <summary>A line whose calculator forms are known already (the endpoint's reader has them from the digits it read).</summary>
-    internal QuoteLine(HsCode hsCode, int subheading, CountryCode origin, int quantity, decimal unitValue, long unitValueMicros, decimal unitWeightKg,
+    internal QuoteLine(HsCode hsCode, int subheading, int ordinal, CountryCode origin, int quantity, decimal unitValue, long unitValueMicros, decimal unitWeightKg,
         long unitWeightMicros)
     {
         _hsCode = hsCode;
         Subheading = subheading;
+        Ordinal = ordinal;
         Origin = origin;
         Quantity = quantity;
         _unitValue = unitValue;
@@ -60,6 +61,7 @@ public readonly record struct QuoteLine
         {
             _hsCode = value;
             Subheading = value.Digits is null ? 0 : int.Parse(value.Digits.AsSpan(0, 6), NumberStyles.None, CultureInfo.InvariantCulture);
+            Ordinal = HsNomenclature.Default.Ordinals.Of(Subheading);
         }
     }
 
@@ -88,6 +90,12 @@ public readonly record struct QuoteLine
     }
 
     public int Subheading { get; private init; }
+
+    /// <summary>
+    /// The subheading's place in the HS 2022 nomenclature (<see cref="SubheadingOrdinals"/>), found when the line is
+    /// made (-1 for a code the nomenclature does not have): the calculator reads the duty tables by it.
+    /// </summary>
+    internal int Ordinal { get; private init; }
 
     /// <summary>The unit value in micros (<see cref="Micros.Invalid"/> beyond the calculator's range).</summary>
     internal long UnitValueMicros { get; private init; }
@@ -933,8 +941,7 @@ public sealed class LandedCostCalculator
         var from = IndexOf(request.From);
         if (from == to || (from >= 0 && to >= 0 && _inEu[from] && _inEu[to]))
         {
-            return new Error(ErrorKind.Unprocessable, "customs.not_cross_border",
-                $"Goods sent from {CountryNames.Of(request.From)} to {CountryNames.Of(request.To)} cross no customs border: there is no duty or import tax to quote.");
+            return NotCrossBorder(request);
         }
         var destination = DestinationOf(request.To, to);
         var plan = destination.At(date);
@@ -947,21 +954,18 @@ public sealed class LandedCostCalculator
         }
         for (var i = 0; i < lines.Length; i++)
         {
-            destination.Tariff.Prefetch(lines[i].Subheading);
+            destination.Tariff.Prefetch(lines[i].Ordinal);
         }
         if (plan.Embargo is { } embargo)
         {
-            return new Error(ErrorKind.Unprocessable, "customs.embargoed",
-                $"Nothing may be sent to {CountryNames.Of(request.To)} on {date:yyyy-MM-dd}: {embargo.Reason} ({embargo.Source}).");
+            return Embargoed(request, embargo);
         }
         List<GoodsRestriction>? restrictions = null;
         for (var i = 0; i < lines.Length; i++)
         {
             if (Match(plan.Prohibited, lines[i].Subheading) is { } prohibited)
             {
-                return new Error(ErrorKind.Unprocessable, "customs.prohibited_goods",
-                    $"lines[{i}]: {CountryNames.Of(request.To)} prohibits the import of {prohibited.Description} (HS {lines[i].HsCode.Subheading[..4]}.{lines[i].HsCode.Subheading[4..]}; {prohibited.Source}).",
-                    new Dictionary<string, string[]> { [$"lines[{i}].hsCode"] = [$"{CountryNames.Of(request.To)} prohibits {prohibited.Description} ({prohibited.Source})."] });
+                return Prohibited(request, i, prohibited);
             }
             if (Match(plan.Restricted, lines[i].Subheading) is { } restricted)
             {
@@ -972,14 +976,13 @@ public sealed class LandedCostCalculator
         var currency = plan.Currency ?? request.Currency;
         if (!RateOf(request.Currency, currency, date, out var rate))
         {
-            _ = Factor(request.Currency, currency, date, out _, out var reason, out _);
-            return new Error(ErrorKind.Unprocessable, "customs.no_exchange_rate", $"No exchange rate from {request.Currency} to {currency} on {date:yyyy-MM-dd}: {reason}");
+            return NoExchangeRate(request, currency);
         }
         var converts = request.Currency != currency;
 
         // Values in micros of the destination's currency, unrounded until they become charges. On the stack for a
         // usual parcel (a fixed buffer, not stackalloc: a method with stackalloc is never re-compiled with its profile).
-        var values = default(LineAmounts);
+        Unsafe.SkipInit(out LineAmounts values); // each line's value is written before it is read
         var value = lines.Length <= LineAmounts.Length ? ((Span<long>)values)[..lines.Length] : new long[lines.Length];
         long goods = 0, weight = 0;
         var items = 0;
@@ -1066,6 +1069,31 @@ public sealed class LandedCostCalculator
             rate);
     }
 
+    // The refusals, out of Compute: their messages' temporaries would otherwise take room in its frame, cleared on every quote.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Error NotCrossBorder(QuoteRequest request) => new(ErrorKind.Unprocessable, "customs.not_cross_border",
+        $"Goods sent from {CountryNames.Of(request.From)} to {CountryNames.Of(request.To)} cross no customs border: there is no duty or import tax to quote.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Error Embargoed(QuoteRequest request, CustomsRule embargo) => new(ErrorKind.Unprocessable, "customs.embargoed",
+        $"Nothing may be sent to {CountryNames.Of(request.To)} on {request.Date:yyyy-MM-dd}: {embargo.Reason} ({embargo.Source}).");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Error Prohibited(QuoteRequest request, int i, GoodsRestriction prohibited)
+    {
+        var code = request.Lines[i].HsCode.Subheading;
+        return new Error(ErrorKind.Unprocessable, "customs.prohibited_goods",
+            $"lines[{i}]: {CountryNames.Of(request.To)} prohibits the import of {prohibited.Description} (HS {code[..4]}.{code[4..]}; {prohibited.Source}).",
+            new Dictionary<string, string[]> { [$"lines[{i}].hsCode"] = [$"{CountryNames.Of(request.To)} prohibits {prohibited.Description} ({prohibited.Source})."] });
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Error NoExchangeRate(QuoteRequest request, Currency currency)
+    {
+        _ = Factor(request.Currency, currency, request.Date, out _, out var reason, out _);
+        return new Error(ErrorKind.Unprocessable, "customs.no_exchange_rate", $"No exchange rate from {request.Currency} to {currency} on {request.Date:yyyy-MM-dd}: {reason}");
+    }
+
     /// <summary>The part of <paramref name="amount"/> that falls on line <paramref name="i"/>, by its share of the goods' value.</summary>
     private static long Part(long amount, ReadOnlySpan<long> value, long goods, int i) =>
         amount == 0 ? 0 : value.Length == 1 ? amount : goods == 0 ? amount / value.Length : Micros.MulDiv(amount, value[i], goods);
@@ -1141,7 +1169,7 @@ public sealed class LandedCostCalculator
             }
             else
             {
-                var tariff = destination.Tariff.RateOf(lines[i].Subheading, out rate, out var tariffVerified);
+                var tariff = destination.Tariff.RateOf(lines[i].Subheading, lines[i].Ordinal, out rate, out var tariffVerified);
                 source = ChargeSource.Of(tariff, tariffVerified);
             }
             duty[i] = Micros.Apply(lineValue, rate);
