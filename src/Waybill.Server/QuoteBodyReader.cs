@@ -404,15 +404,18 @@ internal static class QuoteBodyReader
 
     private static bool TryDigits(ReadOnlySpan<byte> text, out int value)
     {
-        value = 0;
+        // Summed in a local: the caller's variable may be a field, written through memory at every digit otherwise.
+        var sum = 0;
         foreach (var b in text)
         {
             if (!char.IsAsciiDigit((char)b))
             {
+                value = 0;
                 return false;
             }
-            value = (value * 10) + (b - '0');
+            sum = (sum * 10) + (b - '0');
         }
+        value = sum;
         return true;
     }
 

@@ -53,6 +53,7 @@ public sealed class HsNomenclature
     private readonly FrozenDictionary<string, HsEntry>.AlternateLookup<ReadOnlySpan<char>> _byDigitSpan;
     private readonly HsEntry[] _subheadings;
     private SubheadingOrdinals? _ordinals;
+    private string[]? _digits;
     private readonly FrozenDictionary<string, (int Doc, float Weight)[]> _postings;
     private readonly FrozenDictionary<string, double> _idf;
     private readonly FrozenDictionary<string, string[][]> _synonyms;
@@ -115,9 +116,11 @@ public sealed class HsNomenclature
     /// <summary>The subheadings as dense indexes (0 to <see cref="SubheadingCount"/> - 1), for tables kept per subheading.</summary>
     internal SubheadingOrdinals Ordinals => _ordinals ??= new SubheadingOrdinals([.. _subheadings.Select(s => int.Parse(s.Digits, CultureInfo.InvariantCulture))]);
 
-    /// <summary>The digits string of a subheading given as an int (610910), or null when it is not one: no allocation.</summary>
-    /// <summary>The digits of the subheading at <paramref name="ordinal"/> (<see cref="SubheadingOrdinals.Of"/>); null for -1.</summary>
-    internal string? SubheadingAt(int ordinal) => ordinal >= 0 ? _subheadings[ordinal].Digits : null;
+    /// <summary>
+    /// The digits of the subheading at <paramref name="ordinal"/> (<see cref="SubheadingOrdinals.Of"/>); null for -1. From
+    /// an array of the strings by ordinal: a request's reader reads one slot, not the subheading's entry.
+    /// </summary>
+    internal string? SubheadingAt(int ordinal) => ordinal >= 0 ? (_digits ??= [.. _subheadings.Select(s => s.Digits)])[ordinal] : null;
 
     /// <exception cref="InvalidDataException">A file is malformed (the message names the row).</exception>
     public static HsNomenclature Load(string nomenclaturePath, string sectionsPath, string synonymsPath)
