@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Waybill.Common;
 using Waybill.Customs;
 using Waybill.Server.Http;
+using Waybill.Tenancy;
 
 namespace Waybill.Server;
 
@@ -17,7 +18,9 @@ internal static class LandedCostEndpoints
 
     public static void MapLandedCost(this IEndpointRouteBuilder v1)
     {
-        v1.MapPost("/landed-cost/quotes", (HttpContext context, CancellationToken ct) => QuoteAsync(context, ct))
+        // The handler is the process's one: resolving it per request would cost a scoped resolution on the hot path.
+        var handler = v1.ServiceProvider.GetRequiredService<QuoteLandedCost.Handler>();
+        v1.MapPost("/landed-cost/quotes", (HttpContext context, CancellationToken ct) => QuoteAsync(context, handler, ct))
             .Accepts<LandedCostInput>("application/json")
             .Produces<LandedCostView>()
             .WithTags("Customs")
@@ -33,13 +36,14 @@ internal static class LandedCostEndpoints
     /// into the response pipe. Malformed JSON, a wrong media type or an oversized body fail as every other endpoint's do
     /// (<see cref="RequestErrors"/>).
     /// </summary>
-    private static async Task QuoteAsync(HttpContext context, CancellationToken ct)
+    private static async Task QuoteAsync(HttpContext context, QuoteLandedCost.Handler handler, CancellationToken ct)
     {
         if (!IsJson(context.Request))
         {
             throw new BadHttpRequestException("Send the body as application/json.", StatusCodes.Status415UnsupportedMediaType);
         }
-        var quoting = await context.RequestServices.GetRequiredService<QuoteLandedCost.Handler>().ContextAsync(ct);
+        var services = context.RequestServices;
+        var quoting = await handler.ContextAsync(services.GetRequiredService<RequestTenant>().Id, services, ct);
         var result = await ReadAndQuoteAsync(context, quoting, ct);
         if (!result.IsSuccess)
         {

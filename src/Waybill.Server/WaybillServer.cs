@@ -72,7 +72,7 @@ internal static class WaybillServer
         builder.Services.AddScoped<Waybill.Customs.GetCustomsDeclaration.Handler>();
         builder.Services.AddScoped<PatchSettings.Handler>();
         builder.Services.AddSingleton(sp => new SchemeRegistrations(sp.GetRequiredService<WallClock>().Time));
-        builder.Services.AddScoped<Waybill.Customs.QuoteLandedCost.Handler>();
+        builder.Services.AddSingleton<Waybill.Customs.QuoteLandedCost.Handler>();
         builder.Services.AddScoped<Waybill.Shipping.Labels.GetLabel.Handler>();
 
         builder.Services.AddProblemDetails();

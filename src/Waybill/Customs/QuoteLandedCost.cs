@@ -283,16 +283,20 @@ public static class QuoteLandedCost
     public readonly record struct Context(DateOnly Today, IReadOnlySet<string> Registered);
 
     /// <summary>The database is asked only when the tenant's scheme registrations are not cached.</summary>
-    public sealed class Handler(RequestTenant tenant, IServiceProvider services, SchemeRegistrations schemes, TimeProvider clock)
+    /// <remarks>One for the process (no per-request state): the endpoint passes the request's tenant and services.</remarks>
+    public sealed class Handler(SchemeRegistrations schemes, TimeProvider clock)
     {
-        public ValueTask<Context> ContextAsync(CancellationToken ct)
+        /// <param name="tenant">The request's tenant.</param>
+        /// <param name="services">The request's services: its database context is asked for only on a cache miss.</param>
+        /// <param name="ct">The request's cancellation.</param>
+        public ValueTask<Context> ContextAsync(Guid tenant, IServiceProvider services, CancellationToken ct)
         {
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            return schemes.TryCached(tenant.Id, out var registered) ? ValueTask.FromResult(new Context(today, registered)) : ReadAsync(today, ct);
+            return schemes.TryCached(tenant, out var registered) ? ValueTask.FromResult(new Context(today, registered)) : ReadAsync(tenant, services, today, ct);
         }
 
-        private async ValueTask<Context> ReadAsync(DateOnly today, CancellationToken ct) =>
-            new(today, await schemes.ForAsync(tenant.Id, () => (WaybillDb)services.GetService(typeof(WaybillDb))!, ct));
+        private async ValueTask<Context> ReadAsync(Guid tenant, IServiceProvider services, DateOnly today, CancellationToken ct) =>
+            new(today, await schemes.ForAsync(tenant, () => (WaybillDb)services.GetService(typeof(WaybillDb))!, ct));
 
         /// <summary>The quote of a request as the client sent it, checked first (<see cref="Validate"/>).</summary>
         public static Result<LandedCostAnswer> Answer(LandedCostInput input, Context context)
