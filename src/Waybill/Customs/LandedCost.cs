@@ -194,12 +194,19 @@ public readonly struct LandedCharge
     /// </summary>
     internal LandedCharge(ChargeKind kind, long micros, Currency currency, ChargeSource source, BasisForm form, long value = 0, long rate = 0, int count = 0,
         byte subject = 0, int line = -1, int subheading = 0, long threshold = 0)
+        : this(kind, micros, (ushort)currency.Place, (byte)currency.MinorUnits, source, form, value, rate, count, subject, line, subheading, threshold)
+    {
+    }
+
+    /// <summary>As the other constructor, with the currency as its number (<see cref="Currency.Place"/>) and its decimals, found once per quote.</summary>
+    internal LandedCharge(ChargeKind kind, long micros, ushort currency, byte minorUnits, ChargeSource source, BasisForm form, long value, long rate, int count,
+        byte subject, int line, int subheading, long threshold)
     {
         _kind = kind;
         _verified = source.Verified;
-        _minor = Micros.ToMinor(micros, currency.MinorUnits);
-        _currency = (ushort)currency.Place;
-        _minorUnits = (byte)currency.MinorUnits;
+        _minor = Micros.ToMinor(micros, minorUnits);
+        _currency = currency;
+        _minorUnits = minorUnits;
         _source = source.Id;
         _form = form;
         _value = value;
@@ -1007,12 +1014,12 @@ public sealed class LandedCostCalculator
         var transport = checked(shipping + insurance);
 
         Unsafe.SkipInit(out ChargeBuffer buffer);
-        var charges = new ChargeList(buffer);
-        charges.Add(ChargeKind.Goods, goods, currency, FixedSentence.Goods.Charge, LandedCharge.BasisForm.Value, goods, count: items, subject: ItemCountSubject);
-        charges.Add(ChargeKind.Shipping, shipping, currency, FixedSentence.Shipping.Charge, LandedCharge.BasisForm.Value, shipping);
+        var charges = new ChargeList(buffer, currency);
+        charges.Add(ChargeKind.Goods, goods, FixedSentence.Goods.Charge, LandedCharge.BasisForm.Value, goods, count: items, subject: ItemCountSubject);
+        charges.Add(ChargeKind.Shipping, shipping, FixedSentence.Shipping.Charge, LandedCharge.BasisForm.Value, shipping);
         if (insurance > 0)
         {
-            charges.Add(ChargeKind.Insurance, insurance, currency, FixedSentence.Insurance.Charge, LandedCharge.BasisForm.Value, insurance);
+            charges.Add(ChargeKind.Insurance, insurance, FixedSentence.Insurance.Charge, LandedCharge.BasisForm.Value, insurance);
         }
 
         var context = new Context(this, request, lines, plan, currency);
@@ -1027,7 +1034,7 @@ public sealed class LandedCostCalculator
         {
             // One simplified rate replaces duty and tax (Turkey, Mexico's courier regime).
             var basis = goods + transport;
-            charges.Add(ChargeKind.Tax, Micros.Apply(basis, flat.Rate), currency, flat.Charge, LandedCharge.BasisForm.Percent, basis, flat.Rate, subject: GoodsAndTransportSubject);
+            charges.Add(ChargeKind.Tax, Micros.Apply(basis, flat.Rate), flat.Charge, LandedCharge.BasisForm.Percent, basis, flat.Rate, subject: GoodsAndTransportSubject);
         }
         else
         {
@@ -1110,7 +1117,7 @@ public sealed class LandedCostCalculator
         var transportShare = includesShipping ? transport : 0;
         if (context.First(RuleKind.DutyDeMinimis) is { } relief && context.Within(goods + (relief.Source.IncludesShipping ? transport : 0), relief, out var threshold))
         {
-            charges.Add(ChargeKind.Duty, 0, currency, relief.Charge, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
+            charges.Add(ChargeKind.Duty, 0, relief.Charge, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
                 subject: NoDutyBelowSubject, threshold: threshold);
             return;
         }
@@ -1129,7 +1136,7 @@ public sealed class LandedCostCalculator
             }
             var per = context.Convert(flat.Amount, flat.Currency);
             var amount = Rounded(checked(per * categories), currency);
-            charges.Add(ChargeKind.Duty, amount, currency, flat.Charge, LandedCharge.BasisForm.PerCount, per, count: categories, subject: ItemCategoriesSubject);
+            charges.Add(ChargeKind.Duty, amount, flat.Charge, LandedCharge.BasisForm.PerCount, per, count: categories, subject: ItemCategoriesSubject);
             Spread(amount, value, goods, duty);
             return;
         }
@@ -1142,7 +1149,7 @@ public sealed class LandedCostCalculator
                 {
                     var deduct = context.Convert(band.Deduct, bands.Currency);
                     var amount = Rounded(Math.Max(0, Micros.Apply(basis, band.Rate) - deduct), currency);
-                    charges.Add(ChargeKind.Duty, amount, currency, bands.Charge, LandedCharge.BasisForm.Band, basis, band.Rate, threshold: deduct);
+                    charges.Add(ChargeKind.Duty, amount, bands.Charge, LandedCharge.BasisForm.Band, basis, band.Rate, threshold: deduct);
                     Spread(amount, value, goods, duty);
                     return;
                 }
@@ -1169,16 +1176,15 @@ public sealed class LandedCostCalculator
             }
             else
             {
-                var tariff = destination.Tariff.RateOf(lines[i].Subheading, lines[i].Ordinal, out rate, out var tariffVerified);
-                source = ChargeSource.Of(tariff, tariffVerified);
+                source = destination.Tariff.ChargeOf(lines[i].Subheading, lines[i].Ordinal, out rate);
             }
             duty[i] = Micros.Apply(lineValue, rate);
-            charges.Add(ChargeKind.Duty, duty[i], currency, source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: LineSubject, line: i, subheading: lines[i].Subheading);
+            charges.Add(ChargeKind.Duty, duty[i], source, LandedCharge.BasisForm.Percent, lineValue, rate, subject: LineSubject, line: i, subheading: lines[i].Subheading);
             if (additional is not null)
             {
                 var extra = Micros.Apply(lineValue, additional.Rate);
                 duty[i] += extra;
-                charges.Add(ChargeKind.Duty, extra, currency, additional.Charge, LandedCharge.BasisForm.Percent, lineValue, additional.Rate,
+                charges.Add(ChargeKind.Duty, extra, additional.Charge, LandedCharge.BasisForm.Percent, lineValue, additional.Rate,
                     subject: LineSubject, line: i, subheading: lines[i].Subheading);
             }
         }
@@ -1187,7 +1193,6 @@ public sealed class LandedCostCalculator
     private static string? Tax(ref Context context, scoped ReadOnlySpan<long> value, long goods, long transport, bool includesShipping, Rule? valuation, scoped ReadOnlySpan<long> duty,
         ref ChargeList charges)
     {
-        var currency = context.Currency;
         var lines = context.Lines;
         var plan = context.Plan;
         var first = charges.Count;
@@ -1196,7 +1201,7 @@ public sealed class LandedCostCalculator
         if (scheme is null && context.First(RuleKind.TaxDeMinimis) is { } relief
             && context.Within(goods + (relief.Source.IncludesShipping ? transport : 0), relief, out var threshold) && relief.Source.Amount > 0)
         {
-            charges.Add(ChargeKind.Tax, 0, currency, relief.Charge, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
+            charges.Add(ChargeKind.Tax, 0, relief.Charge, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
                 subject: NoTaxBelowSubject, threshold: threshold);
             return null;
         }
@@ -1232,19 +1237,19 @@ public sealed class LandedCostCalculator
             var lineGrossUp = grossUp && rate < Micros.RateOne;
             var tax = lineGrossUp ? Micros.MulDiv(basis, rate, Micros.RateOne - rate) : Micros.Apply(basis, rate);
             sum += tax;
-            charges.Add(ChargeKind.Tax, tax, currency, source, lineGrossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, rate,
+            charges.Add(ChargeKind.Tax, tax, source, lineGrossUp ? LandedCharge.BasisForm.GrossUp : LandedCharge.BasisForm.Percent, basis, rate,
                 subject: scheme is null ? LineSubject : LineAtCheckoutSubject, line: i, subheading: lines[i].Subheading);
         }
         if (scheme is not null)
         {
-            charges.Add(ChargeKind.Tax, 0, currency, scheme.Charge, LandedCharge.BasisForm.Relief, goods, subject: TaxAtCheckoutSubject);
+            charges.Add(ChargeKind.Tax, 0, scheme.Charge, LandedCharge.BasisForm.Relief, goods, subject: TaxAtCheckoutSubject);
             return scheme.Source.Scheme;
         }
         if (context.First(RuleKind.TaxMinimum) is { } minimum && sum <= context.Convert(minimum.Amount, minimum.Currency))
         {
             // Switzerland: import VAT of CHF 5 or less is not collected.
             charges.Truncate(first);
-            charges.Add(ChargeKind.Tax, 0, currency, minimum.Charge, LandedCharge.BasisForm.Relief, sum, subject: TaxNotCollectedSubject,
+            charges.Add(ChargeKind.Tax, 0, minimum.Charge, LandedCharge.BasisForm.Relief, sum, subject: TaxNotCollectedSubject,
                 threshold: context.Convert(minimum.Amount, minimum.Currency));
         }
         return null;
@@ -1264,7 +1269,7 @@ public sealed class LandedCostCalculator
             }
             var per = context.Convert(fee.Amount, fee.Currency);
             var count = fee.Source.Per == "item" ? items : 1;
-            charges.Add(ChargeKind.Fee, checked(per * count), context.Currency, fee.Charge, LandedCharge.BasisForm.PerCount, per, count: count,
+            charges.Add(ChargeKind.Fee, checked(per * count), fee.Charge, LandedCharge.BasisForm.PerCount, per, count: count,
                 subject: fee.Source.Per == "item" ? ItemsSubject : ConsignmentSubject);
         }
     }
@@ -1769,8 +1774,10 @@ public sealed class LandedCostCalculator
     /// The charges of the quote being computed: in a buffer on the caller's stack (left uninitialised: a charge holds no
     /// reference), moved to the heap only for a parcel of many lines.
     /// </summary>
-    private ref struct ChargeList(Span<LandedCharge> buffer)
+    private ref struct ChargeList(Span<LandedCharge> buffer, Currency currency)
     {
+        private readonly ushort _currency = (ushort)currency.Place;
+        private readonly byte _minorUnits = (byte)currency.MinorUnits;
         private Span<LandedCharge> _items = buffer;
 
         public int Count { get; private set; }
@@ -1778,9 +1785,9 @@ public sealed class LandedCostCalculator
         [System.Diagnostics.CodeAnalysis.UnscopedRef]
         public readonly ReadOnlySpan<LandedCharge> Items => _items[..Count];
 
-        /// <summary>Adds a charge (the arguments of <see cref="LandedCharge"/>'s constructor), built in place.</summary>
+        /// <summary>Adds a charge in the quote's currency (the arguments of <see cref="LandedCharge"/>'s constructor), built in place.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)] // one charge's temporary here, not one per call site in the callers' frames
-        public void Add(ChargeKind kind, long micros, Currency currency, ChargeSource source, LandedCharge.BasisForm form, long value = 0, long rate = 0, int count = 0,
+        public void Add(ChargeKind kind, long micros, ChargeSource source, LandedCharge.BasisForm form, long value = 0, long rate = 0, int count = 0,
             byte subject = 0, int line = -1, int subheading = 0, long threshold = 0)
         {
             if (Count == _items.Length)
@@ -1789,7 +1796,7 @@ public sealed class LandedCostCalculator
                 _items.CopyTo(larger);
                 _items = larger;
             }
-            _items[Count++] = new LandedCharge(kind, micros, currency, source, form, value, rate, count, subject, line, subheading, threshold);
+            _items[Count++] = new LandedCharge(kind, micros, _currency, _minorUnits, source, form, value, rate, count, subject, line, subheading, threshold);
         }
 
         /// <summary>Drops the charges from <paramref name="count"/> on.</summary>
