@@ -1038,8 +1038,15 @@ public sealed class LandedCostCalculator
         }
         else
         {
-            Duty(destination, ref context, value, goods, transport, dutyIncludesShipping, duty, ref charges);
-            scheme = Tax(ref context, value, goods, transport, taxIncludesShipping, valuation, duty, ref charges);
+            // Each line's share of the transport, by its share of the value: divided once, for the duty's and the tax's bases.
+            Unsafe.SkipInit(out LineAmounts parts);
+            var transportPart = lines.Length <= LineAmounts.Length ? ((Span<long>)parts)[..lines.Length] : new long[lines.Length];
+            for (var i = 0; i < lines.Length; i++)
+            {
+                transportPart[i] = Part(transport, value, goods, i);
+            }
+            Duty(destination, ref context, value, goods, transport, transportPart, dutyIncludesShipping, duty, ref charges);
+            scheme = Tax(ref context, value, goods, transport, transportPart, taxIncludesShipping, valuation, duty, ref charges);
         }
         Fees(ref context, goods, items, ref charges);
 
@@ -1109,12 +1116,11 @@ public sealed class LandedCostCalculator
     private static long Rounded(long micros, Currency currency) =>
         Micros.ToMinor(micros, currency.MinorUnits) * Micros.MinorStep(currency.MinorUnits);
 
-    private static void Duty(Destination destination, ref Context context, scoped ReadOnlySpan<long> value, long goods, long transport, bool includesShipping, scoped Span<long> duty,
-        ref ChargeList charges)
+    private static void Duty(Destination destination, ref Context context, scoped ReadOnlySpan<long> value, long goods, long transport, scoped ReadOnlySpan<long> transportPart,
+        bool includesShipping, scoped Span<long> duty, ref ChargeList charges)
     {
         var currency = context.Currency;
         var lines = context.Lines;
-        var transportShare = includesShipping ? transport : 0;
         if (context.First(RuleKind.DutyDeMinimis) is { } relief && context.Within(goods + (relief.Source.IncludesShipping ? transport : 0), relief, out var threshold))
         {
             charges.Add(ChargeKind.Duty, 0, relief.Charge, LandedCharge.BasisForm.Relief, goods + (relief.Source.IncludesShipping ? transport : 0),
@@ -1160,7 +1166,7 @@ public sealed class LandedCostCalculator
         var additional = context.First(RuleKind.AdditionalDuty);
         for (var i = 0; i < lines.Length; i++)
         {
-            var lineValue = value[i] + Part(transportShare, value, goods, i);
+            var lineValue = value[i] + (includesShipping ? transportPart[i] : 0);
             var chapter = lines[i].Subheading / 10000;
             ChargeSource source;
             long rate;
@@ -1190,8 +1196,8 @@ public sealed class LandedCostCalculator
         }
     }
 
-    private static string? Tax(ref Context context, scoped ReadOnlySpan<long> value, long goods, long transport, bool includesShipping, Rule? valuation, scoped ReadOnlySpan<long> duty,
-        ref ChargeList charges)
+    private static string? Tax(ref Context context, scoped ReadOnlySpan<long> value, long goods, long transport, scoped ReadOnlySpan<long> transportPart, bool includesShipping,
+        Rule? valuation, scoped ReadOnlySpan<long> duty, ref ChargeList charges)
     {
         var lines = context.Lines;
         var plan = context.Plan;
@@ -1207,12 +1213,12 @@ public sealed class LandedCostCalculator
         }
 
         // At checkout the tax is on the sale (goods and delivery); at import on the customs value, duty and, by country, transport.
-        var transportShare = scheme is not null || includesShipping ? transport : 0;
+        var withTransport = scheme is not null || includesShipping;
         long sum = 0;
         var grossUp = scheme is null && valuation is { Source.TaxGrossUp: true };
         for (var i = 0; i < lines.Length; i++)
         {
-            var basis = value[i] + Part(transportShare, value, goods, i) + (scheme is null ? duty[i] : 0);
+            var basis = value[i] + (withTransport ? transportPart[i] : 0) + (scheme is null ? duty[i] : 0);
             ChargeSource source;
             long rate;
             if (ReducedRate(plan.Reduced, lines[i].Subheading, out var reduced))
