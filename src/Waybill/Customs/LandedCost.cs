@@ -187,20 +187,14 @@ public readonly struct LandedCharge
 
     /// <summary>
     /// <paramref name="micros"/>, <paramref name="value"/> and <paramref name="threshold"/> are micros of
-    /// <paramref name="currency"/>; the amount is rounded half away from zero to its minor unit here. <paramref name="rate"/>
+    /// the currency (<paramref name="currency"/>: its code as a number, <see cref="Currency.Place"/>, with its
+    /// <paramref name="minorUnits"/>); the amount is rounded half away from zero to its minor unit here. <paramref name="rate"/>
     /// is the rate applied, in the fixed point of <see cref="Micros"/>.
     /// <paramref name="subject"/> is a constant template: <c>{line}</c>, <c>{threshold}</c> and <c>{count}</c> are filled
     /// in when <see cref="Basis"/> is read.
     /// </summary>
-    internal LandedCharge(ChargeKind kind, long micros, Currency currency, ChargeSource source, BasisForm form, long value = 0, long rate = 0, int count = 0,
-        byte subject = 0, int line = -1, int subheading = 0, long threshold = 0)
-        : this(kind, micros, (ushort)currency.Place, (byte)currency.MinorUnits, source, form, value, rate, count, subject, line, subheading, threshold)
-    {
-    }
-
-    /// <summary>As the other constructor, with the currency as its number (<see cref="Currency.Place"/>) and its decimals, found once per quote.</summary>
-    internal LandedCharge(ChargeKind kind, long micros, ushort currency, byte minorUnits, ChargeSource source, BasisForm form, long value, long rate, int count,
-        byte subject, int line, int subheading, long threshold)
+    internal LandedCharge(ChargeKind kind, long micros, ushort currency, byte minorUnits, ChargeSource source, BasisForm form, long value = 0, long rate = 0,
+        int count = 0, byte subject = 0, int line = -1, int subheading = 0, long threshold = 0)
     {
         _kind = kind;
         _verified = source.Verified;
@@ -528,11 +522,17 @@ public readonly struct LandedCharge
     /// <summary>The rule in a sentence, naming it and its effective date (written once per rule or rate, then reused).</summary>
     public string Rule => Source switch
     {
+        MissingRate missing => missing.Sentence, // made per quote: not kept
+        var source => TextOf(source),
+    };
+
+    /// <summary>The sentence of a rule, rate or fixed sentence (not a missing rate).</summary>
+    private static string TextOf(object? source) => source switch
+    {
         CustomsRule rule => LandedCostCalculator.Describe(rule),
         null => "",
         FixedSentence sentence => sentence.Text,
-        MissingRate missing => missing.Sentence, // made per quote: not kept
-        var source => SourceSentences.GetOrAdd(source, Describe), // the shipped rates and tariffs: a bounded set
+        _ => SourceSentences.GetOrAdd(source, Describe), // the shipped rates and tariffs: a bounded set
     };
 
     private static readonly ConcurrentDictionary<object, string> SourceSentences = new(ReferenceEqualityComparer.Instance);
@@ -555,14 +555,7 @@ public readonly struct LandedCharge
     /// <summary>The rule sentence of a source as a JSON string, quotes included (written once per source).</summary>
     private static byte[] RuleJsonOf(object? source)
     {
-        var encoded = source switch
-        {
-            CustomsRule rule => JsonEncodedText.Encode(LandedCostCalculator.Describe(rule)),
-            DutyRate or VatRate or GoodsVatRate => JsonEncodedText.Encode(SourceSentences.GetOrAdd(source, Describe)),
-            FixedSentence sentence => sentence.Encoded,
-            _ => JsonEncodedText.Encode(""),
-        };
-        var bytes = encoded.EncodedUtf8Bytes;
+        var bytes = JsonEncodedText.Encode(TextOf(source)).EncodedUtf8Bytes;
         var quoted = new byte[bytes.Length + 2];
         quoted[0] = (byte)'"';
         bytes.CopyTo(quoted.AsSpan(1));
@@ -665,7 +658,6 @@ internal sealed class FixedSentence
     private FixedSentence(string text)
     {
         Text = text;
-        Encoded = JsonEncodedText.Encode(text);
         Charge = ChargeSource.Of(this);
     }
 
@@ -673,8 +665,6 @@ internal sealed class FixedSentence
     public ChargeSource Charge { get; }
 
     public string Text { get; }
-
-    public JsonEncodedText Encoded { get; }
 }
 
 /// <summary>A destination with no VAT/GST data: no import tax quoted, and the quote says so.</summary>
@@ -813,8 +803,7 @@ public sealed class LandedCostCalculator
     public const string Checkout = "checkout";
     public const string Delivery = "delivery";
 
-    /// <summary>Two-letter codes as array indexes: (first - 'A') * 26 + (second - 'A').</summary>
-    /// <summary>Two-letter country codes, as numbers (<see cref="IndexOf"/>).</summary>
+    /// <summary>Two-letter country codes as numbers and array indexes: (first - 'A') * 26 + (second - 'A') (<see cref="IndexOf"/>).</summary>
     internal const int Places = 26 * 26;
 
     private const long TwoKilograms = 2 * Micros.PerUnit;

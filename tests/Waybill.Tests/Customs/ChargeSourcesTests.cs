@@ -76,7 +76,9 @@ public sealed class ChargeSourcesTests
     [InlineData("ZAR", "2.50 ZAR")]
     public void A_charge_writes_its_currency_code_from_the_number_it_keeps(string code, string basis)
     {
-        var charge = new LandedCharge(ChargeKind.Shipping, 2_500_000, Currency.Parse(code), new ChargeSource(0, Verified: true), LandedCharge.BasisForm.Value, 2_500_000);
+        var currency = Currency.Parse(code);
+        var charge = new LandedCharge(ChargeKind.Shipping, 2_500_000, (ushort)currency.Place, (byte)currency.MinorUnits, new ChargeSource(0, Verified: true),
+            LandedCharge.BasisForm.Value, 2_500_000);
         Assert.Equal(basis, charge.Basis);
         Assert.Equal("", charge.Rule);
         Assert.True(charge.Verified);

@@ -675,8 +675,9 @@ public sealed class LandedCostCalculatorTests
     [InlineData("parcels <fragile> & 'café' + more", "3.00 EUR × 2 parcels <fragile> & 'café' + more")]
     public void A_basis_is_written_as_the_serializer_writes_its_sentence(string subject, string basis)
     {
-        var charge = new LandedCharge(ChargeKind.Fee, 6_000_000, Currency.Parse("EUR"), new ChargeSource(0, Verified: true), LandedCharge.BasisForm.PerCount, 3_000_000,
-            count: 2, subject: LandedCharge.SubjectOf(subject));
+        var eur = Currency.Parse("EUR");
+        var charge = new LandedCharge(ChargeKind.Fee, 6_000_000, (ushort)eur.Place, (byte)eur.MinorUnits, new ChargeSource(0, Verified: true), LandedCharge.BasisForm.PerCount,
+            3_000_000, count: 2, subject: LandedCharge.SubjectOf(subject));
         Assert.Equal(basis, charge.Basis);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         var json = new JsonOut(buffer);
