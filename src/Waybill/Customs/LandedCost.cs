@@ -959,11 +959,11 @@ public sealed class LandedCostCalculator
         List<GoodsRestriction>? restrictions = null;
         for (var i = 0; i < lines.Length; i++)
         {
-            if (Match(plan.Prohibited, lines[i].Subheading) is { } prohibited)
+            if (plan.Prohibited.TryFind(lines[i].Subheading, out var prohibited))
             {
                 return Prohibited(request, i, prohibited);
             }
-            if (Match(plan.Restricted, lines[i].Subheading) is { } restricted)
+            if (plan.Restricted.TryFind(lines[i].Subheading, out var restricted))
             {
                 (restrictions ??= []).Add(restricted);
             }
@@ -1039,29 +1039,12 @@ public sealed class LandedCostCalculator
         }
         Fees(ref context, goods, items, ref charges);
 
-        long dutyTotal = 0, taxTotal = 0, feeTotal = 0, total = 0;
-        var verified = valuation?.Source.Verified ?? true;
+        var dutyTotal = charges.Sum(ChargeKind.Duty);
+        var taxTotal = charges.Sum(ChargeKind.Tax);
+        var feeTotal = charges.Sum(ChargeKind.Fee);
+        var total = charges.Sum(ChargeKind.Goods) + charges.Sum(ChargeKind.Shipping) + charges.Sum(ChargeKind.Insurance) + dutyTotal + taxTotal + feeTotal;
+        var verified = (valuation?.Source.Verified ?? true) && charges.Verified;
         var all = charges.Items;
-        for (var c = 0; c < all.Length; c++)
-        {
-            ref readonly var charge = ref all[c];
-            total += charge.Minor;
-            verified &= charge.Verified;
-            switch (charge.Kind)
-            {
-                case ChargeKind.Duty:
-                    dutyTotal += charge.Minor;
-                    break;
-                case ChargeKind.Tax:
-                    taxTotal += charge.Minor;
-                    break;
-                case ChargeKind.Fee:
-                    feeTotal += charge.Minor;
-                    break;
-                default:
-                    break;
-            }
-        }
         var due = dutyTotal + taxTotal + feeTotal;
         var collectedAt = due == 0 ? null : request.Incoterm == Incoterm.DDP || scheme is not null ? Checkout : Delivery;
         var form = request.Mode == ShippingMode.Courier ? DeclarationForm.CommercialInvoice
@@ -1210,10 +1193,11 @@ public sealed class LandedCostCalculator
             var basis = value[i] + (withTransport ? transportPart[i] : 0) + (scheme is null ? duty[i] : 0);
             ChargeSource source;
             long rate;
-            if (ReducedRate(plan.Reduced, lines[i].Subheading, out var reduced))
+            if (plan.Reduced.TryFind(lines[i].Subheading, out var reduced) && reduced is not null)
             {
-                source = ChargeSource.Of(reduced!);
-                rate = reduced!.Rate;
+                // A category without a rate yet (null) leaves the line at the standard rate.
+                source = ChargeSource.Of(reduced);
+                rate = reduced.Rate;
             }
             else if (plan.Standard is { } standard)
             {
@@ -1276,33 +1260,6 @@ public sealed class LandedCostCalculator
         {
             duty[i] = Part(amount, value, goods, i);
         }
-    }
-
-    /// <summary>The reduced rate of the first category that covers the goods (null: the category has no rate yet, the standard applies).</summary>
-    private static bool ReducedRate((HsRange Goods, GoodsVatRate? Rate)[] reduced, int subheading, out GoodsVatRate? rate)
-    {
-        foreach (var (goods, period) in reduced)
-        {
-            if (goods.Covers(subheading))
-            {
-                rate = period;
-                return period is not null;
-            }
-        }
-        rate = null;
-        return false;
-    }
-
-    private static GoodsRestriction? Match((HsRange Goods, GoodsRestriction Entry)[] matches, int subheading)
-    {
-        foreach (var (goods, entry) in matches)
-        {
-            if (goods.Covers(subheading))
-            {
-                return entry;
-            }
-        }
-        return null;
     }
 
     /// <summary>True when the goods are worth at most 300 SDR (the CN22 limit), converted through the dollar; true when no rate says otherwise.</summary>
@@ -1415,9 +1372,9 @@ public sealed class LandedCostCalculator
             rules.Where(r => r.Kind == RuleKind.Embargo && r.Source.InForceOn(date)).Select(r => r.Source).FirstOrDefault(),
             [.. AllKinds.Select(k => rules.Where(r => r.Kind == k && r.Source.InForceOn(date)).OrderBy(r => r.Source.HasFilters ? 0 : 1).ToArray())],
             _vat.StandardOn(country, date),
-            [.. _goodsVat.CoveredOn(country, date).Select(c => (HsRange.Of(c.Prefix, c.Divisor), c.Rate))],
-            [.. prohibited.Where(m => m.Entry.InForceOn(date)).Select(m => (HsRange.Of(m.Prefix, m.Divisor), m.Entry))],
-            [.. restricted.Where(m => m.Entry.InForceOn(date)).Select(m => (HsRange.Of(m.Prefix, m.Divisor), m.Entry))])).ToArray();
+            new HsTable<GoodsVatRate?>(_goodsVat.CoveredOn(country, date).Select(c => (HsRange.Of(c.Prefix, c.Divisor), c.Rate))),
+            new HsTable<GoodsRestriction>(prohibited.Where(m => m.Entry.InForceOn(date)).Select(m => (HsRange.Of(m.Prefix, m.Divisor), m.Entry))),
+            new HsTable<GoodsRestriction>(restricted.Where(m => m.Entry.InForceOn(date)).Select(m => (HsRange.Of(m.Prefix, m.Divisor), m.Entry))))).ToArray();
         return new Destination([.. starts.Select(d => d.DayNumber)], plans, _tariffs.For(country));
     }
 
@@ -1710,9 +1667,9 @@ public sealed class LandedCostCalculator
         CustomsRule? Embargo,
         Rule[][] ByKind,
         VatRate? Standard,
-        (HsRange Goods, GoodsVatRate? Rate)[] Reduced,
-        (HsRange Goods, GoodsRestriction Entry)[] Prohibited,
-        (HsRange Goods, GoodsRestriction Entry)[] Restricted);
+        HsTable<GoodsVatRate?> Reduced,
+        HsTable<GoodsRestriction> Prohibited,
+        HsTable<GoodsRestriction> Restricted);
 
     /// <summary>The subheadings an HS prefix covers, as a range: chapter 24 is 240000 to 249999.</summary>
     private readonly record struct HsRange(int Low, int High)
@@ -1720,6 +1677,54 @@ public sealed class LandedCostCalculator
         public static HsRange Of(int prefix, int divisor) => new(prefix * divisor, (prefix * divisor) + divisor - 1);
 
         public bool Covers(int subheading) => subheading >= Low && subheading <= High;
+    }
+
+    /// <summary>
+    /// HS ranges and what each maps to (a category's reduced rate, a restriction), found by the first range in their order
+    /// that covers a subheading. Each chapter keeps, in that order, the ranges that touch it: a lookup reads the few of its
+    /// chapter, where a country's list of reduced-rate categories runs to dozens.
+    /// </summary>
+    private sealed class HsTable<T>
+    {
+        private const int Chapters = 100;
+        private const int PerChapter = 10_000;
+
+        /// <summary>Where each chapter's ranges start in <see cref="_entries"/>; the last one ends them all.</summary>
+        private readonly int[] _firsts = new int[Chapters + 1];
+        private readonly (HsRange Goods, T Value)[] _entries;
+
+        public HsTable(IEnumerable<(HsRange Goods, T Value)> ranges)
+        {
+            var all = ranges.ToArray();
+            var byChapter = new List<(HsRange Goods, T Value)>();
+            for (var chapter = 0; chapter < Chapters; chapter++)
+            {
+                _firsts[chapter] = byChapter.Count;
+                byChapter.AddRange(all.Where(r => r.Goods.Low < (chapter + 1) * PerChapter && r.Goods.High >= chapter * PerChapter));
+            }
+            _firsts[Chapters] = byChapter.Count;
+            _entries = [.. byChapter];
+        }
+
+        /// <summary>True when a range covers the subheading, with what the first of them maps to.</summary>
+        public bool TryFind(int subheading, out T value)
+        {
+            var chapter = (uint)subheading / PerChapter;
+            if (chapter < Chapters)
+            {
+                var entries = _entries;
+                for (var i = _firsts[chapter]; i < _firsts[chapter + 1]; i++)
+                {
+                    if (entries[i].Goods.Covers(subheading))
+                    {
+                        value = entries[i].Value;
+                        return true;
+                    }
+                }
+            }
+            value = default!;
+            return false;
+        }
     }
 
     /// <summary>A destination's plans by the day each starts (the first on <see cref="DateOnly.MinValue"/>), and its duty rates.</summary>
@@ -1774,11 +1779,18 @@ public sealed class LandedCostCalculator
         private readonly ushort _currency = (ushort)currency.Place;
         private readonly byte _minorUnits = (byte)currency.MinorUnits;
         private Span<LandedCharge> _items = buffer;
+        private KindSums _sums;
 
         public int Count { get; private set; }
 
+        /// <summary>True unless a charge's rule or rate is flagged unverified.</summary>
+        public bool Verified { get; private set; } = true;
+
         [System.Diagnostics.CodeAnalysis.UnscopedRef]
         public readonly ReadOnlySpan<LandedCharge> Items => _items[..Count];
+
+        /// <summary>The rounded charges of a kind added up, in minor units.</summary>
+        public readonly long Sum(ChargeKind kind) => _sums[(int)kind];
 
         /// <summary>Adds a charge in the quote's currency (the arguments of <see cref="LandedCharge"/>'s constructor), built in place.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)] // one charge's temporary here, not one per call site in the callers' frames
@@ -1791,11 +1803,31 @@ public sealed class LandedCostCalculator
                 _items.CopyTo(larger);
                 _items = larger;
             }
-            _items[Count++] = new LandedCharge(kind, micros, _currency, _minorUnits, source, form, value, rate, count, subject, line, subheading, threshold);
+            ref var charge = ref _items[Count++];
+            charge = new LandedCharge(kind, micros, _currency, _minorUnits, source, form, value, rate, count, subject, line, subheading, threshold);
+            _sums[(int)kind] += charge.Minor;
+            Verified &= charge.Verified;
         }
 
         /// <summary>Drops the charges from <paramref name="count"/> on.</summary>
-        public void Truncate(int count) => Count = count;
+        public void Truncate(int count)
+        {
+            Count = count;
+            _sums = default;
+            Verified = true;
+            foreach (ref readonly var charge in _items[..count])
+            {
+                _sums[(int)charge.Kind] += charge.Minor;
+                Verified &= charge.Verified;
+            }
+        }
+
+        /// <summary>A sum per <see cref="ChargeKind"/>.</summary>
+        [InlineArray(6)]
+        private struct KindSums
+        {
+            private long _first;
+        }
     }
 
     /// <summary>

@@ -66,14 +66,45 @@ internal static class Micros
     public static long Apply(long micros, long rate)
     {
         var high = Math.BigMul(micros, rate, out var low);
-        return high == 0 && low >= 0 ? low / RateOne : (long)(((Int128)micros * rate) / RateOne);
+        return high == 0 && low >= 0 ? low / RateOne : micros >= 0 && rate >= 0 ? DivideProduct(micros, rate, RateOne) : (long)(((Int128)micros * rate) / RateOne);
     }
 
     /// <summary>a × b / c, truncated (non-negative operands; c above zero).</summary>
     public static long MulDiv(long a, long b, long c)
     {
         var high = Math.BigMul(a, b, out var low);
-        return high == 0 && low >= 0 ? low / c : (long)(((Int128)a * b) / c);
+        return high == 0 && low >= 0 ? low / c : a >= 0 && b >= 0 && c is > 0 and < 1L << 60 ? DivideProduct(a, b, c) : (long)(((Int128)a * b) / c);
+    }
+
+    /// <summary>
+    /// a × b / c, truncated, for a product beyond 64 bits (non-negative a and b; c above zero and below 2^60): the quotient
+    /// estimated in floating point, then made exact on the product's low 64 bits, where a 128-bit division costs ten times
+    /// as much. Below 4e15 the estimate is within a unit or two, so the true remainder is a few times c at most and
+    /// the low 64 bits hold it exactly.
+    /// </summary>
+    private static long DivideProduct(long a, long b, long c)
+    {
+        var estimate = (double)a * b / c;
+        if (estimate >= 4e15)
+        {
+            return checked((long)(((Int128)a * b) / c));
+        }
+        unchecked
+        {
+            var quotient = (long)estimate;
+            var remainder = (a * b) - (quotient * c);
+            while (remainder < 0)
+            {
+                quotient--;
+                remainder += c;
+            }
+            while (remainder >= c)
+            {
+                quotient++;
+                remainder -= c;
+            }
+            return quotient;
+        }
     }
 
     /// <summary>Rounds micros half away from zero to the currency's minor unit, answering the count of minor units.</summary>

@@ -47,6 +47,43 @@ public sealed class MicrosTests
     }
 
     /// <summary>
+    /// A rate applied and a product divided give the truncated quotient of 128-bit arithmetic, on products of every width:
+    /// within 64 bits, beyond them (where the quotient is estimated in floating point and corrected), and beyond 4e15.
+    /// </summary>
+    [Fact]
+    public void Applying_a_rate_and_dividing_a_product_truncate_as_128_bit_arithmetic_does()
+    {
+        var random = new Random(9);
+        long Operand() => random.Next(4) switch
+        {
+            0 => random.NextInt64(1_000_000),
+            1 => random.NextInt64(1L << random.Next(20, 62)),
+            2 => (1L << random.Next(30, 62)) - random.Next(3),
+            _ => random.NextInt64(long.MaxValue / 1000),
+        };
+        var checkedCount = 0;
+        for (var i = 0; i < 50_000; i++)
+        {
+            var a = Operand();
+            var b = Operand();
+            var c = random.Next(3) switch { 0 => Micros.RateOne, 1 => 1 + random.NextInt64(1_000_000_000), _ => 1 + random.NextInt64(1L << 59) };
+            var expectedApply = ((Int128)a * b) / Micros.RateOne;
+            if (expectedApply <= long.MaxValue)
+            {
+                Assert.True(expectedApply == Micros.Apply(a, b), $"Apply({a}, {b})");
+                checkedCount++;
+            }
+            var expectedDivide = ((Int128)a * b) / c;
+            if (expectedDivide <= long.MaxValue)
+            {
+                Assert.True(expectedDivide == Micros.MulDiv(a, b, c), $"MulDiv({a}, {b}, {c})");
+                checkedCount++;
+            }
+        }
+        Assert.True(checkedCount > 50_000, $"only {checkedCount} cases fell within range");
+    }
+
+    /// <summary>
     /// The answer's numbers written by hand (two digits at a time, the point moved in) agree with the JSON serializer's
     /// decimals: every width of number, both signs, each currency's decimals, and exchange factors of every scale.
     /// </summary>
