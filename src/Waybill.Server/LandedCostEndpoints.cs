@@ -42,8 +42,9 @@ internal static class LandedCostEndpoints
         {
             throw new BadHttpRequestException("Send the body as application/json.", StatusCodes.Status415UnsupportedMediaType);
         }
-        var services = context.RequestServices;
-        var quoting = await handler.ContextAsync(services.GetRequiredService<RequestTenant>().Id, services, ct);
+        // The tenant as the API-key middleware found it: asking the request's services for it would make their scope,
+        // which a quote whose tenant's settings are cached never needs.
+        var quoting = await handler.ContextAsync(TenantServices.TenantOf(context), context, static c => c.RequestServices, ct);
         var result = await ReadAndQuoteAsync(context, quoting, ct);
         if (!result.IsSuccess)
         {

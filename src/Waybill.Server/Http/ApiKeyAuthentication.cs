@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Waybill.Persistence;
 using Waybill.Tenancy;
@@ -108,7 +109,7 @@ internal sealed partial class ApiKeyRotationWatcher(Storage storage, ApiKeyAuthe
 }
 
 /// <summary>Authenticates every <c>/v1</c> request and scopes the request's database context to its tenant.</summary>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator)
+internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator, IServiceScopeFactory scopes)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -138,7 +139,11 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator
             await Problems.WriteAsync(context, 401, "auth.unknown_key", "The API key is not valid (unknown, or replaced by a newer key).");
             return;
         }
-        context.RequestServices.GetRequiredService<RequestTenant>().Id = tenant.Value;
+        // The request's service scope gets the tenant when it is first asked for (most requests ask; a quote with its
+        // tenant's settings cached does not, and makes no scope).
+        // ASP.NET Core makes its services feature on first use; made here the same way (the scope is still made when first asked for).
+        var services = context.Features.Get<IServiceProvidersFeature>() ?? new RequestServicesFeature(context, scopes);
+        context.Features.Set<IServiceProvidersFeature>(new TenantServices(services, tenant.Value));
         if (db is not null)
         {
             db.TenantId = tenant.Value;

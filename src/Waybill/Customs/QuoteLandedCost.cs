@@ -287,12 +287,14 @@ public static class QuoteLandedCost
     public sealed class Handler(SchemeRegistrations schemes, TimeProvider clock)
     {
         /// <param name="tenant">The request's tenant.</param>
-        /// <param name="services">The request's services: its database context is asked for only on a cache miss.</param>
+        /// <param name="state">What <paramref name="services"/> gets the request's services from.</param>
+        /// <param name="services">The request's services, asked for only on a cache miss (for its database context): a
+        /// request whose tenant's registrations are cached never makes a service scope.</param>
         /// <param name="ct">The request's cancellation.</param>
-        public ValueTask<Context> ContextAsync(Guid tenant, IServiceProvider services, CancellationToken ct)
+        public ValueTask<Context> ContextAsync<TState>(Guid tenant, TState state, Func<TState, IServiceProvider> services, CancellationToken ct)
         {
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            return schemes.TryCached(tenant, out var registered) ? ValueTask.FromResult(new Context(today, registered)) : ReadAsync(tenant, services, today, ct);
+            return schemes.TryCached(tenant, out var registered) ? ValueTask.FromResult(new Context(today, registered)) : ReadAsync(tenant, services(state), today, ct);
         }
 
         private async ValueTask<Context> ReadAsync(Guid tenant, IServiceProvider services, DateOnly today, CancellationToken ct) =>
