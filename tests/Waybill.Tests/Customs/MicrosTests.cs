@@ -46,6 +46,20 @@ public sealed class MicrosTests
         }
     }
 
+    [Theory]
+    [InlineData(5_000L, 2, 1L)] // 0.005 rounds half away from zero to 0.01
+    [InlineData(-5_000L, 2, -1L)]
+    [InlineData(4_999L, 2, 0L)]
+    [InlineData(-4_999L, 2, 0L)]
+    [InlineData(1_500_000L, 0, 2L)]
+    [InlineData(-1_500_000L, 0, -2L)]
+    [InlineData(-2_499_999L, 0, -2L)]
+    [InlineData(123_456_789L, 3, 123_457L)]
+    [InlineData(-123_456_789L, 1, -1_235L)]
+    [InlineData(-7L, 6, -7L)]
+    public void Amounts_round_half_away_from_zero_to_the_minor_unit(long micros, int minorUnits, long minor) =>
+        Assert.Equal(minor, Micros.ToMinor(micros, minorUnits));
+
     /// <summary>
     /// A rate applied and a product divided give the truncated quotient of 128-bit arithmetic, on products of every width:
     /// within 64 bits, beyond them (where the quotient is estimated in floating point and corrected), and beyond 4e15.
