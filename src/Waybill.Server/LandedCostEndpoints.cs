@@ -70,6 +70,7 @@ internal static class LandedCostEndpoints
     private static async ValueTask<Result<LandedCostAnswer>> ReadAndQuoteAsync(HttpContext context, QuoteLandedCost.Context quoting, CancellationToken ct)
     {
         var reader = context.Request.BodyReader;
+        var length = context.Request.ContentLength;
         while (true)
         {
             var read = await reader.ReadAsync(ct);
@@ -79,7 +80,9 @@ internal static class LandedCostEndpoints
                 reader.AdvanceTo(buffer.End);
                 throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
             }
-            if (!read.IsCompleted)
+            // The whole body is here when its declared length is (the server gives no more): no second read to learn
+            // that it has ended.
+            if (!read.IsCompleted && (length is null || buffer.Length < length))
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 continue;

@@ -81,6 +81,11 @@ public abstract class LandedCostApiTests<TDatabase>(WaybillApp<TDatabase> app)
             Assert.Equal(expected, await AnswerAsync(body));
         }
 
+        // Sent without a declared length where the client allows (chunked), in two pieces with a pause between them: read to its end all the same.
+        var pieces = new PiecewiseContent(Encoding.UTF8.GetBytes(Canonical));
+        var chunked = await client.PostAsync("/v1/landed-cost/quotes", pieces, TestContext.Current.CancellationToken);
+        Assert.Equal(expected, await chunked.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
         var patched = await client.PatchAsync("/v1/settings", new StringContent("""{"schemes": {"IOSS": {"registered": false}}}""", Encoding.UTF8, "application/merge-patch+json"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         var withoutIoss = await AnswerAsync(Canonical);
@@ -210,3 +215,30 @@ public abstract class LandedCostApiTests<TDatabase>(WaybillApp<TDatabase> app)
 public sealed class LandedCostApiTestsOnSqlite(SqliteApp app) : LandedCostApiTests<SqliteDatabase>(app), IClassFixture<SqliteApp>;
 
 public sealed class LandedCostApiTestsOnPostgres(PostgresApp app) : LandedCostApiTests<PostgresDatabase>(app), IClassFixture<PostgresApp>;
+
+/// <summary>A JSON body sent in two writes with a pause between them, with no length declared (chunked).</summary>
+internal sealed class PiecewiseContent : HttpContent
+{
+    private readonly byte[] _body;
+
+    public PiecewiseContent(byte[] body)
+    {
+        _body = body;
+        Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+    }
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    {
+        var half = _body.Length / 2;
+        await stream.WriteAsync(_body.AsMemory(0, half));
+        await stream.FlushAsync();
+        await Task.Delay(50);
+        await stream.WriteAsync(_body.AsMemory(half));
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}
