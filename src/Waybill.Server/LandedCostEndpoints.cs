@@ -21,7 +21,19 @@ internal static class LandedCostEndpoints
         // The handler is the process's one: resolving it per request would cost a scoped resolution on the hot path.
         var handler = v1.ServiceProvider.GetRequiredService<QuoteLandedCost.Handler>();
         v1.MapPost("/landed-cost/quotes", (HttpContext context, CancellationToken ct) => QuoteAsync(context, handler, ct))
-            .Accepts<LandedCostInput>("application/json")
+            .AddOpenApiOperationTransformer(async (operation, context, ct) =>
+            {
+                // Documented by hand: Accepts() would add routing's content-type policy to every quote (measured: a ratio
+                // 0.712/0.716 with it, 0.725/0.731 without), where the endpoint checks the media type itself (415).
+                operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(LandedCostInput), null, ct) },
+                    },
+                };
+            })
             .Produces<LandedCostView>()
             .WithTags("Customs")
             .WithSummary("Quotes what a parcel costs the buyer to land: goods, shipping, duty, import tax and fees under the rules in force on the date, in the destination's currency.")

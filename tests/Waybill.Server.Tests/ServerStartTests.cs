@@ -55,5 +55,13 @@ public sealed class ServerStartTests
         Assert.Contains("number", order.GetProperty("goodsTotal").GetProperty("type").ToString(), StringComparison.Ordinal);
         Assert.Equal("date-time", order.GetProperty("createdAt").GetProperty("format").GetString());
         Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("apiKey", out _));
+
+        // The quote's body is documented by hand (no Accepts(): see LandedCostEndpoints): its JSON schema names the fields.
+        var quoteBody = paths.GetProperty("/v1/landed-cost/quotes").GetProperty("post").GetProperty("requestBody").GetProperty("content")
+            .GetProperty("application/json").GetProperty("schema").ToString();
+        foreach (var field in new[] { "from", "to", "incoterm", "currency", "lines" })
+        {
+            Assert.Contains($"\"{field}\"", quoteBody, StringComparison.Ordinal);
+        }
     }
 }
