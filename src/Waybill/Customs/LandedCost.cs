@@ -752,31 +752,13 @@ public sealed class LandedCostQuote
     {
         get
         {
-            long goods = 0, shipping = 0, insurance = 0, duty = 0, tax = 0, fees = 0;
+            Span<long> sums = stackalloc long[(int)ChargeKind.Fee + 1];
             foreach (ref readonly var charge in _charges.AsSpan())
             {
-                switch (charge.Kind)
-                {
-                    case ChargeKind.Goods:
-                        goods += charge.Minor;
-                        break;
-                    case ChargeKind.Shipping:
-                        shipping += charge.Minor;
-                        break;
-                    case ChargeKind.Insurance:
-                        insurance += charge.Minor;
-                        break;
-                    case ChargeKind.Duty:
-                        duty += charge.Minor;
-                        break;
-                    case ChargeKind.Tax:
-                        tax += charge.Minor;
-                        break;
-                    default:
-                        fees += charge.Minor;
-                        break;
-                }
+                sums[(int)charge.Kind] += charge.Minor;
             }
+            var (goods, shipping, insurance) = (sums[(int)ChargeKind.Goods], sums[(int)ChargeKind.Shipping], sums[(int)ChargeKind.Insurance]);
+            var (duty, tax, fees) = (sums[(int)ChargeKind.Duty], sums[(int)ChargeKind.Tax], sums[(int)ChargeKind.Fee]);
             return (goods, shipping, insurance, duty, tax, fees, goods + shipping + insurance + duty + tax + fees);
         }
     }
@@ -1856,8 +1838,8 @@ public sealed class LandedCostCalculator
             }
         }
 
-        /// <summary>A sum per <see cref="ChargeKind"/>.</summary>
-        [InlineArray(6)]
+        /// <summary>A sum per <see cref="ChargeKind"/> (the last is <see cref="ChargeKind.Fee"/>).</summary>
+        [InlineArray((int)ChargeKind.Fee + 1)]
         private struct KindSums
         {
             private long _first;

@@ -90,10 +90,20 @@ internal static class Micros
         {
             return checked((long)(((Int128)a * b) / c));
         }
+        return Exact(a, b, c, estimate, out _);
+    }
+
+    /// <summary>
+    /// The quotient of a × b by c from its floating-point estimate, made exact on the product's low 64 bits: the estimate
+    /// (below 4e15) is within a few units, so the true remainder is within a few times c and the low 64 bits hold it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Exact(long a, long b, long c, double estimate, out long remainder)
+    {
         unchecked
         {
             var quotient = (long)estimate;
-            var remainder = (a * b) - (quotient * c);
+            remainder = (a * b) - (quotient * c);
             while (remainder < 0)
             {
                 quotient--;
@@ -247,30 +257,15 @@ internal static class Micros
         {
             return -Convert(-micros, factor);
         }
-        // The quotient estimated in floating point (within a few units below 2^52), then made exact on the 128-bit
-        // product: integer multiplications only, where a 128-bit division would cost ten times as much.
+        // The quotient estimated in floating point (within a few units below 2^52), then made exact on the product's low
+        // 64 bits: integer multiplications only, where a 128-bit division would cost ten times as much.
         var estimate = (double)micros * factor * 1e-12;
         if (estimate >= 4e15)
         {
             return checked((long)((((Int128)micros * factor) + (Trillion / 2)) / Trillion));
         }
-        unchecked
-        {
-            var product = (Int128)micros * factor;
-            var quotient = (long)estimate;
-            var remainder = product - ((Int128)quotient * Trillion);
-            while (remainder < 0)
-            {
-                quotient--;
-                remainder += Trillion;
-            }
-            while (remainder >= Trillion)
-            {
-                quotient++;
-                remainder -= Trillion;
-            }
-            return remainder >= Trillion / 2 ? quotient + 1 : quotient;
-        }
+        var quotient = Exact(micros, factor, Trillion, estimate, out var remainder);
+        return remainder >= Trillion / 2 ? quotient + 1 : quotient;
     }
 
     /// <summary>Trillionths as the decimal factor, without trailing zeros (1.085 for 1,085,000,000,000).</summary>

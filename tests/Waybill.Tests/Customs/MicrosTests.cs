@@ -61,7 +61,8 @@ public sealed class MicrosTests
         Assert.Equal(minor, Micros.ToMinor(micros, minorUnits));
 
     /// <summary>
-    /// A rate applied and a product divided give the truncated quotient of 128-bit arithmetic, on products of every width:
+    /// A rate applied and a product divided give the truncated quotient of 128-bit arithmetic, and a conversion its
+    /// quotient rounded half away from zero, on products of every width:
     /// within 64 bits, beyond them (where the quotient is estimated in floating point and corrected), and beyond 4e15.
     /// </summary>
     [Fact]
@@ -86,6 +87,12 @@ public sealed class MicrosTests
             {
                 Assert.True(expectedApply == Micros.Apply(a, b), $"Apply({a}, {b})");
                 checkedCount++;
+            }
+            var rounded = (((Int128)a * b) + 500_000_000_000L) / 1_000_000_000_000L; // a factor is in trillionths; half rounds up
+            if (rounded <= long.MaxValue)
+            {
+                Assert.True(rounded == Micros.Convert(a, b), $"Convert({a}, {b})");
+                Assert.True(-rounded == Micros.Convert(-a, b), $"Convert(-{a}, {b})");
             }
             var expectedDivide = ((Int128)a * b) / c;
             if (expectedDivide <= long.MaxValue)
