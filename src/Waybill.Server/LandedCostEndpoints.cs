@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using Waybill.Common;
 using Waybill.Customs;
 using Waybill.Server.Http;
-using Waybill.Tenancy;
 
 namespace Waybill.Server;
 

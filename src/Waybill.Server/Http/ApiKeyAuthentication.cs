@@ -139,9 +139,8 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyAuthenticator
             await Problems.WriteAsync(context, 401, "auth.unknown_key", "The API key is not valid (unknown, or replaced by a newer key).");
             return;
         }
-        // The request's service scope gets the tenant when it is first asked for (most requests ask; a quote with its
-        // tenant's settings cached does not, and makes no scope).
-        // ASP.NET Core makes its services feature on first use; made here the same way (the scope is still made when first asked for).
+        // The request's service scope gets the tenant when it is first made (most requests make one; a quote whose
+        // tenant's settings are cached does not). ASP.NET Core makes its services feature on first use: made here the same way.
         var services = context.Features.Get<IServiceProvidersFeature>() ?? new RequestServicesFeature(context, scopes);
         context.Features.Set<IServiceProvidersFeature>(new TenantServices(services, tenant.Value));
         if (db is not null)

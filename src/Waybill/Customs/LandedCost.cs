@@ -733,17 +733,17 @@ public sealed class LandedCostQuote
 
     public Currency Currency { get; }
 
-    public decimal Goods => Micros.MinorToDecimal(Sum(ChargeKind.Goods), Currency.MinorUnits);
+    public decimal Goods => Micros.MinorToDecimal(Minor.Goods, Currency.MinorUnits);
 
-    public decimal Shipping => Micros.MinorToDecimal(Sum(ChargeKind.Shipping), Currency.MinorUnits);
+    public decimal Shipping => Micros.MinorToDecimal(Minor.Shipping, Currency.MinorUnits);
 
-    public decimal Insurance => Micros.MinorToDecimal(Sum(ChargeKind.Insurance), Currency.MinorUnits);
+    public decimal Insurance => Micros.MinorToDecimal(Minor.Insurance, Currency.MinorUnits);
 
-    public decimal Duty => Micros.MinorToDecimal(Sum(ChargeKind.Duty), Currency.MinorUnits);
+    public decimal Duty => Micros.MinorToDecimal(Minor.Duty, Currency.MinorUnits);
 
-    public decimal Tax => Micros.MinorToDecimal(Sum(ChargeKind.Tax), Currency.MinorUnits);
+    public decimal Tax => Micros.MinorToDecimal(Minor.Tax, Currency.MinorUnits);
 
-    public decimal Fees => Micros.MinorToDecimal(Sum(ChargeKind.Fee), Currency.MinorUnits);
+    public decimal Fees => Micros.MinorToDecimal(Minor.Fees, Currency.MinorUnits);
 
     public decimal Total => Micros.MinorToDecimal(Minor.Total, Currency.MinorUnits);
 
@@ -761,17 +761,6 @@ public sealed class LandedCostQuote
             var (duty, tax, fees) = (sums[(int)ChargeKind.Duty], sums[(int)ChargeKind.Tax], sums[(int)ChargeKind.Fee]);
             return (goods, shipping, insurance, duty, tax, fees, goods + shipping + insurance + duty + tax + fees);
         }
-    }
-
-    /// <summary>The charges of a kind added up, in minor units.</summary>
-    private long Sum(ChargeKind kind)
-    {
-        long sum = 0;
-        foreach (ref readonly var charge in _charges.AsSpan())
-        {
-            sum += charge.Kind == kind ? charge.Minor : 0;
-        }
-        return sum;
     }
 
     /// <summary>The collection scheme under which the tax is collected at checkout (IOSS, UK_POS, ...); null when none.</summary>
@@ -1058,12 +1047,9 @@ public sealed class LandedCostCalculator
         }
         Fees(ref context, goods, items, ref charges);
 
-        var dutyTotal = charges.Sum(ChargeKind.Duty);
-        var taxTotal = charges.Sum(ChargeKind.Tax);
-        var feeTotal = charges.Sum(ChargeKind.Fee);
         var verified = (valuation?.Source.Verified ?? true) && charges.Verified;
         var all = charges.Items;
-        var due = dutyTotal + taxTotal + feeTotal;
+        var due = charges.Sum(ChargeKind.Duty) + charges.Sum(ChargeKind.Tax) + charges.Sum(ChargeKind.Fee);
         var collectedAt = due == 0 ? null : request.Incoterm == Incoterm.DDP || scheme is not null ? Checkout : Delivery;
         var form = request.Mode == ShippingMode.Courier ? DeclarationForm.CommercialInvoice
             : weight <= TwoKilograms && WithinCn22Limit(goods, currency, date, request.Currency == _usd ? rate : null) ? DeclarationForm.Cn22 : DeclarationForm.Cn23; // UPU: CN22 up to 300 SDR and 2 kg
