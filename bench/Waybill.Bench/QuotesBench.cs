@@ -26,6 +26,9 @@ internal static class QuotesBench
 {
     private const int Clients = 32;
 
+    /// <summary>Each client's buffer for the answers it reads, made once (not per round: the rounds are short).</summary>
+    private static readonly byte[][] AnswerBuffers = [.. Enumerable.Range(0, Clients).Select(_ => new byte[64 * 1024])];
+
     private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     private static readonly string[] Destinations =
@@ -59,7 +62,60 @@ internal static class QuotesBench
                 $"quotes/s: {rate:F0} | baseline (convert and sum the lines only): {baselineRate:F0}/s | target >= 1000000: {(rate >= 1_000_000 ? "met" : "MISSED")}"));
         }
 
-        await HttpRatioAsync(quotes, seconds);
+        Stages(quotes, today);
+        if (args.Contains("--stages-only"))
+        {
+            return;
+        }
+        await HttpRatioAsync(quotes, seconds, args);
+    }
+
+    /// <summary>
+    /// The quote endpoint's own three stages on one thread, without HTTP: reading the body into the checked request, the
+    /// calculator, and writing the answer's JSON; printed (to standard error) as microseconds per quote, so that a change
+    /// to one stage can be judged apart from the framework's and the machine's noise.
+    /// </summary>
+    private static void Stages(List<LandedCostInput> quotes, DateOnly today)
+    {
+        var context = new QuoteLandedCost.Context(today, SchemeRegistrations.Defaults);
+        var bodies = quotes.Select(q => new System.Buffers.ReadOnlySequence<byte>(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(q, Json))).ToArray();
+        var read = new QuoteRequest?[bodies.Length];
+        var answers = new LandedCostAnswer?[bodies.Length];
+        var output = new System.Buffers.ArrayBufferWriter<byte>(8192);
+        double Time(Action<int> stage)
+        {
+            // Warm-up passes for two seconds, so that the JIT's last tier runs the stage.
+            var warmUp = Stopwatch.StartNew();
+            while (warmUp.Elapsed.TotalSeconds < 2)
+            {
+                for (var i = 0; i < bodies.Length; i++)
+                {
+                    stage(i);
+                }
+            }
+            var best = double.MaxValue;
+            for (var round = 0; round < 5; round++)
+            {
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < bodies.Length; i++)
+                {
+                    stage(i);
+                }
+                best = Math.Min(best, watch.Elapsed.TotalMicroseconds / bodies.Length);
+            }
+            return best;
+        }
+        var readUs = Time(i => read[i] = Waybill.Server.QuoteBodyReader.TryReadValid(bodies[i], context, out var r) ? r : null);
+        var quoteUs = Time(i => answers[i] = read[i] is { } r && QuoteLandedCost.Handler.Answer(r) is { IsSuccess: true } a ? a.Value : null);
+        long bytes = 0;
+        var writeUs = Time(i =>
+        {
+            output.ResetWrittenCount();
+            answers[i]?.WriteJson(output);
+            bytes += output.WrittenCount;
+        });
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"endpoint stages per quote (one thread, best of 5 passes): read the body {readUs:F2} us ({read.Count(r => r is not null)} of {bodies.Length} by the fast reader), quote {quoteUs:F2} us, write the answer {writeUs:F2} us"));
     }
 
     private static double Measure(List<QuoteRequest> requests, int seconds, Func<QuoteRequest, int> work)
@@ -100,7 +156,7 @@ internal static class QuotesBench
         return decimal.Round(sum + request.Shipping, 2) > 0 ? 1 : 0;
     }
 
-    private static async Task HttpRatioAsync(List<LandedCostInput> quotes, int seconds)
+    private static async Task HttpRatioAsync(List<LandedCostInput> quotes, int seconds, string[] args)
     {
         var directory = Directory.CreateTempSubdirectory("waybill-bench-quotes-").FullName;
         var app = Waybill.Server.WaybillServer.Build(["--no-demo", "--urls", "http://127.0.0.1:0", "--data-dir", directory, "--Logging:LogLevel:Default", "Warning"]);
@@ -152,10 +208,13 @@ internal static class QuotesBench
             await WarmUpAsync(client, warmUp, Live);
             await WarmUpAsync(client, warmUp, Quote);
             await WarmUpAsync(client, 1, Live);
-            // Pairs of one-second rounds, the order within a pair alternating (so that a drift in the machine's speed falls on
-            // both endpoints alike); the ratio is the median of the pairs' ratios. This machine's speed changes from one
-            // second to the next (a shared virtual machine): two long rounds, as before, swung the ratio by 0.1 and more.
-            var pairs = Math.Max(5, seconds * 2);
+            // Pairs of short rounds (a quarter of a second unless --round says otherwise), the order within a pair alternating
+            // (so that a drift in the machine's speed falls on both endpoints alike); the ratio is the median of the pairs'
+            // ratios. This machine's speed changes within a second (a shared virtual machine): two long rounds swung the
+            // ratio by 0.1 and more, and pairs of one-second rounds spread from 0.45 to 0.93 within one run, where pairs of
+            // quarter-second rounds, over the same total time, mostly stay within 0.66 to 0.78 (docs/customs.md#speed).
+            var round = Rounds(args);
+            var pairs = Math.Max(5, (int)Math.Round(seconds * 2 / round));
             double live = 0, quote = 0;
             var ratios = new List<double>();
             var liveCost = new Cost();
@@ -165,13 +224,13 @@ internal static class QuotesBench
                 double l, q;
                 if (p % 2 == 0)
                 {
-                    l = await LoadAsync(client, 1, Live, liveCost);
-                    q = await LoadAsync(client, 1, Quote, quoteCost);
+                    l = await LoadAsync(client, round, Live, liveCost);
+                    q = await LoadAsync(client, round, Quote, quoteCost);
                 }
                 else
                 {
-                    q = await LoadAsync(client, 1, Quote, quoteCost);
-                    l = await LoadAsync(client, 1, Live, liveCost);
+                    q = await LoadAsync(client, round, Quote, quoteCost);
+                    l = await LoadAsync(client, round, Live, liveCost);
                 }
                 live += l;
                 quote += q;
@@ -183,7 +242,7 @@ internal static class QuotesBench
                 + (liveCost.Skipped + quoteCost.Skipped > 0 ? $" ({liveCost.Skipped + quoteCost.Skipped} rounds left out: the runtime's count of allocated bytes went back in them)" : "") + "; "
                 + $"garbage collections (gen0/gen1/gen2): /health/live {liveCost.Collections}, quote {quoteCost.Collections}");
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ratio per pair of 1 s rounds ({pairs} pairs): {string.Join(' ', ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}; over all rounds {quote / live:F2}"));
+                $"ratio per pair of {round:0.###} s rounds ({pairs} pairs): {string.Join(' ', ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}; over all rounds {quote / live:F2}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"quote endpoint: {quote / pairs:F0} requests/s | baseline /health/live: {live / pairs:F0} requests/s | ratio: {ratio:F3} (median of {pairs} pairs) | target >= 0.7: {(ratio >= 0.7 ? "met" : "MISSED")}"));
         }
@@ -257,9 +316,9 @@ internal static class QuotesBench
         long failed = 0;
         string? firstFailure = null;
         var next = 0;
-        var workers = Enumerable.Range(0, Clients).Select(async _ =>
+        var workers = Enumerable.Range(0, Clients).Select(async worker =>
         {
-            var answer = new byte[64 * 1024];
+            var answer = AnswerBuffers[worker];
             while (watch.Elapsed.TotalSeconds < seconds)
             {
                 using var response = await send(client, Interlocked.Increment(ref next));
@@ -323,6 +382,9 @@ internal static class QuotesBench
             random.Next(2) == 0 ? "postal" : "courier", random.Next(2) == 0 ? "DDP" : "DAP", Currencies[random.Next(Currencies.Length)],
             Math.Round((decimal)(random.NextDouble() * 30), 2), random.Next(4) == 0 ? 2.5m : null, lines);
     }
+
+    private static double Rounds(string[] args) =>
+        args.SkipWhile(a => a != "--round").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(0.25);
 
     private static int Option(string[] args, string name, int fallback) =>
         args.SkipWhile(a => a != name).Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);

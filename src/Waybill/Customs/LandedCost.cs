@@ -264,18 +264,19 @@ public readonly struct LandedCharge
     }
 
     /// <summary>
-    /// Writes <see cref="Basis"/> as a JSON string straight into the answer, escaped as <see cref="Utf8JsonWriter"/>
+    /// Writes the basis property (<c>,"basis":</c> and <see cref="Basis"/> as a JSON string) straight into the answer, escaped as <see cref="Utf8JsonWriter"/>
     /// escapes it by default (the sentence is plain ASCII but for the multiplication sign, <c>\u00D7</c>); a sentence
     /// with anything else in it (never, with the calculator's templates) is encoded from its text instead.
     /// </summary>
     internal void WriteBasisJson(ref JsonOut json)
     {
-        var text = new BasisText(json.Reserve(BasisText.Capacity + 2), json: true);
-        text.Append("\""u8);
+        var text = new BasisText(json.Reserve(BasisText.Capacity + 12), json: true);
+        text.Append(",\"basis\":\""u8);
         WriteBasis(ref text);
         text.Append("\""u8);
         if (text.Failed)
         {
+            json.Raw(",\"basis\":"u8);
             json.Encoded(JsonEncodedText.Encode(Basis));
             return;
         }
@@ -482,6 +483,7 @@ public readonly struct LandedCharge
 
         public readonly ReadOnlySpan<byte> Written => _buffer[.._length];
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Append(scoped ReadOnlySpan<byte> text)
         {
             if (!text.TryCopyTo(_buffer[_length..]))
@@ -547,7 +549,7 @@ public readonly struct LandedCharge
     private static readonly ConcurrentDictionary<object, string> SourceSentences = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>
-    /// <see cref="Rule"/> as a JSON string: the encoded text kept on the rule or rate itself once written (an answer
+    /// The rule property (<c>,"rule":</c> and <see cref="Rule"/> as a JSON string): the encoded text kept on the rule or rate itself once written (an answer
     /// copies it instead of escaping it again), or the sentence of a destination without a VAT rate written from its
     /// parts.
     /// </summary>
@@ -555,25 +557,27 @@ public readonly struct LandedCharge
     {
         if (_source >= ChargeSource.FirstMissing)
         {
+            json.Raw(",\"rule\":"u8);
             MissingRate.WriteJson(ref json, _source);
             return;
         }
         json.Raw(RuleSentences.Of(_source) ?? RuleSentences.Add(_source, RuleJsonOf(Source)));
     }
 
-    /// <summary>The rule sentence of a source as a JSON string, quotes included (written once per source).</summary>
+    /// <summary>The rule property of a source (<c>,"rule":</c> and its sentence as a JSON string), written once per source.</summary>
     private static byte[] RuleJsonOf(object? source)
     {
+        ReadOnlySpan<byte> prefix = ",\"rule\":\""u8;
         var bytes = JsonEncodedText.Encode(TextOf(source)).EncodedUtf8Bytes;
-        var quoted = new byte[bytes.Length + 2];
-        quoted[0] = (byte)'"';
-        bytes.CopyTo(quoted.AsSpan(1));
+        var quoted = new byte[prefix.Length + bytes.Length + 1];
+        prefix.CopyTo(quoted);
+        bytes.CopyTo(quoted.AsSpan(prefix.Length));
         quoted[^1] = (byte)'"';
         return quoted;
     }
 
     /// <summary>
-    /// The rule sentences as JSON strings, by source number (<see cref="ChargeSources.Sources"/>): an answer copies the
+    /// The rule properties (<c>,"rule":</c> and the sentence as a JSON string), by source number (<see cref="ChargeSources.Sources"/>): an answer copies the
     /// bytes of each charge's sentence from here, without looking at the rule itself.
     /// </summary>
     private static class RuleSentences

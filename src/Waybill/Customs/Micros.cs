@@ -159,6 +159,17 @@ internal static class Micros
         // fifteen amounts. All the digits first (at least one before the point), then the decimals moved one place
         // right for the point: no division by the currency's step.
         var magnitude = minor < 0 ? unchecked((ulong)-minor) : (ulong)minor;
+        if (minorUnits == 2)
+        {
+            // Most currencies: the whole units, the point, and the cents as one pair of digits.
+            var whole = magnitude / 100;
+            var cents = (int)(magnitude - (whole * 100)) * 2;
+            at += WriteDigits(whole, 1, destination[at..]);
+            destination[at + 2] = DigitPairs[cents + 1];
+            destination[at + 1] = DigitPairs[cents];
+            destination[at] = (byte)'.';
+            return at + 3;
+        }
         var written = WriteDigits(magnitude, minorUnits + 1, destination[at..]);
         if (minorUnits > 0)
         {
@@ -216,7 +227,10 @@ internal static class Micros
         {
             destination[--i] = (byte)('0' + (int)value);
         }
-        destination[..i].Fill((byte)'0');
+        if (i > 0)
+        {
+            destination[..i].Fill((byte)'0');
+        }
         return count;
     }
 

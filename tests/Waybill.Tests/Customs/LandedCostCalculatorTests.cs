@@ -683,7 +683,7 @@ public sealed class LandedCostCalculatorTests
         var json = new JsonOut(buffer);
         charge.WriteBasisJson(ref json);
         json.Flush();
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(basis), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+        Assert.Equal(",\"basis\":" + System.Text.Json.JsonSerializer.Serialize(basis), System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
     /// <summary>The answer's writer copies the characters it deems plain and escapes the rest as the serializer does.</summary>
