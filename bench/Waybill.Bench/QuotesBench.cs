@@ -82,6 +82,7 @@ internal static class QuotesBench
         var read = new QuoteRequest?[bodies.Length];
         var answers = new LandedCostAnswer?[bodies.Length];
         var output = new System.Buffers.ArrayBufferWriter<byte>(8192);
+        var bytesPerQuote = new List<long>();
         double Time(Action<int> stage)
         {
             // Warm-up passes for two seconds, so that the JIT's last tier runs the stage.
@@ -103,6 +104,12 @@ internal static class QuotesBench
                 }
                 best = Math.Min(best, watch.Elapsed.TotalMicroseconds / bodies.Length);
             }
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < bodies.Length; i++)
+            {
+                stage(i);
+            }
+            bytesPerQuote.Add((GC.GetAllocatedBytesForCurrentThread() - allocated) / bodies.Length);
             return best;
         }
         var readUs = Time(i => read[i] = Waybill.Server.QuoteBodyReader.TryReadValid(bodies[i], context, out var r) ? r : null);
@@ -115,7 +122,7 @@ internal static class QuotesBench
             bytes += output.WrittenCount;
         });
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"endpoint stages per quote (one thread, best of 5 passes): read the body {readUs:F2} us ({read.Count(r => r is not null)} of {bodies.Length} by the fast reader), quote {quoteUs:F2} us, write the answer {writeUs:F2} us"));
+            $"endpoint stages per quote (one thread, best of 5 passes): read the body {readUs:F2} us ({read.Count(r => r is not null)} of {bodies.Length} by the fast reader), quote {quoteUs:F2} us, write the answer {writeUs:F2} us; allocated {string.Join(", ", bytesPerQuote)} bytes"));
     }
 
     private static double Measure(List<QuoteRequest> requests, int seconds, Func<QuoteRequest, int> work)
