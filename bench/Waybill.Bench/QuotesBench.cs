@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -167,6 +168,30 @@ internal static class QuotesBench
     {
         var directory = Directory.CreateTempSubdirectory("waybill-bench-quotes-").FullName;
         var app = Waybill.Server.WaybillServer.Build(["--no-demo", "--urls", "http://127.0.0.1:0", "--data-dir", directory, "--Logging:LogLevel:Default", "Warning"]);
+        // --ceiling: an endpoint of the bench's own (not the product's) behind the same middleware, that reads the body as
+        // the quote endpoint does and answers a fixed quote answer of the average size: what the ratio would be if
+        // parsing, quoting and writing cost nothing.
+        var ceiling = args.Contains("--ceiling");
+        byte[] fixedAnswer = [];
+        if (ceiling)
+        {
+            app.MapPost("/v1/bench/fixed-answer", async context =>
+            {
+                var reader = context.Request.BodyReader;
+                while (true)
+                {
+                    var read = await reader.ReadAsync(context.RequestAborted);
+                    reader.AdvanceTo(read.Buffer.End);
+                    if (read.IsCompleted || read.Buffer.Length >= context.Request.ContentLength)
+                    {
+                        break;
+                    }
+                }
+                context.Response.ContentType = "application/json; charset=utf-8";
+                context.Response.ContentLength = fixedAnswer.Length;
+                context.Response.BodyWriter.Write(fixedAnswer);
+            });
+        }
         await app.StartAsync();
         try
         {
@@ -199,13 +224,21 @@ internal static class QuotesBench
                 return c.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/landed-cost/quotes") { Content = content }, HttpCompletionOption.ResponseHeadersRead);
             }
 
-            long answerBytes = 0;
+            var answers = new List<byte[]>();
             for (var i = 0; i < 100; i++)
             {
                 using var sample = await Quote(client, i);
-                answerBytes += (await sample.Content.ReadAsByteArrayAsync()).Length;
+                answers.Add(await sample.Content.ReadAsByteArrayAsync());
             }
-            Console.Error.WriteLine($"quote requests: {bodies.Take(100).Average(b => b.Length):F0} bytes on average; answers: {answerBytes / 100} bytes");
+            var averageAnswer = answers.Average(a => a.Length);
+            Console.Error.WriteLine($"quote requests: {bodies.Take(100).Average(b => b.Length):F0} bytes on average; answers: {averageAnswer:F0} bytes");
+            fixedAnswer = answers.MinBy(a => Math.Abs(a.Length - averageAnswer))!;
+            Task<HttpResponseMessage> Fixed(HttpClient c, int i)
+            {
+                var content = new ByteArrayContent(bodies[i % bodies.Length]);
+                content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+                return c.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/bench/fixed-answer") { Content = content }, HttpCompletionOption.ResponseHeadersRead);
+            }
 
             // Warm-up: both endpoints run until the JIT has compiled their hot paths at its last tier (steady state, as
             // in production), so that the rounds compare the endpoints' work and not how long each took to warm up. Under
@@ -214,6 +247,10 @@ internal static class QuotesBench
             var warmUp = Math.Max(2, seconds / 2.0);
             await WarmUpAsync(client, warmUp, Live);
             await WarmUpAsync(client, warmUp, Quote);
+            if (ceiling)
+            {
+                await WarmUpAsync(client, warmUp, Fixed);
+            }
             await WarmUpAsync(client, 1, Live);
             // Pairs of short rounds (a quarter of a second unless --round says otherwise), the order within a pair alternating
             // (so that a drift in the machine's speed falls on both endpoints alike); the ratio is the median of the pairs'
@@ -226,11 +263,17 @@ internal static class QuotesBench
             var ratios = new List<double>();
             var liveCost = new Cost();
             var quoteCost = new Cost();
+            var ceilings = new List<double>();
             for (var p = 0; p < pairs; p++)
             {
+                // With --ceiling, the fixed answer's round goes before the pair or after it, beside the liveness round.
                 double l, q;
                 if (p % 2 == 0)
                 {
+                    if (ceiling)
+                    {
+                        ceilings.Add(await LoadAsync(client, round, Fixed));
+                    }
                     l = await LoadAsync(client, round, Live, liveCost);
                     q = await LoadAsync(client, round, Quote, quoteCost);
                 }
@@ -238,18 +281,31 @@ internal static class QuotesBench
                 {
                     q = await LoadAsync(client, round, Quote, quoteCost);
                     l = await LoadAsync(client, round, Live, liveCost);
+                    if (ceiling)
+                    {
+                        ceilings.Add(await LoadAsync(client, round, Fixed));
+                    }
                 }
                 live += l;
                 quote += q;
                 ratios.Add(q / l);
+                if (ceiling)
+                {
+                    ceilings[^1] /= l;
+                }
             }
-            ratios.Sort();
-            var ratio = ratios.Count % 2 == 1 ? ratios[ratios.Count / 2] : (ratios[(ratios.Count / 2) - 1] + ratios[ratios.Count / 2]) / 2;
+            var ratio = Median(ratios);
             Console.Error.WriteLine($"allocated per request (client and server): /health/live {liveCost.BytesPerRequest} bytes, quote {quoteCost.BytesPerRequest} bytes"
                 + (liveCost.Skipped + quoteCost.Skipped > 0 ? $" ({liveCost.Skipped + quoteCost.Skipped} rounds left out: the runtime's count of allocated bytes went back in them)" : "") + "; "
                 + $"garbage collections (gen0/gen1/gen2): /health/live {liveCost.Collections}, quote {quoteCost.Collections}");
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ratio per pair of {round:0.###} s rounds ({pairs} pairs): {string.Join(' ', ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}; over all rounds {quote / live:F2}"));
+            if (ceiling)
+            {
+                var top = Median(ceilings);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"ceiling (the same bodies read, a fixed answer of {fixedAnswer.Length} bytes, the same middleware): {top:F3} (median of {pairs} pairs); the quote's ratio is {ratio / top:F2} of it"));
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"quote endpoint: {quote / pairs:F0} requests/s | baseline /health/live: {live / pairs:F0} requests/s | ratio: {ratio:F3} (median of {pairs} pairs) | target >= 0.7: {(ratio >= 0.7 ? "met" : "MISSED")}"));
         }
@@ -266,6 +322,13 @@ internal static class QuotesBench
                 // A file still held by the closing server: the temporary directory is left behind.
             }
         }
+    }
+
+    /// <summary>The median of <paramref name="values"/> (sorted in place).</summary>
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
     private static async Task WarmUpAsync(HttpClient client, double seconds, Func<HttpClient, int, Task<HttpResponseMessage>> send)
