@@ -79,10 +79,10 @@ internal static class QuotesBench
     private static void Stages(List<LandedCostInput> quotes, DateOnly today)
     {
         var context = new QuoteLandedCost.Context(today, SchemeRegistrations.Defaults);
-        var bodies = quotes.Select(q => new System.Buffers.ReadOnlySequence<byte>(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(q, Json))).ToArray();
+        var bodies = quotes.Select(q => new ReadOnlySequence<byte>(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(q, Json))).ToArray();
         var read = new QuoteRequest?[bodies.Length];
         var answers = new LandedCostAnswer?[bodies.Length];
-        var output = new System.Buffers.ArrayBufferWriter<byte>(8192);
+        var output = new ArrayBufferWriter<byte>(8192);
         var bytesPerQuote = new List<long>();
         double Time(Action<int> stage)
         {
@@ -115,12 +115,10 @@ internal static class QuotesBench
         }
         var readUs = Time(i => read[i] = Waybill.Server.QuoteBodyReader.TryReadValid(bodies[i], context, out var r) ? r : null);
         var quoteUs = Time(i => answers[i] = read[i] is { } r && QuoteLandedCost.Handler.Answer(r) is { IsSuccess: true } a ? a.Value : null);
-        long bytes = 0;
         var writeUs = Time(i =>
         {
             output.ResetWrittenCount();
             answers[i]?.WriteJson(output);
-            bytes += output.WrittenCount;
         });
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"endpoint stages per quote (one thread, best of 5 passes): read the body {readUs:F2} us ({read.Count(r => r is not null)} of {bodies.Length} by the fast reader), quote {quoteUs:F2} us, write the answer {writeUs:F2} us; allocated {string.Join(", ", bytesPerQuote)} bytes"));
@@ -181,8 +179,10 @@ internal static class QuotesBench
                 while (true)
                 {
                     var read = await reader.ReadAsync(context.RequestAborted);
-                    reader.AdvanceTo(read.Buffer.End);
-                    if (read.IsCompleted || read.Buffer.Length >= context.Request.ContentLength)
+                    var whole = read.IsCompleted || read.Buffer.Length >= context.Request.ContentLength;
+                    // Like the quote endpoint: the whole body stays in the pipe until its declared length is there.
+                    reader.AdvanceTo(whole ? read.Buffer.End : read.Buffer.Start, read.Buffer.End);
+                    if (whole)
                     {
                         break;
                     }
@@ -216,13 +216,15 @@ internal static class QuotesBench
             // answer is read into the worker's own buffer rather than into a new array (as a load generator such as wrk does).
             var bodies = quotes.Select(q => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(q, Json)).ToArray();
             Task<HttpResponseMessage> Live(HttpClient c, int i) => c.GetAsync("/health/live", HttpCompletionOption.ResponseHeadersRead);
-            Task<HttpResponseMessage> Quote(HttpClient c, int i)
+            Task<HttpResponseMessage> Post(HttpClient c, string path, int i)
             {
                 // The media type as the header's text, not as a parsed value the client would format again per request.
                 var content = new ByteArrayContent(bodies[i % bodies.Length]);
                 content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-                return c.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/landed-cost/quotes") { Content = content }, HttpCompletionOption.ResponseHeadersRead);
+                return c.SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = content }, HttpCompletionOption.ResponseHeadersRead);
             }
+            Task<HttpResponseMessage> Quote(HttpClient c, int i) => Post(c, "/v1/landed-cost/quotes", i);
+            Task<HttpResponseMessage> Fixed(HttpClient c, int i) => Post(c, "/v1/bench/fixed-answer", i);
 
             var answers = new List<byte[]>();
             for (var i = 0; i < 100; i++)
@@ -233,12 +235,6 @@ internal static class QuotesBench
             var averageAnswer = answers.Average(a => a.Length);
             Console.Error.WriteLine($"quote requests: {bodies.Take(100).Average(b => b.Length):F0} bytes on average; answers: {averageAnswer:F0} bytes");
             fixedAnswer = answers.MinBy(a => Math.Abs(a.Length - averageAnswer))!;
-            Task<HttpResponseMessage> Fixed(HttpClient c, int i)
-            {
-                var content = new ByteArrayContent(bodies[i % bodies.Length]);
-                content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-                return c.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/bench/fixed-answer") { Content = content }, HttpCompletionOption.ResponseHeadersRead);
-            }
 
             // Warm-up: both endpoints run until the JIT has compiled their hot paths at its last tier (steady state, as
             // in production), so that the rounds compare the endpoints' work and not how long each took to warm up. Under
@@ -257,7 +253,7 @@ internal static class QuotesBench
             // ratios. This machine's speed changes within a second (a shared virtual machine): two long rounds swung the
             // ratio by 0.1 and more, and pairs of one-second rounds spread from 0.45 to 0.93 within one run, where pairs of
             // quarter-second rounds, over the same total time, mostly stay within 0.66 to 0.78 (docs/customs.md#speed).
-            var round = Rounds(args);
+            var round = Option(args, "--round", 0.25);
             var pairs = Math.Max(5, (int)Math.Round(seconds * 2 / round));
             double live = 0, quote = 0;
             var ratios = new List<double>();
@@ -267,13 +263,10 @@ internal static class QuotesBench
             for (var p = 0; p < pairs; p++)
             {
                 // With --ceiling, the fixed answer's round goes before the pair or after it, beside the liveness round.
-                double l, q;
+                double l, q, f;
                 if (p % 2 == 0)
                 {
-                    if (ceiling)
-                    {
-                        ceilings.Add(await LoadAsync(client, round, Fixed));
-                    }
+                    f = ceiling ? await LoadAsync(client, round, Fixed) : 0;
                     l = await LoadAsync(client, round, Live, liveCost);
                     q = await LoadAsync(client, round, Quote, quoteCost);
                 }
@@ -281,18 +274,12 @@ internal static class QuotesBench
                 {
                     q = await LoadAsync(client, round, Quote, quoteCost);
                     l = await LoadAsync(client, round, Live, liveCost);
-                    if (ceiling)
-                    {
-                        ceilings.Add(await LoadAsync(client, round, Fixed));
-                    }
+                    f = ceiling ? await LoadAsync(client, round, Fixed) : 0;
                 }
                 live += l;
                 quote += q;
                 ratios.Add(q / l);
-                if (ceiling)
-                {
-                    ceilings[^1] /= l;
-                }
+                ceilings.Add(f / l);
             }
             var ratio = Median(ratios);
             Console.Error.WriteLine($"allocated per request (client and server): /health/live {liveCost.BytesPerRequest} bytes, quote {quoteCost.BytesPerRequest} bytes"
@@ -453,9 +440,7 @@ internal static class QuotesBench
             Math.Round((decimal)(random.NextDouble() * 30), 2), random.Next(4) == 0 ? 2.5m : null, lines);
     }
 
-    private static double Rounds(string[] args) =>
-        args.SkipWhile(a => a != "--round").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(0.25);
-
-    private static int Option(string[] args, string name, int fallback) =>
-        args.SkipWhile(a => a != name).Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
+    private static T Option<T>(string[] args, string name, T fallback)
+        where T : IParsable<T> =>
+        args.SkipWhile(a => a != name).Skip(1).Select(a => T.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(fallback)!;
 }
