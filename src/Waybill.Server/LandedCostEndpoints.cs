@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Waybill.Common;
@@ -47,7 +48,12 @@ internal static class LandedCostEndpoints
     /// into the response pipe. Malformed JSON, a wrong media type or an oversized body fail as every other endpoint's do
     /// (<see cref="RequestErrors"/>).
     /// </summary>
-    private static async Task QuoteAsync(HttpContext context, QuoteLandedCost.Handler handler, CancellationToken ct)
+    /// <remarks>
+    /// The common case (the tenant's registrations cached, the whole body already received with the headers) runs
+    /// without awaiting anything, so without an async method's state machine; any other case awaits what it waits for
+    /// (<see cref="QuoteSlowAsync"/>).
+    /// </remarks>
+    private static Task QuoteAsync(HttpContext context, QuoteLandedCost.Handler handler, CancellationToken ct)
     {
         if (!IsJson(context.Request))
         {
@@ -55,16 +61,62 @@ internal static class LandedCostEndpoints
         }
         // The tenant as the API-key middleware found it: asking the request's services for it would make their scope,
         // which a quote whose tenant's settings are cached never needs.
-        var quoting = await handler.ContextAsync(TenantServices.TenantOf(context), context, static c => c.RequestServices, ct);
-        var result = await ReadAndQuoteAsync(context, quoting, ct);
+        var quoting = handler.ContextAsync(TenantServices.TenantOf(context), context, static c => c.RequestServices, ct);
+        var reader = context.Request.BodyReader;
+        if (quoting.IsCompletedSuccessfully && reader.TryRead(out var read) && IsWhole(context.Request, reader, read))
+        {
+            return Respond(context, Quote(reader, read.Buffer, quoting.Result));
+        }
+        return QuoteSlowAsync(context, quoting, ct);
+    }
+
+    private static async Task QuoteSlowAsync(HttpContext context, ValueTask<QuoteLandedCost.Context> quoting, CancellationToken ct)
+    {
+        var quotingContext = await quoting;
+        var reader = context.Request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(ct);
+            if (IsWhole(context.Request, reader, read))
+            {
+                await Respond(context, Quote(reader, read.Buffer, quotingContext));
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="read"/> holds the whole body: the reader has completed, or the body's declared length is
+    /// there (the server gives no more, so no second read to learn that it has ended). Else the bytes stay in the pipe,
+    /// marked examined, so that the next read waits for more. A body over <see cref="MaxBody"/> is refused (413).
+    /// </summary>
+    private static bool IsWhole(HttpRequest request, PipeReader reader, ReadResult read)
+    {
+        var buffer = read.Buffer;
+        if (buffer.Length > MaxBody)
+        {
+            reader.AdvanceTo(buffer.End);
+            throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
+        }
+        if (read.IsCompleted || (request.ContentLength is { } length && buffer.Length >= length))
+        {
+            return true;
+        }
+        reader.AdvanceTo(buffer.Start, buffer.End);
+        return false;
+    }
+
+    /// <summary>
+    /// The answer, serialized first into this thread's buffer, so that it has a Content-Length (no chunked framing) and
+    /// goes out with its headers in one write when the request completes. The copy into the response is synchronous: the
+    /// buffer is free again before this thread can run another request.
+    /// </summary>
+    private static Task Respond(HttpContext context, Result<LandedCostAnswer> result)
+    {
         if (!result.IsSuccess)
         {
-            await Problems.From(result.Error!).ExecuteAsync(context);
-            return;
+            return Problems.From(result.Error!).ExecuteAsync(context);
         }
-        // Serialized first into this thread's buffer, so that the answer has a Content-Length (no chunked framing) and goes
-        // out with its headers in one write when the request completes. The copy into the response is synchronous: the
-        // buffer is free again before this thread can run another request.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(8192);
         buffer.ResetWrittenCount();
         result.Value.WriteJson(buffer);
@@ -72,58 +124,41 @@ internal static class LandedCostEndpoints
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.ContentLength = buffer.WrittenCount;
         context.Response.BodyWriter.Write(buffer.WrittenSpan);
+        return Task.CompletedTask;
     }
 
     /// <summary>The media type as clients send it, compared as text; any other spelling is parsed (<c>HasJsonContentType</c>: parameters, <c>+json</c>).</summary>
     private static bool IsJson(HttpRequest request) =>
         string.Equals(request.ContentType, "application/json", StringComparison.OrdinalIgnoreCase) || request.HasJsonContentType();
 
-    private static async ValueTask<Result<LandedCostAnswer>> ReadAndQuoteAsync(HttpContext context, QuoteLandedCost.Context quoting, CancellationToken ct)
+    /// <summary>The quote of the whole body in <paramref name="buffer"/>, which is then consumed from the pipe.</summary>
+    private static Result<LandedCostAnswer> Quote(PipeReader reader, ReadOnlySequence<byte> buffer, QuoteLandedCost.Context quoting)
     {
-        var reader = context.Request.BodyReader;
-        var length = context.Request.ContentLength;
-        while (true)
+        try
         {
-            var read = await reader.ReadAsync(ct);
-            var buffer = read.Buffer;
-            if (buffer.Length > MaxBody)
+            if (QuoteBodyReader.TryReadValid(buffer, quoting, out var request))
             {
-                reader.AdvanceTo(buffer.End);
-                throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
+                return QuoteLandedCost.Handler.Answer(request);
             }
-            // The whole body is here when its declared length is (the server gives no more): no second read to learn
-            // that it has ended.
-            if (!read.IsCompleted && (length is null || buffer.Length < length))
+            if (buffer.IsEmpty)
             {
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                continue;
+                throw new BadHttpRequestException("The request body is empty: send the quote request as JSON.");
             }
-            try
+            if (QuoteBodyReader.TryRead(buffer, out var input))
             {
-                if (QuoteBodyReader.TryReadValid(buffer, quoting, out var request))
-                {
-                    return QuoteLandedCost.Handler.Answer(request);
-                }
-                if (buffer.IsEmpty)
-                {
-                    throw new BadHttpRequestException("The request body is empty: send the quote request as JSON.");
-                }
-                if (QuoteBodyReader.TryRead(buffer, out var input))
-                {
-                    return QuoteLandedCost.Handler.Answer(input, quoting);
-                }
-                var json = new Utf8JsonReader(buffer);
-                return QuoteLandedCost.Handler.Answer((JsonSerializer.Deserialize(ref json, LandedCostJson.Default.QuoteBody)
-                    ?? throw new BadHttpRequestException("The request body is null: send the quote request as a JSON object.")).ToInput(), quoting);
+                return QuoteLandedCost.Handler.Answer(input, quoting);
             }
-            catch (JsonException e)
-            {
-                throw new BadHttpRequestException("The request body is not valid JSON for this endpoint.", StatusCodes.Status400BadRequest, e);
-            }
-            finally
-            {
-                reader.AdvanceTo(buffer.End);
-            }
+            var json = new Utf8JsonReader(buffer);
+            return QuoteLandedCost.Handler.Answer((JsonSerializer.Deserialize(ref json, LandedCostJson.Default.QuoteBody)
+                ?? throw new BadHttpRequestException("The request body is null: send the quote request as a JSON object.")).ToInput(), quoting);
+        }
+        catch (JsonException e)
+        {
+            throw new BadHttpRequestException("The request body is not valid JSON for this endpoint.", StatusCodes.Status400BadRequest, e);
+        }
+        finally
+        {
+            reader.AdvanceTo(buffer.End);
         }
     }
 }
