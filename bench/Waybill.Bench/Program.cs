@@ -7,7 +7,7 @@ using Waybill.Persistence;
 using Waybill.Tenancy;
 
 // Waybill benchmarks: each figure is printed beside its baseline, measured in the same run on this machine.
-// Usage: dotnet run -c Release --project bench/Waybill.Bench [-- csv-import [--rows N] | detect [--lines N] | ingest [--events N] [--database CS] | hs-search [--rounds N] | quotes [--seconds N] [--http-only]]
+// Usage: dotnet run -c Release --project bench/Waybill.Bench [-- csv-import [--rows N] | detect [--lines N] | ingest [--events N] [--database CS] | hs-search [--rounds N] | quotes [--seconds N] [--http-only] [--round S] [--pairs P] [--stages-only] [--ceiling]]
 if (args.FirstOrDefault() == "ingest")
 {
     await Waybill.Bench.IngestBench.RunAsync(args[1..]);

@@ -253,8 +253,10 @@ internal static class QuotesBench
             // ratios. This machine's speed changes within a second (a shared virtual machine): two long rounds swung the
             // ratio by 0.1 and more, and pairs of one-second rounds spread from 0.45 to 0.93 within one run, where pairs of
             // quarter-second rounds, over the same total time, mostly stay within 0.66 to 0.78 (docs/customs.md#speed).
+            // 120 pairs (a minute of rounds) unless --pairs says otherwise: with 40, the median itself moved by about 0.02
+            // from run to run of the same build; the printed 95% interval says how far it may be off in this run.
             var round = Option(args, "--round", 0.25);
-            var pairs = Math.Max(5, (int)Math.Round(seconds * 2 / round));
+            var pairs = Math.Max(5, Option(args, "--pairs", 120));
             double live = 0, quote = 0;
             var ratios = new List<double>();
             var liveCost = new Cost();
@@ -281,7 +283,7 @@ internal static class QuotesBench
                 ratios.Add(q / l);
                 ceilings.Add(f / l);
             }
-            var ratio = Median(ratios);
+            var (ratio, low, high) = MedianWithInterval(ratios);
             Console.Error.WriteLine($"allocated per request (client and server): /health/live {liveCost.BytesPerRequest} bytes, quote {quoteCost.BytesPerRequest} bytes"
                 + (liveCost.Skipped + quoteCost.Skipped > 0 ? $" ({liveCost.Skipped + quoteCost.Skipped} rounds left out: the runtime's count of allocated bytes went back in them)" : "") + "; "
                 + $"garbage collections (gen0/gen1/gen2): /health/live {liveCost.Collections}, quote {quoteCost.Collections}");
@@ -294,7 +296,7 @@ internal static class QuotesBench
                     $"ceiling (the same bodies read, a fixed answer of {fixedAnswer.Length} bytes, the same middleware): {top:F3} (median of {pairs} pairs); the quote's ratio is {ratio / top:F2} of it"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"quote endpoint: {quote / pairs:F0} requests/s | baseline /health/live: {live / pairs:F0} requests/s | ratio: {ratio:F3} (median of {pairs} pairs) | target >= 0.7: {(ratio >= 0.7 ? "met" : "MISSED")}"));
+                $"quote endpoint: {quote / pairs:F0} requests/s | baseline /health/live: {live / pairs:F0} requests/s | ratio: {ratio:F3} (median of {pairs} pairs, 95% interval {low:F3} to {high:F3}) | target >= 0.7: {(ratio >= 0.7 ? "met" : "MISSED")}"));
         }
         finally
         {
@@ -309,6 +311,20 @@ internal static class QuotesBench
                 // A file still held by the closing server: the temporary directory is left behind.
             }
         }
+    }
+
+    /// <summary>
+    /// The median of <paramref name="values"/> (sorted in place) and a 95% confidence interval for it that assumes
+    /// nothing of their distribution: the order statistics n/2 ± 1.96 √n / 2 (the count of values below the true median
+    /// is binomial, n and ½).
+    /// </summary>
+    private static (double Median, double Low, double High) MedianWithInterval(List<double> values)
+    {
+        var median = Median(values);
+        var half = 1.96 * Math.Sqrt(values.Count) / 2;
+        var low = Math.Max(0, (int)Math.Floor((values.Count / 2.0) - half));
+        var high = Math.Min(values.Count - 1, (int)Math.Ceiling((values.Count / 2.0) + half) - 1);
+        return (median, values[low], values[high]);
     }
 
     /// <summary>The median of <paramref name="values"/> (sorted in place).</summary>
