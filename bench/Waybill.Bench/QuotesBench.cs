@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
@@ -175,18 +176,16 @@ internal static class QuotesBench
         {
             app.MapPost("/v1/bench/fixed-answer", async context =>
             {
+                // Read to its end as the quote endpoint reads it (the whole body stays in the pipe until its declared
+                // length is there), then consumed.
                 var reader = context.Request.BodyReader;
-                while (true)
+                ReadResult read;
+                do
                 {
-                    var read = await reader.ReadAsync(context.RequestAborted);
-                    var whole = read.IsCompleted || read.Buffer.Length >= context.Request.ContentLength;
-                    // Like the quote endpoint: the whole body stays in the pipe until its declared length is there.
-                    reader.AdvanceTo(whole ? read.Buffer.End : read.Buffer.Start, read.Buffer.End);
-                    if (whole)
-                    {
-                        break;
-                    }
+                    read = await reader.ReadAsync(context.RequestAborted);
                 }
+                while (!Waybill.Server.LandedCostEndpoints.IsWhole(context.Request, reader, read));
+                reader.AdvanceTo(read.Buffer.End);
                 context.Response.ContentType = "application/json; charset=utf-8";
                 context.Response.ContentLength = fixedAnswer.Length;
                 context.Response.BodyWriter.Write(fixedAnswer);

@@ -89,8 +89,9 @@ internal static class LandedCostEndpoints
     /// True when <paramref name="read"/> holds the whole body: the reader has completed, or the body's declared length is
     /// there (the server gives no more, so no second read to learn that it has ended). Else the bytes stay in the pipe,
     /// marked examined, so that the next read waits for more. A body over <see cref="MaxBody"/> is refused (413).
+    /// The quotes bench's fixed-answer endpoint reads its bodies with it too, so that it reads them as this one does.
     /// </summary>
-    private static bool IsWhole(HttpRequest request, PipeReader reader, ReadResult read)
+    internal static bool IsWhole(HttpRequest request, PipeReader reader, ReadResult read)
     {
         var buffer = read.Buffer;
         if (buffer.Length > MaxBody)

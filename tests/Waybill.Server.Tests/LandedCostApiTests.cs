@@ -119,6 +119,8 @@ public abstract class LandedCostApiTests<TDatabase>(WaybillApp<TDatabase> app)
         var wrongType = await client.PostRawAsync("/v1/landed-cost/quotes", """{"from": "CN", "to": "DE", "incoterm": "DAP", "currency": "EUR", "shipping": "1", "lines": []}""");
         var empty = await client.PostRawAsync("/v1/landed-cost/quotes", "");
         var plainText = await client.PostAsync("/v1/landed-cost/quotes", new StringContent("{}", System.Text.Encoding.UTF8, "text/plain"), TestContext.Current.CancellationToken);
+        // Over the endpoint's 1 MB limit (a field padded past it): refused before it is parsed.
+        var oversized = await client.PostRawAsync("/v1/landed-cost/quotes", "{\"from\": \"CN\", \"to\": \"DE\", \"note\": \"" + new string('x', (1 << 20) + 1) + "\"}");
 
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         var problem = await invalid.JsonAsync();
@@ -138,6 +140,8 @@ public abstract class LandedCostApiTests<TDatabase>(WaybillApp<TDatabase> app)
         Assert.Equal("request.invalid", (await empty.JsonAsync()).Code());
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, plainText.StatusCode);
         Assert.Equal("request.unsupported_media_type", (await plainText.JsonAsync()).Code());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.StatusCode);
+        Assert.Equal("request.too_large", (await oversized.JsonAsync()).Code());
     }
 
     [Fact]
