@@ -51,6 +51,7 @@ internal static class WaybillServer
         builder.Services.AddHostedService<ApiKeyRotationWatcher>();
         builder.Services.AddHostedService<IdempotencyJanitor>();
         builder.Services.AddHostedService<SandboxNetworkService>(); // after StartupTasks: the database and the demo tenant are ready
+        builder.Services.AddNotifications(builder.Configuration, storage);
 
         builder.Services.AddScoped<CreateOrder.Handler>();
         builder.Services.AddScoped<GetOrder.Handler>();
@@ -71,6 +72,7 @@ internal static class WaybillServer
         builder.Services.AddScoped<GetSettings.Handler>();
         builder.Services.AddScoped<Waybill.Customs.GetCustomsDeclaration.Handler>();
         builder.Services.AddScoped<PatchSettings.Handler>();
+        builder.Services.AddScoped<Waybill.Notifications.ListNotifications.Handler>();
         builder.Services.AddSingleton(sp => new SchemeRegistrations(sp.GetRequiredService<WallClock>().Time));
         builder.Services.AddSingleton<Waybill.Customs.QuoteLandedCost.Handler>();
         builder.Services.AddScoped<Waybill.Shipping.Labels.GetLabel.Handler>();
@@ -106,6 +108,7 @@ internal static class WaybillServer
         v1.MapHsCodes();
         v1.MapSettings();
         v1.MapLandedCost();
+        v1.MapNotifications();
         return app;
     }
 

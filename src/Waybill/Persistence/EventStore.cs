@@ -111,6 +111,12 @@ internal abstract class EventStore : IAsyncDisposable
     /// </summary>
     public abstract Task<List<Guid>> UpdateShipmentsAsync(IReadOnlyList<(Guid Id, ShipmentState State)> changes, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>
+    /// Stores the notifications decided in the transaction (the outbox): a buyer's only for a shipment with an order; a
+    /// decision stored before (same shipment, kind, channel and occurrence) is not stored again.
+    /// </summary>
+    public abstract Task InsertNotificationsAsync(IReadOnlyList<NotificationDecision> decisions, DateTimeOffset now, CancellationToken ct);
+
     public abstract ValueTask DisposeAsync();
 }
 
@@ -125,6 +131,7 @@ internal sealed class SqliteEventStore : EventStore
     private readonly SqliteStatement[] _updates;
     private readonly SqliteStatement _findLegs;
     private readonly SqliteStatement _loadStates;
+    private readonly SqliteStatement _insertNotification;
     private readonly ArrayBufferWriter<byte> _json = new();
     private SqliteTransaction? _transaction;
 
@@ -152,6 +159,7 @@ internal sealed class SqliteEventStore : EventStore
         _loadStates = new SqliteStatement(connection,
             "SELECT s.id, s.status, s.milestone, s.last_event_id, s.last_event_at, s.last_event_rank, s.last_event_code, s.version, s.rowid " +
             "FROM json_each(?1) AS j CROSS JOIN shipments AS s WHERE s.id = j.value");
+        _insertNotification = new SqliteStatement(connection, NotificationDecision.SqliteInsert);
     }
 
     public static SqliteEventStore Open(string connectionString)
@@ -294,6 +302,28 @@ internal sealed class SqliteEventStore : EventStore
         s.Bind(18, row.LegKey);
         s.Bind(19, row.EventKey);
         s.Bind(20, UnixMicrosecondsConverter.ToMicroseconds(row.ReceivedAt));
+    }
+
+    public override Task InsertNotificationsAsync(IReadOnlyList<NotificationDecision> decisions, DateTimeOffset now, CancellationToken ct)
+    {
+        var at = UnixMicrosecondsConverter.ToMicroseconds(now);
+        foreach (var d in decisions)
+        {
+            var s = _insertNotification;
+            s.Bind(1, Guid.CreateVersion7(now));
+            s.Bind(2, d.Audience);
+            s.Bind(3, d.Kind);
+            s.Bind(4, d.Channel);
+            s.Bind(5, d.Occurrence);
+            s.Bind(6, d.Status);
+            s.Bind(7, d.CauseEventId);
+            s.Bind(8, d.EventAt is { } e ? UnixMicrosecondsConverter.ToMicroseconds(e) : null);
+            s.Bind(9, d.Reason);
+            s.Bind(10, at);
+            s.Bind(11, d.ShipmentId);
+            s.Execute();
+        }
+        return Task.CompletedTask;
     }
 
     public override Task<Dictionary<Guid, ShipmentState>> LoadShipmentsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
@@ -588,6 +618,27 @@ internal sealed class PostgresEventStore : EventStore
             }
         }
         return changes.Select(c => c.Id).Where(id => !written.Contains(id)).ToList();
+    }
+
+    public override async Task InsertNotificationsAsync(IReadOnlyList<NotificationDecision> decisions, DateTimeOffset now, CancellationToken ct)
+    {
+        if (decisions.Count == 0)
+        {
+            return;
+        }
+        await using var insert = new NpgsqlCommand(NotificationDecision.PostgresInsert, _connection, _transaction);
+        insert.Parameters.AddWithValue("now", now.ToUniversalTime());
+        insert.Parameters.AddWithValue("ids", decisions.Select(_ => Guid.CreateVersion7(now)).ToArray());
+        insert.Parameters.AddWithValue("shipments", decisions.Select(d => d.ShipmentId).ToArray());
+        insert.Parameters.AddWithValue("audiences", decisions.Select(d => d.Audience).ToArray());
+        insert.Parameters.AddWithValue("kinds", decisions.Select(d => d.Kind).ToArray());
+        insert.Parameters.AddWithValue("channels", decisions.Select(d => d.Channel).ToArray());
+        insert.Parameters.AddWithValue("occurrences", decisions.Select(d => d.Occurrence).ToArray());
+        insert.Parameters.AddWithValue("statuses", decisions.Select(d => d.Status).ToArray());
+        insert.Parameters.AddWithValue("causes", NpgsqlDbType.Array | NpgsqlDbType.Bigint, decisions.Select(d => d.CauseEventId).ToArray());
+        insert.Parameters.AddWithValue("ats", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, decisions.Select(d => d.EventAt?.ToUniversalTime()).ToArray());
+        insert.Parameters.AddWithValue("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text, decisions.Select(d => d.Reason).ToArray());
+        await insert.ExecuteNonQueryAsync(ct);
     }
 
     public override async ValueTask DisposeAsync()

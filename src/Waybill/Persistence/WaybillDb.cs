@@ -41,6 +41,8 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
 
     public DbSet<NumberSequence> NumberSequences => Set<NumberSequence>();
 
+    public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<CountryCode>().HaveConversion<CountryCodeConverter>().HaveMaxLength(2);
@@ -204,6 +206,28 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.Ignore(x => x.LocalTime);
             // No foreign key to tenants: it would bring an index on tenant_id to every insert. The writer takes the
             // tenant from the authenticated request.
+        });
+
+        // The notifications' outbox and log. Unique by (shipment, kind, channel, occurrence): a decision made twice (a
+        // replayed event, a restart) inserts nothing the second time. The worker finds due rows by (status, scheduled_for).
+        modelBuilder.Entity<Notifications.Notification>(e =>
+        {
+            e.ToTable("notifications");
+            e.HasKey(n => n.Id);
+            e.HasQueryFilter(n => n.TenantId == TenantId);
+            e.HasIndex(n => new { n.TenantId, n.ShipmentId, n.Kind, n.Channel, n.Occurrence }).IsUnique();
+            e.HasIndex(n => new { n.TenantId, n.CreatedAt });
+            e.HasIndex(n => new { n.Status, n.ScheduledFor });
+            e.Property(n => n.Audience).HasMaxLength(10);
+            e.Property(n => n.Kind).HasMaxLength(30);
+            e.Property(n => n.Channel).HasMaxLength(10);
+            e.Property(n => n.Status).HasMaxLength(10);
+            e.Property(n => n.Locale).HasMaxLength(35);
+            e.Property(n => n.Recipient).HasMaxLength(254);
+            e.Property(n => n.Subject).HasMaxLength(500);
+            e.Property(n => n.Reason).HasMaxLength(500);
+            e.Property(n => n.LeaseOwner).HasMaxLength(64);
+            e.HasOne<Shipment>().WithMany().HasForeignKey(n => n.ShipmentId).OnDelete(DeleteBehavior.Cascade);
         });
 
         // snake_case tables and columns: SQL reads the same on both providers.

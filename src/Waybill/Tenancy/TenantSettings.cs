@@ -11,8 +11,32 @@ namespace Waybill.Tenancy;
 /// <summary>A tax-collection scheme the seller may be registered for, and the number the registration gave.</summary>
 public sealed record SchemeRegistration(bool Registered, string? Number);
 
-/// <summary>A tenant's settings (<c>GET/PATCH /v1/settings</c>). Issue 6 brings the customs schemes; later issues add theirs.</summary>
-public sealed record SettingsView(IReadOnlyDictionary<string, SchemeRegistration> Schemes, DateTimeOffset? UpdatedAt);
+/// <summary>A tenant's settings (<c>GET/PATCH /v1/settings</c>): the customs schemes (issue 6) and the notifications (issue 7).</summary>
+public sealed record SettingsView(IReadOnlyDictionary<string, SchemeRegistration> Schemes, NotificationSettings Notifications, DateTimeOffset? UpdatedAt);
+
+/// <summary>
+/// How buyers and the seller are told: nothing reaches a buyer between <see cref="QuietHours"/>' start and end in the
+/// buyer's time zone (held until the end); <c>approaching_customs</c> is announced when the lane's forecast puts import
+/// customs within <see cref="NoticeWindowHours"/>; exceptions and stalls go to <see cref="AlertEmail"/>.
+/// </summary>
+public sealed record NotificationSettings(QuietHours QuietHours, int NoticeWindowHours, string? AlertEmail)
+{
+    public static readonly NotificationSettings Default = new(new QuietHours("21:00", "08:00"), 24, null);
+}
+
+/// <summary>Local times <c>HH:mm</c>; a window that ends before it starts runs over midnight.</summary>
+public sealed record QuietHours(string Start, string End)
+{
+    public TimeOnly StartTime => TimeOnly.ParseExact(Start, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    public TimeOnly EndTime => TimeOnly.ParseExact(End, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>True when the local time falls in the quiet hours.</summary>
+    public bool Contains(TimeOnly local) =>
+        StartTime == EndTime ? false
+        : StartTime < EndTime ? local >= StartTime && local < EndTime
+        : local >= StartTime || local < EndTime;
+}
 
 /// <summary>
 /// The stored settings of a tenant: a JSON document of what the tenant changed; what it never set keeps its default.
@@ -165,7 +189,14 @@ internal static class Settings
                 set?["registered"]?.GetValue<bool>() ?? registered,
                 set?["number"]?.GetValue<string>());
         }
-        return new SettingsView(view, stored?.UpdatedAt);
+        var n = document["notifications"] as JsonObject;
+        var quiet = n?["quietHours"] as JsonObject;
+        var defaults = NotificationSettings.Default;
+        var notifications = new NotificationSettings(
+            new QuietHours(quiet?["start"]?.GetValue<string>() ?? defaults.QuietHours.Start, quiet?["end"]?.GetValue<string>() ?? defaults.QuietHours.End),
+            n?["noticeWindowHours"]?.GetValue<int>() ?? defaults.NoticeWindowHours,
+            n?["alertEmail"]?.GetValue<string>());
+        return new SettingsView(view, notifications, stored?.UpdatedAt);
     }
 
     /// <summary>RFC 7396: objects merge member by member, <c>null</c> removes (back to the default), anything else replaces.</summary>
@@ -198,9 +229,14 @@ internal static class Settings
     {
         foreach (var (name, value) in document)
         {
+            if (name == "notifications")
+            {
+                ValidateNotifications(value, errors);
+                continue;
+            }
             if (name != "schemes")
             {
-                errors.Add(name, "Not a setting. Settings: schemes.");
+                errors.Add(name, "Not a setting. Settings: schemes, notifications.");
                 continue;
             }
             if (value is not JsonObject schemes)
@@ -254,6 +290,59 @@ internal static class Settings
                 {
                     r["number"] = normalised;
                 }
+            }
+        }
+    }
+    private static void ValidateNotifications(JsonNode? value, ValidationErrors errors)
+    {
+        if (value is not JsonObject n)
+        {
+            errors.Add("notifications", "An object: {quietHours: {start, end}, noticeWindowHours, alertEmail}.");
+            return;
+        }
+        foreach (var (key, v) in n.ToList())
+        {
+            var field = $"notifications.{key}";
+            switch (key)
+            {
+                case "quietHours" when v is JsonObject q:
+                    foreach (var (end, t) in q)
+                    {
+                        if (end is not ("start" or "end"))
+                        {
+                            errors.Add($"{field}.{end}", "Not a field of the quiet hours: start, end.");
+                        }
+                        else if (t is not JsonValue s || s.GetValueKind() != JsonValueKind.String
+                            || !TimeOnly.TryParseExact(s.GetValue<string>(), "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _))
+                        {
+                            errors.Add($"{field}.{end}", "A local time as HH:mm (24-hour clock), such as \"21:00\".");
+                        }
+                    }
+                    break;
+                case "quietHours":
+                    errors.Add(field, "An object: {start: \"21:00\", end: \"08:00\"}.");
+                    break;
+                case "noticeWindowHours" when v is JsonValue h && h.GetValueKind() == JsonValueKind.Number && h.TryGetValue<int>(out var hours) && hours is >= 1 and <= 240:
+                    break;
+                case "noticeWindowHours":
+                    errors.Add(field, "A whole number of hours from 1 to 240.");
+                    break;
+                case "alertEmail" when v is JsonValue e && e.GetValueKind() == JsonValueKind.String:
+                    if (EmailAddress.TryCreate(e.GetValue<string>(), out var email, out var reason))
+                    {
+                        n[key] = email.Value;
+                    }
+                    else
+                    {
+                        errors.Add(field, reason!);
+                    }
+                    break;
+                case "alertEmail":
+                    errors.Add(field, "An email address, or null to remove it.");
+                    break;
+                default:
+                    errors.Add(field, "Not a notification setting: quietHours, noticeWindowHours, alertEmail.");
+                    break;
             }
         }
     }

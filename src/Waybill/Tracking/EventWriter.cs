@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Waybill.Common;
+using Waybill.Notifications;
 using Waybill.Persistence;
 
 namespace Waybill.Tracking;
@@ -45,6 +46,8 @@ public sealed class EventWriter : IAsyncDisposable
     private ShipmentState?[] _rowStates = [];
     private readonly HashSet<Guid> _missing = [];
     private readonly List<(Guid Id, ShipmentState State)> _changes = [];
+    private readonly List<NotificationDecision> _decisions = [];
+    private readonly HashSet<(Guid, string, long)> _decided = [];
     private EventStore? _store;
     private long _commits;
     private long _committed;
@@ -385,6 +388,7 @@ public sealed class EventWriter : IAsyncDisposable
             }
             Fold(staleSet);
         }
+        await store.InsertNotificationsAsync(Decide(rows, inserted, states, now), now, ct);
         Array.Clear(states, 0, rows.Count);
 
         // Folds the inserted rows (of the given shipments only, when named) into their states; queues those changed.
@@ -401,6 +405,47 @@ public sealed class EventWriter : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The notifications the transaction's new events call for, decided against the shipments' merged states: a buyer's
+    /// milestone notification, skipped (superseded) when the shipment is already past it; a seller's alert for every
+    /// exception. The store keeps each once (see <see cref="NotificationDecision"/>).
+    /// </summary>
+    private List<NotificationDecision> Decide(List<EventRow> rows, bool[] inserted, ShipmentState?[] states, DateTimeOffset now)
+    {
+        var decisions = _decisions;
+        var decided = _decided;
+        decisions.Clear();
+        decided.Clear();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (!inserted[i] || states[i] is not { } state || row.ShipmentId is not { } shipment)
+            {
+                continue;
+            }
+            if (row.Milestone is { } milestone && NotificationKinds.ForMilestone(milestone) is { } kind)
+            {
+                var occurrence = NotificationKinds.IsRepeatable(kind) ? row.EventKey : 0;
+                if (decided.Add((shipment, kind, occurrence)))
+                {
+                    var reason = NotificationKinds.IsOvertaken(kind, state.Milestone)
+                        ? $"superseded: the shipment had already reached {TrackingNames.Of(state.Milestone!.Value)}"
+                        : now - row.OccurredAt > NotificationKinds.StaleAfter
+                        ? $"stale: the event happened {(now - row.OccurredAt).TotalDays:0} days before it arrived"
+                        : null;
+                    decisions.Add(new NotificationDecision(shipment, "buyer", kind, "email", occurrence,
+                        reason is null ? NotificationStatus.Queued : NotificationStatus.Skipped, row.Id, row.OccurredAt, reason));
+                }
+            }
+            if (NotificationKinds.IsSellerException(row.Status, row.Milestone, row.ExceptionReason) && decided.Add((shipment, NotificationKinds.Exception, row.EventKey)))
+            {
+                decisions.Add(new NotificationDecision(shipment, "seller", NotificationKinds.Exception, "email", row.EventKey,
+                    NotificationStatus.Queued, row.Id, row.OccurredAt, null));
+            }
+        }
+        return decisions;
     }
 
     public async ValueTask DisposeAsync()
