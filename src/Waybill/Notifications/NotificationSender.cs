@@ -262,7 +262,7 @@ public sealed partial class NotificationSender(
         return CultureInfo.InvariantCulture;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Notification {Kind} {Id} sent to {Recipient}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Notification {Kind} {Id} sent to {Recipient}")]
     private static partial void LogSent(ILogger logger, string kind, Guid id, string? recipient);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {Kind} {Id} not sent (attempt {Attempt}): {Error}")]
