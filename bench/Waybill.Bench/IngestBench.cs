@@ -55,9 +55,59 @@ internal static class IngestBench
 
         // Waybill: the full pipeline as the HTTP endpoint runs it, with requests in flight at once: each parses and
         // checks its batch and hands it to the process's one event writer, which commits what is waiting together.
-        var storage = await FreshStorageAsync(database, "pipeline");
-        var tenant = await SetUpAsync(storage, shipments);
-        var writer = new EventWriter(storage, TimeProvider.System);
+        var (pipeline, transactionSize) = await PipelineAsync(database, "pipeline", shipments, batches, withOrders: false, decide: true);
+
+        // Baseline: the same rows (already normalised, ids set) as plain inserts into the same tables and indexes,
+        // as many per transaction as the writer committed on average, on a connection opened the same way.
+        var baselineRate = await PlainInsertsAsync(database, shipments, inputs, transactionSize, inIndexOrder: false);
+
+        // For reference only (not the ratio): the same plain inserts with each transaction's rows sorted as the
+        // (leg key, event key) index, as the writer sorts them.
+        double? sortedRate = database is null
+            ? await PlainInsertsAsync(database, shipments, inputs, transactionSize, inIndexOrder: true)
+            : null;
+
+        var rate = (long)(inputs.Count / pipeline.TotalSeconds);
+        Console.WriteLine($"events/s: {rate}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio: {rate / baselineRate:F3}"));
+        var targets = database is null
+            ? $" | targets on SQLite: events/s >= 100000 ({(rate >= 100_000 ? "met" : "MISSED")}), ratio >= 0.5 ({(rate / baselineRate >= 0.5 ? "met" : "MISSED")})"
+            : " | no target on PostgreSQL yet (reported)";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"baseline plain inserts/s: {(long)baselineRate} ({(database is null ? "prepared INSERTs" : "binary COPY")}, {transactionSize} rows per transaction){targets}"));
+        if (!args.Contains("--no-notifications"))
+        {
+            // The same pipeline on shipments whose orders have buyers, with the writer deciding notifications and
+            // without, alternating; the ratio is the best of each (the machine's noise only ever slows a run).
+            var on = TimeSpan.MaxValue;
+            var off = TimeSpan.MaxValue;
+            for (var round = 0; round < 2; round++)
+            {
+                off = Min(off, (await PipelineAsync(database, "orders-off", shipments, batches, withOrders: true, decide: false)).Elapsed);
+                on = Min(on, (await PipelineAsync(database, "orders-on", shipments, batches, withOrders: true, decide: true)).Elapsed);
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"notifications ratio: {off / on:F3}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"with buyers: {(long)(inputs.Count / on.TotalSeconds)} events/s deciding notifications, {(long)(inputs.Count / off.TotalSeconds)} without (best of 2 each) | target >= 0.8: {(off / on >= 0.8 ? "met" : "MISSED")}"));
+        }
+        if (sortedRate is { } sorted)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"reference: the same inserts with each transaction's rows in index order: {(long)sorted} rows/s (events/s is {rate / sorted:F3} of it)"));
+        }
+    }
+
+    /// <summary>
+    /// The full pipeline on a fresh database: requests in flight at once, each parsing and checking its batch and
+    /// handing it to the one event writer. With <paramref name="withOrders"/> each shipment has an order with a buyer,
+    /// so the writer decides buyer notifications in its transactions (when <paramref name="decide"/>); no worker sends.
+    /// </summary>
+    private static async Task<(TimeSpan Elapsed, int TransactionSize)> PipelineAsync(
+        string? database, string name, int shipments, List<byte[]> batches, bool withOrders, bool decide)
+    {
+        var storage = await FreshStorageAsync(database, name);
+        var tenant = await SetUpAsync(storage, shipments, withOrders);
+        var writer = new EventWriter(storage, TimeProvider.System, decide);
         Settle();
         var watch = Stopwatch.StartNew();
         var stored = 0;
@@ -75,43 +125,30 @@ internal static class IngestBench
                 Interlocked.Add(ref stored, result.Value.Accepted);
                 if (Interlocked.Increment(ref done) % 100 == 0)
                 {
-                    Console.Error.WriteLine($"  {done:N0}/{batches.Count:N0} batches, {stored / watch.Elapsed.TotalSeconds:N0} events/s");
+                    Console.Error.WriteLine($"  {name}: {done:N0}/{batches.Count:N0} batches, {stored / watch.Elapsed.TotalSeconds:N0} events/s");
                 }
             }
         })));
-        var pipeline = watch.Elapsed;
+        var elapsed = watch.Elapsed;
         var transactionSize = (int)(writer.EventsCommitted / writer.Commits);
-        Console.Error.WriteLine($"  {writer.Commits:N0} transactions, {transactionSize:N0} events each on average");
+        Console.Error.WriteLine($"  {name}: {writer.Commits:N0} transactions, {transactionSize:N0} events each on average");
         await writer.DisposeAsync();
         if (stored != shipments * Codes.Length)
         {
             throw new InvalidOperationException($"stored {stored} events, expected {shipments * Codes.Length}");
         }
-
-        // Baseline: the same rows (already normalised, ids set) as plain inserts into the same tables and indexes,
-        // as many per transaction as the writer committed on average, on a connection opened the same way.
-        var baselineRate = await PlainInsertsAsync(database, shipments, inputs, transactionSize, inIndexOrder: false);
-
-        // For reference only (not the ratio): the same plain inserts with each transaction's rows sorted as the
-        // (leg key, event key) index, as the writer sorts them.
-        double? sortedRate = database is null
-            ? await PlainInsertsAsync(database, shipments, inputs, transactionSize, inIndexOrder: true)
-            : null;
-
-        var rate = (long)(inputs.Count / pipeline.TotalSeconds);
-        await DropAsync(storage);
-        Console.WriteLine($"events/s: {rate}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio: {rate / baselineRate:F3}"));
-        var targets = database is null
-            ? $" | targets on SQLite: events/s >= 100000 ({(rate >= 100_000 ? "met" : "MISSED")}), ratio >= 0.5 ({(rate / baselineRate >= 0.5 ? "met" : "MISSED")})"
-            : " | no target on PostgreSQL yet (reported)";
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"baseline plain inserts/s: {(long)baselineRate} ({(database is null ? "prepared INSERTs" : "binary COPY")}, {transactionSize} rows per transaction){targets}"));
-        if (sortedRate is { } sorted)
+        if (withOrders)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"reference: the same inserts with each transaction's rows in index order: {(long)sorted} rows/s (events/s is {rate / sorted:F3} of it)"));
+            await using var db = storage.CreateDb();
+            var decided = await db.Notifications.IgnoreQueryFilters().CountAsync();
+            Console.Error.WriteLine($"  {name}: {decided:N0} notifications decided");
+            if (decide && decided < shipments)
+            {
+                throw new InvalidOperationException($"{decided} notifications decided for {shipments} shipments with buyers");
+            }
         }
+        await DropAsync(storage);
+        return (elapsed, transactionSize);
     }
 
     /// <summary>Rows per second of plain prepared inserts (binary COPY on PostgreSQL) of the events' rows.</summary>
@@ -198,19 +235,39 @@ internal static class IngestBench
     }
 
     /// <summary>A tenant and its shipments, one S10 leg each, written in bulk (set-up, not measured).</summary>
-    private static async Task<Guid> SetUpAsync(Storage storage, int shipments)
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static async Task<Guid> SetUpAsync(Storage storage, int shipments, bool withOrders = false)
     {
         await using var db = storage.CreateDb();
         var tenant = (await new AddTenant.Handler(db, TimeProvider.System).HandleAsync(new AddTenant.Request("bench"), CancellationToken.None)).Value.Id;
         var now = DateTimeOffset.UtcNow;
         var all = new List<Shipment>(shipments);
+        var orders = new List<Waybill.Orders.Order>(withOrders ? shipments : 0);
+        var errors = new ValidationErrors();
+        var template = withOrders
+            ? Waybill.Orders.ValidateOrder.Validate(new Waybill.Orders.OrderInput("B-0",
+                new Waybill.Orders.BuyerInput("Anna Schmidt", "anna@example.com", null, "de-DE", "Europe/Berlin"),
+                new Waybill.Orders.AddressInput("Anna Schmidt", "Hauptstr. 1", null, "Berlin", null, "10115", "DE"), "DAP", "EUR",
+                [new Waybill.Orders.OrderLineInput("TS-1", "Cotton T-shirt", 2, 12.5m, "6109.10", "CN", 0.2m)]), errors)
+                ?? throw new InvalidOperationException($"the bench's order is invalid: {errors}")
+            : null;
         for (var s = 0; s < shipments; s++)
         {
-            var shipment = Shipment.Create(tenant, null, now);
+            Guid? orderId = null;
+            if (template is not null)
+            {
+                var order = Waybill.Orders.Order.Create(tenant, template with { Reference = $"B-{s}" }, now);
+                orders.Add(order);
+                orderId = order.Id;
+            }
+            var shipment = Shipment.Create(tenant, orderId, now);
             shipment.AddLeg(LegRole.FirstMile, "s10", S10(s), now);
             all.Add(shipment);
         }
         await using var tx = await db.Database.BeginTransactionAsync();
+        await BulkWriter.InsertAsync(db, orders, null, CancellationToken.None);
+        await BulkWriter.InsertAsync(db, orders.SelectMany(o => o.Lines), null, CancellationToken.None);
         await BulkWriter.InsertAsync(db, all, null, CancellationToken.None);
         await BulkWriter.InsertAsync(db, all.SelectMany(s => s.Legs), null, CancellationToken.None);
         await tx.CommitAsync();

@@ -157,7 +157,7 @@ internal sealed class SqliteEventStore : EventStore
             "SELECT l.tracking_number, l.carrier, l.shipment_id, l.id FROM json_each(?2) AS j " +
             "CROSS JOIN shipment_legs AS l WHERE l.tenant_id = ?1 AND l.tracking_number = j.value");
         _loadStates = new SqliteStatement(connection,
-            "SELECT s.id, s.status, s.milestone, s.last_event_id, s.last_event_at, s.last_event_rank, s.last_event_code, s.version, s.rowid " +
+            "SELECT s.id, s.status, s.milestone, s.last_event_id, s.last_event_at, s.last_event_rank, s.last_event_code, s.version, s.rowid, s.order_id IS NOT NULL " +
             "FROM json_each(?1) AS j CROSS JOIN shipments AS s WHERE s.id = j.value");
         _insertNotification = new SqliteStatement(connection, NotificationDecision.SqliteInsert);
     }
@@ -345,6 +345,7 @@ internal sealed class SqliteEventStore : EventStore
                     (int)q.GetInt64(7))
                 {
                     RowId = q.GetInt64(8),
+                    HasOrder = q.GetInt64(9) != 0,
                 };
             }
         }
@@ -415,7 +416,7 @@ internal sealed class PostgresEventStore : EventStore
     private readonly NpgsqlConnection _connection;
     private NpgsqlTransaction? _transaction;
 
-    private const string StateColumns = "id, status, milestone, last_event_id, last_event_at, last_event_rank, last_event_code, version";
+    private const string StateColumns = "id, status, milestone, last_event_id, last_event_at, last_event_rank, last_event_code, version, order_id IS NOT NULL";
 
     private PostgresEventStore(NpgsqlConnection connection) => _connection = connection;
 
@@ -582,7 +583,10 @@ internal sealed class PostgresEventStore : EventStore
                 reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
                 reader.GetInt32(5),
                 reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetInt32(7));
+                reader.GetInt32(7))
+            {
+                HasOrder = reader.GetBoolean(8),
+            };
         }
         return states;
     }

@@ -52,10 +52,14 @@ public sealed class EventWriter : IAsyncDisposable
     private long _commits;
     private long _committed;
 
-    public EventWriter(Storage storage, TimeProvider clock)
+    private readonly bool _decideNotifications;
+
+    /// <param name="decideNotifications">False only to measure what deciding notifications costs (the ingest bench).</param>
+    public EventWriter(Storage storage, TimeProvider clock, bool decideNotifications = true)
     {
         _storage = storage;
         _clock = clock;
+        _decideNotifications = decideNotifications;
         _loop = Task.Run(LoopAsync);
 
     }
@@ -388,7 +392,10 @@ public sealed class EventWriter : IAsyncDisposable
             }
             Fold(staleSet);
         }
-        await store.InsertNotificationsAsync(Decide(rows, inserted, states, now), now, ct);
+        if (_decideNotifications)
+        {
+            await store.InsertNotificationsAsync(Decide(rows, inserted, states, now), now, ct);
+        }
         Array.Clear(states, 0, rows.Count);
 
         // Folds the inserted rows (of the given shipments only, when named) into their states; queues those changed.
@@ -425,7 +432,7 @@ public sealed class EventWriter : IAsyncDisposable
             {
                 continue;
             }
-            if (row.Milestone is { } milestone && NotificationKinds.ForMilestone(milestone) is { } kind)
+            if (state.HasOrder && row.Milestone is { } milestone && NotificationKinds.ForMilestone(milestone) is { } kind)
             {
                 var occurrence = NotificationKinds.IsRepeatable(kind) ? row.EventKey : 0;
                 if (decided.Add((shipment, kind, occurrence)))

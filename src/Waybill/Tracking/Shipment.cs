@@ -130,6 +130,9 @@ internal sealed class ShipmentState(
     /// <summary>The stored row's version this state was read at (the optimistic-concurrency token).</summary>
     public int Version { get; private set; } = version;
 
+    /// <summary>The shipment has an order, so a buyer: the event writer decides buyer notifications for it only.</summary>
+    public bool HasOrder { get; init; }
+
     /// <summary>SQLite's rowid of the shipment (0 when unknown): the writer's updates find the row by it.</summary>
     public long RowId { get; init; }
 
