@@ -14,7 +14,7 @@ internal readonly record struct NotificationDecision(
     public const string SqliteInsert =
         $"INSERT INTO notifications ({Columns}) SELECT ?1, s.tenant_id, s.id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?10 " +
         "FROM shipments AS s WHERE s.id = ?11 AND (?2 <> 'buyer' OR s.order_id IS NOT NULL) " +
-        "ON CONFLICT (tenant_id, shipment_id, kind, channel, occurrence) DO NOTHING";
+        "ON CONFLICT (shipment_id, kind, channel, occurrence) DO NOTHING";
 
     public const string PostgresInsert =
         $"INSERT INTO notifications ({Columns}) " +
@@ -22,5 +22,5 @@ internal readonly record struct NotificationDecision(
         "FROM unnest(@ids, @shipments, @audiences, @kinds, @channels, @occurrences, @statuses, @causes, @ats, @reasons) " +
         "AS u(id, shipment, audience, kind, channel, occurrence, status, cause, event_at, reason) " +
         "JOIN shipments AS s ON s.id = u.shipment WHERE u.audience <> 'buyer' OR s.order_id IS NOT NULL " +
-        "ON CONFLICT (tenant_id, shipment_id, kind, channel, occurrence) DO NOTHING";
+        "ON CONFLICT (shipment_id, kind, channel, occurrence) DO NOTHING";
 }

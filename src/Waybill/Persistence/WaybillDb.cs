@@ -215,9 +215,11 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.ToTable("notifications");
             e.HasKey(n => n.Id);
             e.HasQueryFilter(n => n.TenantId == TenantId);
-            e.HasIndex(n => new { n.TenantId, n.ShipmentId, n.Kind, n.Channel, n.Occurrence }).IsUnique();
+            // Shipment ids are unique across tenants, so the once-key needs no tenant; it also serves the foreign key.
+            e.HasIndex(n => new { n.ShipmentId, n.Kind, n.Channel, n.Occurrence }).IsUnique();
             e.HasIndex(n => new { n.TenantId, n.CreatedAt });
-            e.HasIndex(n => new { n.Status, n.ScheduledFor });
+            // The worker's queue: only rows still to send are in it (most rows end sent or skipped).
+            e.HasIndex(n => new { n.Status, n.ScheduledFor }).HasFilter("status IN ('queued', 'held')");
             e.Property(n => n.Audience).HasMaxLength(10);
             e.Property(n => n.Kind).HasMaxLength(30);
             e.Property(n => n.Channel).HasMaxLength(10);

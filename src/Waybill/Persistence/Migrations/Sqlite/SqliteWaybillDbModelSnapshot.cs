@@ -124,18 +124,16 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_notifications");
 
-                    b.HasIndex("ShipmentId")
-                        .HasDatabaseName("ix_notifications_shipment_id");
-
                     b.HasIndex("Status", "ScheduledFor")
-                        .HasDatabaseName("ix_notifications_status_scheduled_for");
+                        .HasDatabaseName("ix_notifications_status_scheduled_for")
+                        .HasFilter("status IN ('queued', 'held')");
 
                     b.HasIndex("TenantId", "CreatedAt")
                         .HasDatabaseName("ix_notifications_tenant_id_created_at");
 
-                    b.HasIndex("TenantId", "ShipmentId", "Kind", "Channel", "Occurrence")
+                    b.HasIndex("ShipmentId", "Kind", "Channel", "Occurrence")
                         .IsUnique()
-                        .HasDatabaseName("ix_notifications_tenant_id_shipment_id_kind_channel_occurrence");
+                        .HasDatabaseName("ix_notifications_shipment_id_kind_channel_occurrence");
 
                     b.ToTable("notifications", (string)null);
                 });

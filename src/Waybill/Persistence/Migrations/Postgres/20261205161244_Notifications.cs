@@ -50,25 +50,21 @@ namespace Waybill.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_notifications_shipment_id",
+                name: "ix_notifications_shipment_id_kind_channel_occurrence",
                 table: "notifications",
-                column: "shipment_id");
+                columns: new[] { "shipment_id", "kind", "channel", "occurrence" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_notifications_status_scheduled_for",
                 table: "notifications",
-                columns: new[] { "status", "scheduled_for" });
+                columns: new[] { "status", "scheduled_for" },
+                filter: "status IN ('queued', 'held')");
 
             migrationBuilder.CreateIndex(
                 name: "ix_notifications_tenant_id_created_at",
                 table: "notifications",
                 columns: new[] { "tenant_id", "created_at" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_notifications_tenant_id_shipment_id_kind_channel_occurrence",
-                table: "notifications",
-                columns: new[] { "tenant_id", "shipment_id", "kind", "channel", "occurrence" },
-                unique: true);
         }
 
         /// <inheritdoc />
