@@ -27,15 +27,6 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
     private static EventInput Event(string number, string code, DateTimeOffset at, string city, string country) =>
         new(number, "s10", code, $"{code} at {city}", at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture), new LocationInput(city, null, country));
 
-    private static string S10(int serial)
-    {
-        var digits = serial.ToString("D8", CultureInfo.InvariantCulture);
-        int[] weights = [8, 6, 4, 2, 3, 5, 9, 7];
-        var sum = digits.Select((c, i) => (c - '0') * weights[i]).Sum();
-        var check = 11 - (sum % 11);
-        check = check == 10 ? 0 : check == 11 ? 5 : check;
-        return $"RB{digits}{check}CN";
-    }
 
     private sealed record Parcel(WaybillDb Db, Guid ShipmentId, string Number, EventWriter Writer) : IAsyncDisposable
     {
@@ -52,7 +43,7 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         var (db, _, _) = await database.NewTenantAsync(_clock);
         var input = Build.Order() with { Buyer = new BuyerInput("Anna Schmidt", "anna@example.com", null, locale, timeZone) };
         var order = (await new CreateOrder.Handler(db, _clock).HandleAsync(input, Ct)).Value;
-        var number = S10(serial);
+        var number = Build.S10(serial);
         var shipment = (await new RegisterShipment.Handler(db, _clock).HandleAsync(
             new RegisterShipment.Request(order.Id.ToString(), [new LegInput("s10", number, null)]), Ct)).Value;
         return new Parcel(db, shipment.Id, number, new EventWriter(database.Storage, _clock));

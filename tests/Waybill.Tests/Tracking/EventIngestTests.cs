@@ -27,15 +27,6 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     private static EventInput Event(string number, string code, DateTimeOffset at, string city, string country, string carrier = "s10") =>
         new(number, carrier, code, $"{code} at {city}", at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture), new LocationInput(city, null, country));
 
-    private static string S10(int serial)
-    {
-        var digits = serial.ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
-        int[] weights = [8, 6, 4, 2, 3, 5, 9, 7];
-        var sum = digits.Select((c, i) => (c - '0') * weights[i]).Sum();
-        var check = 11 - (sum % 11);
-        check = check == 10 ? 0 : check == 11 ? 5 : check;
-        return $"RB{digits}{check}CN";
-    }
 
     private async Task<ShipmentView> RegisterAsync(WaybillDb db, params string[] numbers) =>
         (await new RegisterShipment.Handler(db, _clock).HandleAsync(
@@ -49,7 +40,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     {
         var (db, _, _) = await database.NewTenantAsync();
         await using var _db = db;
-        var number = S10(12345678);
+        var number = Build.S10(12345678);
         var shipment = await RegisterAsync(db, number);
 
         var result = (await IngestAsync(db, Journey(number))).Value;
@@ -71,7 +62,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     {
         var (db, _, _) = await database.NewTenantAsync();
         await using var _db = db;
-        var number = S10(22345678);
+        var number = Build.S10(22345678);
         await RegisterAsync(db, number);
         var first = Journey(number);
         var shouty = first[1] with { Location = first[1].Location! with { City = "GUANGZHOU" }, TrackingNumber = number[..4] + " " + number[4..] };
@@ -90,7 +81,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
         var (shuffled, _, _) = await database.NewTenantAsync();
         await using var _1 = ordered;
         await using var _2 = shuffled;
-        var numbers = Enumerable.Range(0, 20).Select(i => S10(30000000 + i)).ToArray();
+        var numbers = Enumerable.Range(0, 20).Select(i => Build.S10(30000000 + i)).ToArray();
         var all = new List<EventInput>();
         var random = new Random(42);
         foreach (var number in numbers)
@@ -137,7 +128,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     {
         var (db, _, _) = await database.NewTenantAsync();
         await using var _db = db;
-        var number = S10(42345678);
+        var number = Build.S10(42345678);
 
         var early = (await IngestAsync(db, Journey(number).Take(3))).Value;
         var shipment = await RegisterAsync(db, number);
@@ -157,7 +148,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
         await using var _db = db;
         for (var i = 0; i < 8; i++)
         {
-            var number = S10(45000000 + i);
+            var number = Build.S10(45000000 + i);
             await using var registering = database.Storage.CreateDb();
             await using var ingesting = database.Storage.CreateDb();
             registering.TenantId = ingesting.TenantId = tenant;
@@ -176,7 +167,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     {
         var (db, _, _) = await database.NewTenantAsync();
         await using var _db = db;
-        var numbers = Enumerable.Range(0, 300).Select(i => S10(46000000 + i)).ToArray();
+        var numbers = Enumerable.Range(0, 300).Select(i => Build.S10(46000000 + i)).ToArray();
         foreach (var number in numbers.Take(150))
         {
             await RegisterAsync(db, number);
@@ -195,7 +186,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     {
         var (db, _, _) = await database.NewTenantAsync();
         await using var _db = db;
-        var number = S10(52345678);
+        var number = Build.S10(52345678);
         await RegisterAsync(db, number);
         var good = Journey(number);
 
@@ -220,7 +211,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     {
         var (db, _, _) = await database.NewTenantAsync();
         await using var _db = db;
-        var number = S10(62345678);
+        var number = Build.S10(62345678);
         var shipment = await RegisterAsync(db, number);
 
         await IngestAsync(db, [Journey(number)[0], Event(number, "QQ9", Start.AddDays(3), "Berlin", "DE")]);
@@ -238,7 +229,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     {
         var (db, _, _) = await database.NewTenantAsync();
         await using var _db = db;
-        var postal = S10(72345678);
+        var postal = Build.S10(72345678);
         var lastMile = "LM" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
         var shipment = await RegisterAsync(db, postal);
 
@@ -260,7 +251,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     {
         var (db, tenant, _) = await database.NewTenantAsync();
         await using var _db = db;
-        var numbers = Enumerable.Range(0, 40).Select(i => S10(81000000 + i)).ToArray();
+        var numbers = Enumerable.Range(0, 40).Select(i => Build.S10(81000000 + i)).ToArray();
         foreach (var number in numbers)
         {
             await RegisterAsync(db, number);
@@ -296,7 +287,7 @@ public abstract class EventIngestTests<TDatabase>(TDatabase database) : IClassFi
     {
         var (db, _, _) = await database.NewTenantAsync();
         await using var _db = db;
-        var postal = S10(82345678);
+        var postal = Build.S10(82345678);
         var lastMile = "LM" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
         var shipment = await RegisterAsync(db, postal);
         var journey = Journey(postal);
