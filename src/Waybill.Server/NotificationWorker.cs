@@ -1,4 +1,3 @@
-using System.Globalization;
 using Waybill.Notifications;
 using Waybill.Persistence;
 
@@ -33,16 +32,20 @@ internal static class NotificationConfiguration
         }
         var run = configuration["notifications-worker"] is not { Length: > 0 } w ? true
             : bool.TryParse(w, out var b) ? b : throw new ServerConfigurationException($"--notifications-worker must be true or false, not '{w}'.");
-        var options = new NotificationSenderOptions
+        var options = new NotificationSenderOptions();
+        if (from is { Length: > 0 })
         {
-            FromAddress = from is { Length: > 0 } ? from.Trim() : new NotificationSenderOptions().FromAddress,
-            PublicUrl = publicUrl is { Length: > 0 } ? publicUrl : new NotificationSenderOptions().PublicUrl,
-        };
+            options = options with { FromAddress = from.Trim() };
+        }
+        if (publicUrl is { Length: > 0 })
+        {
+            options = options with { PublicUrl = publicUrl };
+        }
         services.AddSingleton(NotificationTemplates.Default);
         services.AddSingleton(transport);
         services.AddSingleton(options);
         services.AddSingleton<NotificationSender>();
-        services.AddSingleton(new NotificationWorkerSettings(run, TimeSpan.FromSeconds(double.Parse(configuration["notifications-poll-seconds"] ?? "1", CultureInfo.InvariantCulture))));
+        services.AddSingleton(new NotificationWorkerSettings(run, TimeSpan.FromSeconds(1)));
         services.AddHostedService<NotificationWorker>();
     }
 }

@@ -90,8 +90,6 @@ public sealed class SmtpMailTransport(SmtpSettings settings) : IMailTransport
 /// </summary>
 public sealed class PickupDirectoryTransport(string directory) : IMailTransport
 {
-    public string Directory => directory;
-
     public string Description => $"files in {directory} (no SMTP server configured: --smtp host:port)";
 
     public Task<IMailSession> OpenAsync(CancellationToken ct)

@@ -100,16 +100,14 @@ public sealed class Notification
     {
         Status = NotificationStatus.Held;
         ScheduledFor = until;
-        LeaseOwner = null;
-        LeaseUntil = null;
+        ReleaseLease();
     }
 
     internal void Skip(string reason)
     {
         Status = NotificationStatus.Skipped;
         Reason = reason;
-        LeaseOwner = null;
-        LeaseUntil = null;
+        ReleaseLease();
     }
 
     internal void MarkSent(DateTimeOffset at)
@@ -118,6 +116,12 @@ public sealed class Notification
         SentAt = at;
         Attempts++;
         Reason = null;
+        ReleaseLease();
+    }
+
+    /// <summary>The worker is done with it (for now): another pass may lease it again when it is due.</summary>
+    private void ReleaseLease()
+    {
         LeaseOwner = null;
         LeaseUntil = null;
     }
@@ -127,8 +131,7 @@ public sealed class Notification
     {
         Attempts++;
         Reason = reason.Length > 500 ? reason[..500] : reason;
-        LeaseOwner = null;
-        LeaseUntil = null;
+        ReleaseLease();
         if (Attempts >= maxAttempts)
         {
             Status = NotificationStatus.Failed;

@@ -55,12 +55,13 @@ public sealed partial class NotificationSender(
         }
         var batch = await db.Notifications.IgnoreQueryFilters().Where(n => n.LeaseOwner == owner).OrderBy(n => n.ScheduledFor).ToListAsync(ct);
         IMailSession? session = null;
+        var tenants = new Dictionary<Guid, (Tenant?, NotificationSettings)>();
         try
         {
             foreach (var notification in batch)
             {
                 db.TenantId = notification.TenantId; // from here on the context sees this tenant's rows only
-                var message = await PrepareAsync(db, notification, clock.UtcNow(), ct);
+                var message = await PrepareAsync(db, notification, clock.UtcNow(), tenants, ct);
                 if (message is not null)
                 {
                     try
@@ -95,7 +96,8 @@ public sealed partial class NotificationSender(
     }
 
     /// <summary>The message to send now, or null when the notification is skipped or held (its state says which).</summary>
-    private async Task<MimeMessage?> PrepareAsync(WaybillDb db, Notification n, DateTimeOffset now, CancellationToken ct)
+    private async Task<MimeMessage?> PrepareAsync(
+        WaybillDb db, Notification n, DateTimeOffset now, Dictionary<Guid, (Tenant?, NotificationSettings)> tenants, CancellationToken ct)
     {
         if (n.Channel != "email")
         {
@@ -103,13 +105,19 @@ public sealed partial class NotificationSender(
             return null;
         }
         var shipment = await db.Shipments.AsNoTracking().Include(s => s.Legs).SingleOrDefaultAsync(s => s.Id == n.ShipmentId, ct);
-        var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == n.TenantId, ct);
+        if (!tenants.TryGetValue(n.TenantId, out var seller))
+        {
+            // Once per tenant in a batch: its notifications usually come together.
+            seller = (await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == n.TenantId, ct),
+                (await new GetSettings.Handler(db).HandleAsync(ct)).Notifications);
+            tenants[n.TenantId] = seller;
+        }
+        var (tenant, settings) = seller;
         if (shipment is null || tenant is null)
         {
             n.Skip("the shipment no longer exists");
             return null;
         }
-        var settings = (await new GetSettings.Handler(db).HandleAsync(ct)).Notifications;
         var cause = n.CauseEventId is { } eventId
             ? await db.TrackingEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, ct)
             : null;
@@ -125,7 +133,7 @@ public sealed partial class NotificationSender(
             if (n.Subject is null)
             {
                 var zone = DateTimeZone.Utc;
-                var values = Values(n, shipment, leg, null, tenant, cause, zone, CultureInfo.InvariantCulture, now);
+                var values = Values(n, shipment, leg, null, tenant, cause, zone, CultureInfo.InvariantCulture);
                 var message = templates.Render(NotificationTemplates.FallbackLocale, $"seller_{n.Kind}", values);
                 n.Render(message.Locale, settings.AlertEmail, message.Subject, message.Text, message.Html);
             }
@@ -148,7 +156,7 @@ public sealed partial class NotificationSender(
         {
             var locale = templates.Choose(order.BuyerLocale);
             var culture = CultureOf(order.BuyerLocale, locale);
-            var values = Values(n, shipment, leg, order, tenant, cause, buyerZone, culture, now);
+            var values = Values(n, shipment, leg, order, tenant, cause, buyerZone, culture);
             var message = templates.Render(locale, n.Kind, values);
             n.Render(message.Locale, order.BuyerEmail.Value, message.Subject, message.Text, message.Html);
         }
@@ -189,7 +197,7 @@ public sealed partial class NotificationSender(
     }
 
     private Dictionary<string, string?> Values(
-        Notification n, Shipment shipment, ShipmentLeg? leg, Order? order, Tenant tenant, TrackingEvent? cause, DateTimeZone zone, CultureInfo culture, DateTimeOffset now)
+        Notification n, Shipment shipment, ShipmentLeg? leg, Order? order, Tenant tenant, TrackingEvent? cause, DateTimeZone zone, CultureInfo culture)
     {
         var number = leg?.TrackingNumber ?? "";
         string? Local(DateTimeOffset? at, string format) =>
@@ -228,7 +236,6 @@ public sealed partial class NotificationSender(
                 values["duties_due"] = $"{quote.Currency} {(quote.Duty + quote.Tax + quote.Fees).ToString("N2", culture)}";
             }
         }
-        _ = now;
         return values;
     }
 

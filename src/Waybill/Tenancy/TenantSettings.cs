@@ -32,10 +32,7 @@ public sealed record QuietHours(string Start, string End)
     public TimeOnly EndTime => TimeOnly.ParseExact(End, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>True when the local time falls in the quiet hours.</summary>
-    public bool Contains(TimeOnly local) =>
-        StartTime == EndTime ? false
-        : StartTime < EndTime ? local >= StartTime && local < EndTime
-        : local >= StartTime || local < EndTime;
+    public bool Contains(TimeOnly local) => local.IsBetween(StartTime, EndTime);
 }
 
 /// <summary>
