@@ -52,6 +52,7 @@ internal static class WaybillServer
         builder.Services.AddHostedService<IdempotencyJanitor>();
         builder.Services.AddHostedService<SandboxNetworkService>(); // after StartupTasks: the database and the demo tenant are ready
         builder.Services.AddNotifications(builder.Configuration, storage);
+        builder.Services.AddForecasts();
 
         builder.Services.AddScoped<CreateOrder.Handler>();
         builder.Services.AddScoped<GetOrder.Handler>();

@@ -28,6 +28,9 @@ public sealed record NotificationSenderOptions
 
     /// <summary>Attempts before a notification is <c>failed</c> (the backoff grows from 30 s to an hour).</summary>
     public int MaxAttempts { get; init; } = 8;
+
+    /// <summary>The lane forecasts a <c>delayed</c> notice takes its new estimate from (the process's one instance).</summary>
+    public DeliveryForecasts Forecasts { get; init; } = DeliveryForecasts.Default;
 }
 
 /// <summary>
@@ -122,6 +125,7 @@ public sealed partial class NotificationSender(
             ? await db.TrackingEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, ct)
             : null;
         var leg = shipment.Legs.OrderBy(l => l.Sequence).LastOrDefault();
+        var forecast = n.Kind == NotificationKinds.Delayed ? (await options.Forecasts.ForecastAsync(db, [shipment], now, ct))[shipment.Id] : null;
 
         if (n.Audience == "seller")
         {
@@ -133,7 +137,7 @@ public sealed partial class NotificationSender(
             if (n.Subject is null)
             {
                 var zone = DateTimeZone.Utc;
-                var values = Values(n, shipment, leg, null, tenant, cause, zone, CultureInfo.InvariantCulture);
+                var values = Values(n, shipment, leg, null, tenant, cause, zone, CultureInfo.InvariantCulture, forecast, now);
                 var message = templates.Render(NotificationTemplates.FallbackLocale, $"seller_{n.Kind}", values);
                 n.Render(message.Locale, settings.AlertEmail, message.Subject, message.Text, message.Html);
             }
@@ -156,7 +160,7 @@ public sealed partial class NotificationSender(
         {
             var locale = templates.Choose(order.BuyerLocale);
             var culture = CultureOf(order.BuyerLocale, locale);
-            var values = Values(n, shipment, leg, order, tenant, cause, buyerZone, culture);
+            var values = Values(n, shipment, leg, order, tenant, cause, buyerZone, culture, forecast, now);
             var message = templates.Render(locale, n.Kind, values);
             n.Render(message.Locale, order.BuyerEmail.Value, message.Subject, message.Text, message.Html);
         }
@@ -197,7 +201,8 @@ public sealed partial class NotificationSender(
     }
 
     private Dictionary<string, string?> Values(
-        Notification n, Shipment shipment, ShipmentLeg? leg, Order? order, Tenant tenant, TrackingEvent? cause, DateTimeZone zone, CultureInfo culture)
+        Notification n, Shipment shipment, ShipmentLeg? leg, Order? order, Tenant tenant, TrackingEvent? cause, DateTimeZone zone, CultureInfo culture,
+        ShipmentForecast? forecast, DateTimeOffset now)
     {
         var number = leg?.TrackingNumber ?? "";
         string? Local(DateTimeOffset? at, string format) =>
@@ -217,13 +222,14 @@ public sealed partial class NotificationSender(
             ["tracking_url"] = $"{options.PublicUrl.TrimEnd('/')}/track/{Uri.EscapeDataString(number)}",
             ["carrier"] = leg?.Carrier,
             ["expected_window"] = Window(shipment.ExpectedEarliest, shipment.ExpectedLatest),
-            ["new_expected_window"] = n.Kind == NotificationKinds.Delayed ? Window(shipment.ExpectedEarliest, shipment.ExpectedLatest) : null,
+            ["new_expected_window"] = forecast?.Delivery is { } estimate ? Window(estimate.Earliest, estimate.Latest) : null,
             ["event_time"] = Local(n.EventAt, "f"),
             ["event_place"] = place,
             ["destination_country"] = order is null ? null : CountryNames.Of(order.ShipToCountry),
             ["milestone"] = shipment.Milestone is { } m ? TrackingNames.Of(m).Replace('_', ' ') : null,
             ["exception_reason"] = cause is null ? null : string.IsNullOrWhiteSpace(cause.Description) ? cause.ExceptionReason : cause.Description,
             ["pickup_place"] = n.Kind == NotificationKinds.AvailableForPickup ? place : null,
+            ["stalled_for"] = n.Kind == NotificationKinds.Stalled && n.EventAt is { } lastScan ? Span(now - lastScan) : null,
         };
         if (order is not null)
         {
@@ -238,6 +244,10 @@ public sealed partial class NotificationSender(
         }
         return values;
     }
+
+    /// <summary>A stall's length for the seller's alert (English, as the alerts are): hours up to four days, then days.</summary>
+    internal static string Span(TimeSpan span) =>
+        span.TotalHours < 96 ? $"{Math.Max(1, (int)span.TotalHours)} hours" : $"{(int)span.TotalDays} days";
 
     /// <summary>The buyer's time zone, else the ship-to country's (its first zone in the tz database), else UTC.</summary>
     internal static DateTimeZone ZoneOf(string? timeZone, CountryCode country)

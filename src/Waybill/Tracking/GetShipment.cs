@@ -6,7 +6,8 @@ namespace Waybill.Tracking;
 
 public static class GetShipment
 {
-    public sealed class Handler(WaybillDb db)
+    /// <summary>Reads a shipment; with <paramref name="forecasts"/>, with its delivery forecast as of the clock's now.</summary>
+    public sealed class Handler(WaybillDb db, DeliveryForecasts? forecasts = null, TimeProvider? clock = null)
     {
         public async Task<Result<ShipmentView>> HandleAsync(Guid id, CancellationToken ct)
         {
@@ -16,7 +17,9 @@ public static class GetShipment
                 return NotFound(id);
             }
             var last = shipment.LastEventId is { } e ? await db.TrackingEvents.AsNoTracking().SingleOrDefaultAsync(x => x.Id == e, ct) : null;
-            return ShipmentView.Of(shipment, last);
+            var forecast = forecasts is null || clock is null ? null
+                : (await forecasts.ForecastAsync(db, [shipment], clock.UtcNow(), ct))[shipment.Id];
+            return ShipmentView.Of(shipment, last, forecast);
         }
     }
 
@@ -50,7 +53,8 @@ public static class ListShipments
 {
     public sealed record Request(string? TrackingNumber, string? Status, string? Milestone, int? Page, int? PageSize);
 
-    public sealed class Handler(WaybillDb db)
+    /// <summary>Lists shipments; with <paramref name="forecasts"/>, each with its delivery forecast as of the clock's now.</summary>
+    public sealed class Handler(WaybillDb db, DeliveryForecasts? forecasts = null, TimeProvider? clock = null)
     {
         public async Task<Result<PageOf<ShipmentView>>> HandleAsync(Request request, CancellationToken ct)
         {
@@ -106,7 +110,8 @@ public static class ListShipments
                 .ToListAsync(ct);
             var lastIds = shipments.Where(s => s.LastEventId is not null).Select(s => s.LastEventId!.Value).ToArray();
             var last = await db.TrackingEvents.AsNoTracking().Where(e => lastIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
-            var items = shipments.Select(s => ShipmentView.Of(s, s.LastEventId is { } id ? last.GetValueOrDefault(id) : null)).ToList();
+            var forecast = forecasts is null || clock is null ? [] : await forecasts.ForecastAsync(db, shipments, clock.UtcNow(), ct);
+            var items = shipments.Select(s => ShipmentView.Of(s, s.LastEventId is { } id ? last.GetValueOrDefault(id) : null, forecast.GetValueOrDefault(s.Id))).ToList();
             return new PageOf<ShipmentView>(items, total, page, pageSize);
         }
     }

@@ -2,7 +2,11 @@ using Waybill.Common;
 
 namespace Waybill.Tracking;
 
-/// <summary>The one representation of a shipment; later capabilities add fields to it.</summary>
+/// <summary>
+/// The one representation of a shipment; later capabilities add fields to it. <c>expectedDelivery</c> is the forecast
+/// (<see cref="DeliveryForecasts"/>) when one was made, else the window promised at booking; <c>expectedMilestones</c>
+/// the forecast of each milestone still to come, and <c>forecastSource</c> where the figures come from.
+/// </summary>
 public sealed record ShipmentView(
     Guid Id,
     Guid? OrderId,
@@ -12,18 +16,22 @@ public sealed record ShipmentView(
     EventView? LastEvent,
     DeliveryWindow? ExpectedDelivery,
     DateTimeOffset CreatedAt,
-    MoneyView? Price = null)
+    MoneyView? Price = null,
+    IReadOnlyList<MilestoneForecast>? ExpectedMilestones = null,
+    string? ForecastSource = null)
 {
-    internal static ShipmentView Of(Shipment s, TrackingEvent? lastEvent) => new(
+    internal static ShipmentView Of(Shipment s, TrackingEvent? lastEvent, ShipmentForecast? forecast = null) => new(
         s.Id,
         s.OrderId,
         s.Legs.OrderBy(l => l.Sequence).Select(LegView.Of).ToList(),
         TrackingNames.Of(s.Status),
         s.Milestone is { } m ? TrackingNames.Of(m) : null,
         lastEvent is null ? null : EventView.Of(lastEvent),
-        s.ExpectedEarliest is { } earliest && s.ExpectedLatest is { } latest ? new DeliveryWindow(earliest, latest) : null,
+        forecast?.Delivery ?? (s.ExpectedEarliest is { } earliest && s.ExpectedLatest is { } latest ? new DeliveryWindow(earliest, latest) : null),
         s.CreatedAt,
-        s.PriceAmount is { } amount && s.PriceCurrency is { } currency ? MoneyView.Of(new Money(amount, currency)) : null);
+        s.PriceAmount is { } amount && s.PriceCurrency is { } currency ? MoneyView.Of(new Money(amount, currency)) : null,
+        forecast?.Milestones ?? [],
+        forecast?.Source);
 }
 
 /// <summary>A leg; <c>service</c> and <c>price</c> are set on booked legs.</summary>
