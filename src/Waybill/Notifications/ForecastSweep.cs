@@ -116,7 +116,7 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
             {
                 Lane? lane = f?.Origin is { } origin && (destination ?? f.DeliveredIn) is { } dest
                     ? new Lane(origin, dest, DeliveryForecasts.ServiceKey(s.Legs)) : null;
-                if (now - last > forecasts.StallAfter(db.TenantId, lane, current) && !known.Contains((s.Id, NotificationKinds.Stalled, lastId)))
+                if (now - last > forecasts.StallAfter(db.TenantId, lane, current, s.Legs) && !known.Contains((s.Id, NotificationKinds.Stalled, lastId)))
                 {
                     Decide(s, "seller", NotificationKinds.Stalled, lastId, lastId, last);
                     stalled++;

@@ -243,11 +243,25 @@ public sealed class DeliveryForecasts(SandboxCatalogue catalogue)
         return new ShipmentForecast(new DeliveryWindow(delivered.Earliest, delivered.Latest), milestones, source, source == "lane" ? history!.Deliveries : 0);
     }
 
-    /// <summary>How long without a scan at this stage is longer than usual on the lane: its 95th-percentile gap.</summary>
-    public TimeSpan StallAfter(Guid tenantId, Lane? lane, Milestone stage)
+    /// <summary>
+    /// How long without a scan at this stage is longer than usual on the lane: its 95th-percentile gap; while the lane's
+    /// history is thin, one and a half times the catalogue's 90th percentile of the stage the parcel is in (a sea line
+    /// haul goes weeks without a scan), and at least <see cref="DefaultStallAfter"/>.
+    /// </summary>
+    public TimeSpan StallAfter(Guid tenantId, Lane? lane, Milestone stage, IEnumerable<ShipmentLeg> legs)
     {
         var history = lane is { } l ? HistoryOf(tenantId, l) : null;
-        return history?.Gap95(stage) is { } hours && history.Deliveries >= MinSamples ? TimeSpan.FromHours(Math.Max(hours, 1)) : DefaultStallAfter;
+        if (history?.Gap95(stage) is { } hours && history.Deliveries >= MinSamples)
+        {
+            return TimeSpan.FromHours(Math.Max(hours, 1));
+        }
+        if (lane is { } known && CatalogueStages([.. legs], known.Origin, known.Destination) is { Count: > 0 } stages)
+        {
+            var position = Position(stage);
+            var current = stages.Where(s => (int)s.Key <= position && position < (int)s.Key + 1).Select(s => s.Value.P90Hours).DefaultIfEmpty(0).Max();
+            return TimeSpan.FromHours(Math.Max(DefaultStallAfter.TotalHours, 1.5 * current));
+        }
+        return DefaultStallAfter;
     }
 
     /// <summary>The lane's service key: the booked services of the legs in order, else their carriers.</summary>
