@@ -140,7 +140,8 @@ internal static class IngestBench
         if (withOrders)
         {
             await using var db = storage.CreateDb();
-            var decided = await db.Notifications.IgnoreQueryFilters().CountAsync();
+            // Decided in the writer's transactions, into the outbox (the worker, paused here, moves them into the log).
+            var decided = await db.NotificationOutbox.CountAsync() + await db.Notifications.IgnoreQueryFilters().CountAsync();
             Console.Error.WriteLine($"  {name}: {decided:N0} notifications decided");
             if (decide && decided < shipments)
             {

@@ -42,6 +42,19 @@ public static class NotificationKinds
 
     public static readonly IReadOnlyList<string> Seller = [Exception, Stalled];
 
+    /// <summary>The index of a buyer kind in <see cref="Buyer"/> (-1 for others).</summary>
+    public static int IndexOf(string kind)
+    {
+        for (var i = 0; i < Buyer.Count; i++)
+        {
+            if (Buyer[i] == kind)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     public static readonly IReadOnlyList<string> All = [.. Buyer, .. Seller];
 
     /// <summary>The buyer kind an event's milestone triggers (null for milestones the buyer is not told of).</summary>

@@ -48,13 +48,15 @@ public sealed partial class NotificationSender(
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         await using var db = storage.CreateDb();
+        // First the decisions the event writer made since the last pass, into the log (see NotificationOutbox).
+        var moved = await NotificationOutbox.MoveAsync(db, options.BatchSize * 20, ct);
         var now = clock.UtcNow();
         var owner = $"{_worker}:{Guid.NewGuid():N}";
         owner = owner.Length > 64 ? owner[^64..] : owner;
         var leased = await NotificationLeases.LeaseAsync(db, owner, now, now + options.Lease, options.BatchSize, ct);
         if (leased == 0)
         {
-            return 0;
+            return moved;
         }
         var batch = await db.Notifications.IgnoreQueryFilters().Where(n => n.LeaseOwner == owner).OrderBy(n => n.ScheduledFor).ToListAsync(ct);
         IMailSession? session = null;

@@ -311,16 +311,17 @@ internal sealed class SqliteEventStore : EventStore
         {
             var s = _insertNotification;
             s.Bind(1, Guid.CreateVersion7(now));
-            s.Bind(2, d.Audience);
-            s.Bind(3, d.Kind);
-            s.Bind(4, d.Channel);
-            s.Bind(5, d.Occurrence);
-            s.Bind(6, d.Status);
-            s.Bind(7, d.CauseEventId);
-            s.Bind(8, d.EventAt is { } e ? UnixMicrosecondsConverter.ToMicroseconds(e) : null);
-            s.Bind(9, d.Reason);
-            s.Bind(10, at);
-            s.Bind(11, d.ShipmentId);
+            s.Bind(2, d.TenantId);
+            s.Bind(3, d.ShipmentId);
+            s.Bind(4, d.Audience);
+            s.Bind(5, d.Kind);
+            s.Bind(6, d.Channel);
+            s.Bind(7, d.Occurrence);
+            s.Bind(8, d.Status);
+            s.Bind(9, d.CauseEventId);
+            s.Bind(10, d.EventAt is { } e ? UnixMicrosecondsConverter.ToMicroseconds(e) : null);
+            s.Bind(11, d.Reason);
+            s.Bind(12, at);
             s.Execute();
         }
         return Task.CompletedTask;
@@ -633,6 +634,7 @@ internal sealed class PostgresEventStore : EventStore
         await using var insert = new NpgsqlCommand(NotificationDecision.PostgresInsert, _connection, _transaction);
         insert.Parameters.AddWithValue("now", now.ToUniversalTime());
         insert.Parameters.AddWithValue("ids", decisions.Select(_ => Guid.CreateVersion7(now)).ToArray());
+        insert.Parameters.AddWithValue("tenants", decisions.Select(d => d.TenantId).ToArray());
         insert.Parameters.AddWithValue("shipments", decisions.Select(d => d.ShipmentId).ToArray());
         insert.Parameters.AddWithValue("audiences", decisions.Select(d => d.Audience).ToArray());
         insert.Parameters.AddWithValue("kinds", decisions.Select(d => d.Kind).ToArray());

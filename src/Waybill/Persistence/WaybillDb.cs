@@ -43,6 +43,8 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
 
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
 
+    public DbSet<NotificationOutbox> NotificationOutbox => Set<NotificationOutbox>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<CountryCode>().HaveConversion<CountryCodeConverter>().HaveMaxLength(2);
@@ -210,6 +212,21 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
 
         // The notifications' outbox and log. Unique by (shipment, kind, channel, occurrence): a decision made twice (a
         // replayed event, a restart) inserts nothing the second time. The worker finds due rows by (status, scheduled_for).
+        // Decisions waiting to be logged (see NotificationOutbox): appended by the event writer, no index but the key.
+        modelBuilder.Entity<NotificationOutbox>(e =>
+        {
+            e.ToTable("notification_outbox");
+            e.HasKey(o => o.Seq);
+            // Assigned by the database, never by EF (rows are appended by the writer's SQL): on SQLite the rowid, without
+            // AUTOINCREMENT's extra write per insert (only the order of the rows present counts); on PostgreSQL an identity.
+            e.Property(o => o.Seq).ValueGeneratedNever();
+            e.Property(o => o.Audience).HasMaxLength(10);
+            e.Property(o => o.Kind).HasMaxLength(30);
+            e.Property(o => o.Channel).HasMaxLength(10);
+            e.Property(o => o.Status).HasMaxLength(10);
+            e.Property(o => o.Reason).HasMaxLength(500);
+        });
+
         modelBuilder.Entity<Notifications.Notification>(e =>
         {
             e.ToTable("notifications");

@@ -434,21 +434,24 @@ public sealed class EventWriter : IAsyncDisposable
             }
             if (state.HasOrder && row.Milestone is { } milestone && NotificationKinds.ForMilestone(milestone) is { } kind)
             {
-                var occurrence = NotificationKinds.IsRepeatable(kind) ? row.EventKey : 0;
-                if (decided.Add((shipment, kind, occurrence)))
+                var repeatable = NotificationKinds.IsRepeatable(kind);
+                var occurrence = repeatable ? row.EventKey : 0;
+                var bit = repeatable ? 0 : 1 << NotificationKinds.IndexOf(kind);
+                if ((state.DecidedKinds & bit) == 0 && decided.Add((shipment, kind, occurrence)))
                 {
+                    state.DecidedKinds |= bit;
                     var reason = NotificationKinds.IsOvertaken(kind, state.Milestone)
                         ? $"superseded: the shipment had already reached {TrackingNames.Of(state.Milestone!.Value)}"
                         : now - row.OccurredAt > NotificationKinds.StaleAfter
                         ? $"stale: the event happened {(now - row.OccurredAt).TotalDays:0} days before it arrived"
                         : null;
-                    decisions.Add(new NotificationDecision(shipment, "buyer", kind, "email", occurrence,
+                    decisions.Add(new NotificationDecision(row.TenantId, shipment, "buyer", kind, "email", occurrence,
                         reason is null ? NotificationStatus.Queued : NotificationStatus.Skipped, row.Id, row.OccurredAt, reason));
                 }
             }
             if (NotificationKinds.IsSellerException(row.Status, row.Milestone, row.ExceptionReason) && decided.Add((shipment, NotificationKinds.Exception, row.EventKey)))
             {
-                decisions.Add(new NotificationDecision(shipment, "seller", NotificationKinds.Exception, "email", row.EventKey,
+                decisions.Add(new NotificationDecision(row.TenantId, shipment, "seller", NotificationKinds.Exception, "email", row.EventKey,
                     NotificationStatus.Queued, row.Id, row.OccurredAt, null));
             }
         }

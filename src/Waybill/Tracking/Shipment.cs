@@ -142,6 +142,13 @@ internal sealed class ShipmentState(
     /// <summary>True when the milestone (indexed too) differs from the row's.</summary>
     public bool MilestoneChanged => Milestone != _storedMilestone;
 
+    /// <summary>
+    /// The once-per-shipment notification kinds this process's writer has already decided for the shipment (a bit per
+    /// <see cref="Notifications.NotificationKinds.Buyer"/> index): a repeat would be dropped by the log's unique key
+    /// anyway; not deciding it saves ingest an outbox row. Lost with the cached state, which only costs that row again.
+    /// </summary>
+    public int DecidedKinds { get; set; }
+
     /// <summary>The event writer's mark: this state is in the transaction's list of states to write.</summary>
     public bool Queued { get; set; }
 

@@ -207,13 +207,19 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         await using var sink = new SmtpSink();
         await using var parcel = await ParcelAsync(31000005);
         await IngestAsync(parcel, Event(parcel.Number, "EMA", _clock.GetUtcNow().AddMinutes(-10), "Shenzhen", "CN"));
-        // The process stops after the commit, before any send: the decision is in the database.
+        // The process stops after the commit, before any send: the decision is in the database, in the outbox.
         await parcel.Writer.DisposeAsync();
-        Assert.Equal(NotificationStatus.Queued, (await LogAsync(parcel)).Single().Status);
+        parcel.Db.ChangeTracker.Clear();
+        var decided = await parcel.Db.NotificationOutbox.AsNoTracking().Where(o => o.ShipmentId == parcel.ShipmentId).ToListAsync(Ct);
+        Assert.Equal((NotificationStatus.Queued, "shipped"), (decided.Single().Status, decided.Single().Kind));
+        Assert.Empty(await LogAsync(parcel));
 
-        // A worker that died holding a lease: nobody else takes the rows until the lease expires.
+        // A worker that moved it into the log and died holding a lease: nobody else takes the row until the lease expires.
         await using (var db = database.Storage.CreateDb())
         {
+            Assert.True(await NotificationOutbox.MoveAsync(db, 1000, Ct) >= 1);
+            Assert.Equal(NotificationStatus.Queued, (await LogAsync(parcel)).Single().Status);
+            Assert.Empty(await parcel.Db.NotificationOutbox.AsNoTracking().Where(o => o.ShipmentId == parcel.ShipmentId).ToListAsync(Ct));
             Assert.Equal(1, await NotificationLeases.LeaseAsync(db, "dead-worker", _clock.GetUtcNow(), _clock.GetUtcNow().AddMinutes(2), 50, Ct));
         }
         var restarted = Sender(Smtp(sink));

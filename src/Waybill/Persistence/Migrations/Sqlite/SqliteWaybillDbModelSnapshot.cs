@@ -7,7 +7,7 @@ using Waybill.Persistence;
 
 #nullable disable
 
-namespace Waybill.Persistence.Migrations.Sqlite
+namespace Probe
 {
     [DbContext(typeof(SqliteWaybillDb))]
     partial class SqliteWaybillDbModelSnapshot : ModelSnapshot
@@ -427,6 +427,75 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasDatabaseName("ix_idempotency_keys_created_at");
 
                     b.ToTable("idempotency_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Waybill.Persistence.NotificationOutbox", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("Audience")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("audience");
+
+                    b.Property<long?>("CauseEventId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cause_event_id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("EventAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_at");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("Occurrence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurrence");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("ShipmentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("shipment_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_notification_outbox");
+
+                    b.ToTable("notification_outbox", (string)null);
                 });
 
             modelBuilder.Entity("Waybill.Shipping.NumberSequence", b =>
