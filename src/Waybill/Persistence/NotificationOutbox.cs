@@ -41,6 +41,41 @@ public sealed class NotificationOutbox
 
     public DateTimeOffset CreatedAt { get; private set; }
 
+    /// <summary>
+    /// Adds decisions to the outbox in a transaction that writes through EF (a leg registration). On SQLite, whose rowid
+    /// EF does not assign here, the transaction's write lock makes max + 1 safe; PostgreSQL's identity assigns its own.
+    /// </summary>
+    internal static async Task AddAsync(WaybillDb db, IReadOnlyList<NotificationDecision> decisions, DateTimeOffset now, CancellationToken ct)
+    {
+        if (decisions.Count == 0)
+        {
+            return;
+        }
+        var next = db.Database.IsNpgsql() ? 0
+            : (await db.Database.SqlQueryRaw<long>("SELECT COALESCE(MAX(seq), 0) AS \"Value\" FROM notification_outbox").ToListAsync(ct)).Single() + 1;
+        foreach (var d in decisions)
+        {
+            db.NotificationOutbox.Add(From(d, now, next == 0 ? 0 : next++));
+        }
+    }
+
+    private static NotificationOutbox From(NotificationDecision d, DateTimeOffset now, long seq) => new()
+    {
+        Seq = seq,
+        Id = Guid.CreateVersion7(now),
+        TenantId = d.TenantId,
+        ShipmentId = d.ShipmentId,
+        Audience = d.Audience,
+        Kind = d.Kind,
+        Channel = d.Channel,
+        Occurrence = d.Occurrence,
+        Status = d.Status,
+        CauseEventId = d.CauseEventId,
+        EventAt = d.EventAt,
+        Reason = d.Reason,
+        CreatedAt = now,
+    };
+
     private const string LogColumns =
         "id, tenant_id, shipment_id, audience, kind, channel, occurrence, status, cause_event_id, event_at, reason, scheduled_for, attempts, created_at";
 

@@ -20,7 +20,7 @@ public sealed class PostgresWaybillDb(DbContextOptions<PostgresWaybillDb> option
         base.OnModelCreating(modelBuilder);
         // Ids of tracking events, drawn by the ingest writer's INSERT ... SELECT (SQLite takes max(id) + 1 under its write lock).
         modelBuilder.HasSequence<long>("tracking_event_ids");
-        modelBuilder.Entity<NotificationOutbox>().Property(o => o.Seq).UseIdentityByDefaultColumn();
+        modelBuilder.Entity<NotificationOutbox>().Property(o => o.Seq).ValueGeneratedOnAdd().UseIdentityByDefaultColumn();
     }
 
     // ROW EXCLUSIVE conflicts with the SHARE lock the event writer holds for its transaction.

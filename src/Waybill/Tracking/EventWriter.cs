@@ -440,19 +440,12 @@ public sealed class EventWriter : IAsyncDisposable
                 if ((state.DecidedKinds & bit) == 0 && decided.Add((shipment, kind, occurrence)))
                 {
                     state.DecidedKinds |= bit;
-                    var reason = NotificationKinds.IsOvertaken(kind, state.Milestone)
-                        ? $"superseded: the shipment had already reached {TrackingNames.Of(state.Milestone!.Value)}"
-                        : now - row.OccurredAt > NotificationKinds.StaleAfter
-                        ? $"stale: the event happened {(now - row.OccurredAt).TotalDays:0} days before it arrived"
-                        : null;
-                    decisions.Add(new NotificationDecision(row.TenantId, shipment, "buyer", kind, "email", occurrence,
-                        reason is null ? NotificationStatus.Queued : NotificationStatus.Skipped, row.Id, row.OccurredAt, reason));
+                    decisions.Add(NotificationDecision.Buyer(row.TenantId, shipment, kind, occurrence, row.Id, row.OccurredAt, state.Milestone, now));
                 }
             }
             if (NotificationKinds.IsSellerException(row.Status, row.Milestone, row.ExceptionReason) && decided.Add((shipment, NotificationKinds.Exception, row.EventKey)))
             {
-                decisions.Add(new NotificationDecision(row.TenantId, shipment, "seller", NotificationKinds.Exception, "email", row.EventKey,
-                    NotificationStatus.Queued, row.Id, row.OccurredAt, null));
+                decisions.Add(NotificationDecision.SellerException(row.TenantId, shipment, row.EventKey, row.Id, row.OccurredAt));
             }
         }
         return decisions;

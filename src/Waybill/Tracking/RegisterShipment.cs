@@ -120,6 +120,8 @@ public static class RegisterShipment
             {
                 shipment.Merge(e, now);
             }
+            // What the writer would have decided, had the leg been known when the events came: in this transaction too.
+            await NotificationOutbox.AddAsync(db, NotificationDecision.ForMerged(shipment, waiting, now), now, ct);
             await db.SaveChangesAsync(ct);
             if (own is not null)
             {

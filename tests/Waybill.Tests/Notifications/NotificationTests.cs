@@ -261,6 +261,35 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
     }
 
     [Fact]
+    public async Task Events_that_came_before_their_leg_was_registered_are_notified_at_registration()
+    {
+        database.RequireAvailable();
+        await using var sink = new SmtpSink();
+        var (db, _, _) = await database.NewTenantAsync(_clock);
+        await using var _db = db;
+        await using var writer = new EventWriter(database.Storage, _clock);
+        var number = Build.S10(31000011);
+        var now = _clock.GetUtcNow();
+        var ingested = await new IngestEvents.Handler(db, writer).HandleAsync(
+            new IngestEvents.Request([Event(number, "EMA", now.AddHours(-3), "Shenzhen", "CN"), Event(number, "EMC", now.AddHours(-1), "Shenzhen", "CN")]), Ct);
+        Assert.Equal(2, ingested.Value.Accepted); // stored, waiting for a leg: no shipment, no notification yet
+        await DrainAsync(Sender(Smtp(sink)));
+        Assert.Empty(sink.Messages);
+
+        var input = Build.Order("LATE-1") with { Buyer = new BuyerInput("Anna Schmidt", "anna@example.com", null, "de-DE", "Europe/Berlin") };
+        var order = (await new CreateOrder.Handler(db, _clock).HandleAsync(input, Ct)).Value;
+        var shipment = (await new RegisterShipment.Handler(db, _clock).HandleAsync(
+            new RegisterShipment.Request(order.Id.ToString(), [new LegInput("s10", number, null)]), Ct)).Value;
+        Assert.Equal("departed_origin_country", shipment.Milestone);
+        await DrainAsync(Sender(Smtp(sink)));
+
+        Assert.Equal(["shipped"], sink.Messages.Select(KindOf));
+        db.ChangeTracker.Clear();
+        var log = await db.Notifications.AsNoTracking().Where(n => n.ShipmentId == shipment.Id).ToListAsync(Ct);
+        Assert.Equal(NotificationStatus.Sent, log.Single().Status);
+    }
+
+    [Fact]
     public async Task A_customs_hold_alerts_the_seller_at_the_alert_email()
     {
         database.RequireAvailable();

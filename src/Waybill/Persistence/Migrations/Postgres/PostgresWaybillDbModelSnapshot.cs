@@ -8,7 +8,7 @@ using Waybill.Persistence;
 
 #nullable disable
 
-namespace Probe
+namespace Waybill.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresWaybillDb))]
     partial class PostgresWaybillDbModelSnapshot : ModelSnapshot
@@ -439,6 +439,7 @@ namespace Probe
             modelBuilder.Entity("Waybill.Persistence.NotificationOutbox", b =>
                 {
                     b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
                         .HasColumnName("seq");
 

@@ -7,7 +7,7 @@ using Waybill.Persistence;
 
 #nullable disable
 
-namespace Probe
+namespace Waybill.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteWaybillDb))]
     partial class SqliteWaybillDbModelSnapshot : ModelSnapshot

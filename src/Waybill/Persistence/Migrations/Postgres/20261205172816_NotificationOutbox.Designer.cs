@@ -12,7 +12,7 @@ using Waybill.Persistence;
 namespace Waybill.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresWaybillDb))]
-    [Migration("20261205171604_NotificationOutbox")]
+    [Migration("20261205172816_NotificationOutbox")]
     partial class NotificationOutbox
     {
         /// <inheritdoc />
@@ -442,6 +442,7 @@ namespace Waybill.Persistence.Migrations.Postgres
             modelBuilder.Entity("Waybill.Persistence.NotificationOutbox", b =>
                 {
                     b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
                         .HasColumnName("seq");
 
