@@ -54,14 +54,26 @@ internal sealed class WebhookFanout(WaybillDb db)
         {
             return;
         }
+        // A publication made again (it should not be: published_at is saved with the deliveries) adds nothing: the
+        // deliveries already in the once-key are left out, by one look-up on that index.
+        var types = events.Select(e => e.Type).ToList();
+        var existing = (await db.Notifications.AsNoTracking().IgnoreQueryFilters()
+                .Where(x => x.ShipmentId == n.ShipmentId && x.Channel == "webhook" && types.Contains(x.Kind))
+                .Select(x => new { x.Kind, x.Occurrence }).ToListAsync(ct))
+            .Select(x => (x.Kind, x.Occurrence)).ToHashSet();
         var data = await DataAsync(n, ct);
         foreach (var (type, at) in events)
         {
             string? body = null;
             foreach (var endpoint in endpoints.Where(x => x.Subscribes(type)))
             {
+                var occurrence = Occurrence(n.Id, endpoint.Id);
+                if (existing.Contains((type, occurrence)))
+                {
+                    continue;
+                }
                 body ??= Body(type, at, n, data);
-                db.Notifications.Add(Notification.CreateWebhook(n, type, endpoint, Occurrence(n.Id, endpoint.Id), body, now));
+                db.Notifications.Add(Notification.CreateWebhook(n, type, endpoint, occurrence, body, now));
             }
         }
     }
