@@ -38,6 +38,13 @@ internal static class WebhookEndpointsEndpoints
             .WithSummary("Gets one webhook endpoint (without its secret).")
             .ProducesProblem(404);
 
+        endpoints.MapPatch("/{id:guid}", async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> (
+                Guid id, UpdateWebhookEndpoint.Request change, UpdateWebhookEndpoint.Handler handler, CancellationToken ct) =>
+                Problems.OkOr(await handler.HandleAsync(id, change, ct)))
+            .WithSummary("Changes the endpoint's url or events ({url?, events?}), checked as on registration; the secret stays.")
+            .WithDescription("Deliveries still queued go to the new URL. A URL on a loopback or private address answers 422 webhooks.private_address unless the server allows them.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(422);
+
         endpoints.MapDelete("/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (
                 Guid id, DeleteWebhookEndpoint.Handler handler, CancellationToken ct) =>
             {

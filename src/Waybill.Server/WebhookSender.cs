@@ -110,15 +110,20 @@ internal sealed partial class WebhookSender : IDisposable
             {
                 delivery.Skip("the webhook endpoint was deleted");
             }
-            else if (await PostAsync(delivery, endpoint, ct) is { } error)
-            {
-                delivery.Fail(error, _clock.UtcNow(), _options.MaxAttempts, _options.FirstBackoff);
-                LogFailed(_logger, delivery.Kind, delivery.Id, delivery.Attempts, error);
-            }
             else
             {
-                delivery.MarkSent(_clock.UtcNow());
-                LogSent(_logger, delivery.Kind, delivery.Id, endpoint.Url);
+                // To the endpoint's current URL (it may have changed since the delivery was published).
+                delivery.Readdress(endpoint.Url);
+                if (await PostAsync(delivery, endpoint, ct) is { } error)
+                {
+                    delivery.Fail(error, _clock.UtcNow(), _options.MaxAttempts, _options.FirstBackoff);
+                    LogFailed(_logger, delivery.Kind, delivery.Id, delivery.Attempts, error);
+                }
+                else
+                {
+                    delivery.MarkSent(_clock.UtcNow());
+                    LogSent(_logger, delivery.Kind, delivery.Id, endpoint.Url);
+                }
             }
             await db.SaveChangesAsync(ct);
         }

@@ -23,6 +23,7 @@ internal static class WebhookConfiguration
         services.AddScoped<CreateWebhookEndpoint.Handler>();
         services.AddScoped<ListWebhookEndpoints.Handler>();
         services.AddScoped<GetWebhookEndpoint.Handler>();
+        services.AddScoped<UpdateWebhookEndpoint.Handler>();
         services.AddScoped<DeleteWebhookEndpoint.Handler>();
         services.AddScoped<RotateWebhookSecret.Handler>();
     }

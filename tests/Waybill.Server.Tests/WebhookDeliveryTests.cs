@@ -289,6 +289,30 @@ public abstract class WebhookDeliveryTests<TDatabase>(TDatabase database) : ICla
         Assert.Equal("the webhook endpoint was deleted", skipped.Reason);
     }
 
+    [Fact]
+    public async Task A_queued_delivery_goes_to_the_url_the_endpoint_has_now()
+    {
+        database.RequireAvailable();
+        await using var receiver = await Receiver.StartAsync();
+        await using var parcel = await ParcelAsync(41000007);
+        var endpoint = await EndpointAsync(parcel, receiver.Url("/old"), "shipment.milestone");
+        await IngestAsync(parcel, "EMA");
+        var mail = Mail();
+        while (await mail.RunOnceAsync(Ct) > 0)
+        {
+        }
+        var changed = await new UpdateWebhookEndpoint.Handler(parcel.Db, new WebhookUrlPolicy(AllowPrivate: true))
+            .HandleAsync(endpoint.Id, new UpdateWebhookEndpoint.Request(receiver.Url("/new"), null), Ct);
+        Assert.True(changed.IsSuccess);
+
+        using var webhooks = Webhooks();
+        await DrainAsync(webhooks);
+
+        Assert.Equal(["/new"], receiver.Requests.Select(r => r.Path));
+        AssertSigned(receiver.Requests.Single(), endpoint.Secret); // the secret stays
+        Assert.Equal(receiver.Url("/new"), (await DeliveriesAsync(parcel)).Single().Recipient);
+    }
+
     /// <summary>A real HTTP server on loopback that records what it receives and answers a status per attempt.</summary>
     private sealed class Receiver : IAsyncDisposable
     {

@@ -55,6 +55,33 @@ public abstract class WebhookEndpointsApiTests<TDatabase>(WaybillApp<TDatabase> 
     }
 
     [Fact]
+    public async Task An_endpoint_changes_its_url_and_events_checked_as_on_creation_and_keeps_its_secret()
+    {
+        var (client, _, _) = await app.NewTenantClientAsync();
+        var created = await (await client.PostJsonAsync("/v1/webhook-endpoints", new { url = "https://93.184.215.14/old", events = All })).JsonAsync();
+        var id = created.GetProperty("id").GetString();
+
+        var changed = await client.PatchAsync($"/v1/webhook-endpoints/{id}", JsonContent("""{"url": "https://93.184.215.14/new", "events": ["shipment.delayed"]}"""), Ct);
+        var onlyEvents = await client.PatchAsync($"/v1/webhook-endpoints/{id}", JsonContent("""{"events": ["shipment.stalled", "shipment.exception"]}"""), Ct);
+        var toPrivate = await client.PatchAsync($"/v1/webhook-endpoints/{id}", JsonContent("""{"url": "http://192.168.0.1/hooks"}"""), Ct);
+        var unknown = await client.PatchAsync($"/v1/webhook-endpoints/{id}", JsonContent("""{"events": ["parcel.lost"]}"""), Ct);
+        var read = await (await client.GetAsync($"/v1/webhook-endpoints/{id}", Ct)).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal("https://93.184.215.14/new", (await changed.JsonAsync()).GetProperty("url").GetString());
+        Assert.Equal(HttpStatusCode.OK, onlyEvents.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, toPrivate.StatusCode);
+        Assert.Equal("webhooks.private_address", (await toPrivate.JsonAsync()).Code());
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("webhooks.unknown_event", (await unknown.JsonAsync()).Code());
+        Assert.Equal("https://93.184.215.14/new", read.GetProperty("url").GetString());
+        Assert.Equal(["shipment.stalled", "shipment.exception"], read.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(read.TryGetProperty("secret", out _));
+    }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    [Fact]
     public async Task A_star_subscribes_to_everything_and_stands_alone()
     {
         var (client, _, _) = await app.NewTenantClientAsync();

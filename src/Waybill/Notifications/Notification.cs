@@ -109,6 +109,9 @@ public sealed class Notification
 
     internal void MarkPublished(DateTimeOffset at) => PublishedAt = at;
 
+    /// <summary>A webhook delivery goes to its endpoint's current URL (changed since it was published).</summary>
+    internal void Readdress(string url) => Recipient = url;
+
     internal void Render(string locale, string recipient, string subject, string text, string html)
     {
         Locale = locale;

@@ -50,6 +50,13 @@ public sealed class WebhookEndpoint
     public bool Subscribes(string eventType) =>
         DisabledAt is null && EventList.Any(e => e == WebhookEvents.All || e == eventType);
 
+    /// <summary>A new URL or events (null: unchanged), checked by the caller.</summary>
+    internal void Change(string? url, IEnumerable<string>? events)
+    {
+        Url = url ?? Url;
+        Events = events is null ? Events : string.Join(',', events);
+    }
+
     /// <summary>A new secret: deliveries are signed with it from now on.</summary>
     internal void RotateSecret() => Secret = NewSecret();
 
