@@ -103,6 +103,8 @@ public abstract class WebhookEndpointsApiTests<TDatabase>(WaybillApp<TDatabase> 
     [InlineData("http://[::1]/hooks")]
     [InlineData("http://[fd00::1]/hooks")]
     [InlineData("http://0.0.0.0/hooks")]
+    [InlineData("http://[::ffff:10.0.0.1]/hooks")]
+    [InlineData("http://[64:ff9b::a00:1]/hooks")]
     public async Task A_url_on_a_private_address_is_refused_unless_the_operator_allows_it(string url)
     {
         var (client, _, key) = await app.NewTenantClientAsync();

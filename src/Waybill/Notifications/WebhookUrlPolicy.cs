@@ -49,6 +49,11 @@ public sealed record WebhookUrlPolicy(bool AllowPrivate)
         {
             address = address.MapToIPv4();
         }
+        else if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.GetAddressBytes() is [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, .. var v4])
+        {
+            // NAT64's well-known prefix (64:ff9b::/96, RFC 6052) carries an IPv4 address: judge that one.
+            address = new IPAddress(v4);
+        }
         if (IPAddress.IsLoopback(address))
         {
             return "a loopback address";
