@@ -53,6 +53,7 @@ internal static class WaybillServer
         builder.Services.AddHostedService<SandboxNetworkService>(); // after StartupTasks: the database and the demo tenant are ready
         builder.Services.AddNotifications(builder.Configuration, storage);
         builder.Services.AddForecasts();
+        builder.Services.AddWebhooks(builder.Configuration, storage, demo);
 
         builder.Services.AddScoped<CreateOrder.Handler>();
         builder.Services.AddScoped<GetOrder.Handler>();
@@ -110,6 +111,7 @@ internal static class WaybillServer
         v1.MapSettings();
         v1.MapLandedCost();
         v1.MapNotifications();
+        v1.MapWebhookEndpoints();
         return app;
     }
 

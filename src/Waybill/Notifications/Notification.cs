@@ -70,6 +70,12 @@ public sealed class Notification
 
     public DateTimeOffset CreatedAt { get; private set; }
 
+    /// <summary>A webhook delivery's endpoint (null for email).</summary>
+    public Guid? EndpointId { get; private set; }
+
+    /// <summary>When its webhook events were published (<see cref="WebhookFanout"/>): once, when the sender first handled it.</summary>
+    public DateTimeOffset? PublishedAt { get; private set; }
+
     internal static Notification Create(Guid tenantId, Guid shipmentId, string audience, string kind, string channel, long occurrence,
         string status, long? causeEventId, DateTimeOffset? eventAt, DateTimeOffset now) => new()
         {
@@ -86,6 +92,25 @@ public sealed class Notification
             ScheduledFor = now,
             CreatedAt = now,
         };
+
+    /// <summary>
+    /// A webhook delivery to one endpoint: the JSON body is <see cref="Text"/>, the event type <see cref="Kind"/> and
+    /// <see cref="Subject"/>, the URL <see cref="Recipient"/>. Its id is the <c>webhook-id</c>, the same on every attempt.
+    /// </summary>
+    internal static Notification CreateWebhook(Notification source, string eventType, WebhookEndpoint endpoint, long occurrence, string body, DateTimeOffset now)
+    {
+        var delivery = Create(source.TenantId, source.ShipmentId, "seller", eventType, "webhook", occurrence, NotificationStatus.Queued, source.CauseEventId, source.EventAt, now);
+        delivery.EndpointId = endpoint.Id;
+        delivery.Recipient = endpoint.Url;
+        delivery.Subject = eventType;
+        delivery.Text = body;
+        return delivery;
+    }
+
+    internal void MarkPublished(DateTimeOffset at) => PublishedAt = at;
+
+    /// <summary>A webhook delivery goes to its endpoint's current URL (changed since it was published).</summary>
+    internal void Readdress(string url) => Recipient = url;
 
     internal void Render(string locale, string recipient, string subject, string text, string html)
     {
@@ -127,7 +152,10 @@ public sealed class Notification
     }
 
     /// <summary>A failed attempt: tried again after a backoff, or failed for good after the last attempt.</summary>
-    internal void Fail(string reason, DateTimeOffset now, int maxAttempts)
+    internal void Fail(string reason, DateTimeOffset now, int maxAttempts) => Fail(reason, now, maxAttempts, TimeSpan.FromSeconds(30));
+
+    /// <summary>A failed attempt, the first retry after <paramref name="firstBackoff"/>, doubling up to an hour.</summary>
+    internal void Fail(string reason, DateTimeOffset now, int maxAttempts, TimeSpan firstBackoff)
     {
         Attempts++;
         Reason = reason.Length > 500 ? reason[..500] : reason;
@@ -137,8 +165,8 @@ public sealed class Notification
             Status = NotificationStatus.Failed;
             return;
         }
-        // 30 s, 1 min, 2 min, ... up to 1 h between attempts.
-        var backoff = TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Attempts - 1)));
+        // 30 s (email) or 10 s (webhooks), doubling, up to 1 h between attempts.
+        var backoff = TimeSpan.FromSeconds(Math.Min(3600, firstBackoff.TotalSeconds * Math.Pow(2, Attempts - 1)));
         ScheduledFor = now + backoff;
     }
 }

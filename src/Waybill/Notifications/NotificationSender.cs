@@ -61,6 +61,7 @@ public sealed partial class NotificationSender(
         var batch = await db.Notifications.IgnoreQueryFilters().Where(n => n.LeaseOwner == owner).OrderBy(n => n.ScheduledFor).ToListAsync(ct);
         IMailSession? session = null;
         var tenants = new Dictionary<Guid, (Tenant?, NotificationSettings)>();
+        var webhooks = new WebhookFanout(db);
         try
         {
             foreach (var notification in batch)
@@ -87,6 +88,8 @@ public sealed partial class NotificationSender(
                         }
                     }
                 }
+                // The seller's webhook events of this notification, saved with its state (see WebhookFanout).
+                await webhooks.PublishAsync(notification, clock.UtcNow(), ct);
                 await db.SaveChangesAsync(ct);
             }
         }

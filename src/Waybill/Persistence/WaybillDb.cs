@@ -45,6 +45,8 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
 
     public DbSet<NotificationOutbox> NotificationOutbox => Set<NotificationOutbox>();
 
+    public DbSet<Notifications.WebhookEndpoint> WebhookEndpoints => Set<Notifications.WebhookEndpoint>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<CountryCode>().HaveConversion<CountryCodeConverter>().HaveMaxLength(2);
@@ -242,11 +244,27 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.Property(n => n.Channel).HasMaxLength(10);
             e.Property(n => n.Status).HasMaxLength(10);
             e.Property(n => n.Locale).HasMaxLength(35);
-            e.Property(n => n.Recipient).HasMaxLength(254);
+            e.Property(n => n.Recipient).HasMaxLength(Waybill.Notifications.WebhookEndpoint.MaxUrlLength); // an email address or a webhook URL
             e.Property(n => n.Subject).HasMaxLength(500);
             e.Property(n => n.Reason).HasMaxLength(500);
             e.Property(n => n.LeaseOwner).HasMaxLength(64);
             e.HasOne<Shipment>().WithMany().HasForeignKey(n => n.ShipmentId).OnDelete(DeleteBehavior.Cascade);
+            // An endpoint's deliveries, for its log; email rows (no endpoint) are not in it, so ingest pays nothing.
+            e.HasIndex(n => new { n.EndpointId, n.CreatedAt }).HasFilter("endpoint_id IS NOT NULL");
+        });
+
+        // The sellers' webhook endpoints. The secret is stored as is: the server signs every delivery with it.
+        modelBuilder.Entity<Notifications.WebhookEndpoint>(e =>
+        {
+            e.ToTable("webhook_endpoints");
+            e.HasKey(w => w.Id);
+            e.HasQueryFilter(w => w.TenantId == TenantId);
+            e.HasIndex(w => new { w.TenantId, w.CreatedAt });
+            e.Property(w => w.Url).HasMaxLength(Waybill.Notifications.WebhookEndpoint.MaxUrlLength);
+            e.Property(w => w.Events).HasMaxLength(500);
+            e.Property(w => w.Secret).HasMaxLength(100);
+            e.Ignore(w => w.EventList);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(w => w.TenantId).OnDelete(DeleteBehavior.Restrict);
         });
 
         // snake_case tables and columns: SQL reads the same on both providers.

@@ -55,6 +55,10 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("EndpointId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("endpoint_id");
+
                     b.Property<DateTimeOffset?>("EventAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("event_at");
@@ -87,14 +91,18 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("occurrence");
 
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("reason");
 
                     b.Property<string>("Recipient")
-                        .HasMaxLength(254)
-                        .HasColumnType("character varying(254)")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("recipient");
 
                     b.Property<DateTimeOffset>("ScheduledFor")
@@ -131,6 +139,10 @@ namespace Waybill.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_notifications");
 
+                    b.HasIndex("EndpointId", "CreatedAt")
+                        .HasDatabaseName("ix_notifications_endpoint_id_created_at")
+                        .HasFilter("endpoint_id IS NOT NULL");
+
                     b.HasIndex("Status", "ScheduledFor")
                         .HasDatabaseName("ix_notifications_status_scheduled_for")
                         .HasFilter("status IN ('queued', 'held')");
@@ -143,6 +155,52 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasDatabaseName("ix_notifications_shipment_id_kind_channel_occurrence");
 
                     b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Waybill.Notifications.WebhookEndpoint", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("Events")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("events");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("secret");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_endpoints");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_webhook_endpoints_tenant_id_created_at");
+
+                    b.ToTable("webhook_endpoints", (string)null);
                 });
 
             modelBuilder.Entity("Waybill.Orders.Order", b =>
@@ -960,6 +1018,16 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notifications_shipments_shipment_id");
+                });
+
+            modelBuilder.Entity("Waybill.Notifications.WebhookEndpoint", b =>
+                {
+                    b.HasOne("Waybill.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_endpoints_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Waybill.Orders.Order", b =>

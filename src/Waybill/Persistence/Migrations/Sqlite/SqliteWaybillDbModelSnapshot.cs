@@ -48,6 +48,10 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("EndpointId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endpoint_id");
+
                     b.Property<long?>("EventAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("event_at");
@@ -80,13 +84,17 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("occurrence");
 
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("published_at");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT")
                         .HasColumnName("reason");
 
                     b.Property<string>("Recipient")
-                        .HasMaxLength(254)
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("recipient");
 
@@ -124,6 +132,10 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_notifications");
 
+                    b.HasIndex("EndpointId", "CreatedAt")
+                        .HasDatabaseName("ix_notifications_endpoint_id_created_at")
+                        .HasFilter("endpoint_id IS NOT NULL");
+
                     b.HasIndex("Status", "ScheduledFor")
                         .HasDatabaseName("ix_notifications_status_scheduled_for")
                         .HasFilter("status IN ('queued', 'held')");
@@ -136,6 +148,52 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasDatabaseName("ix_notifications_shipment_id_kind_channel_occurrence");
 
                     b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Waybill.Notifications.WebhookEndpoint", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DisabledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("Events")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("events");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_endpoints");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_webhook_endpoints_tenant_id_created_at");
+
+                    b.ToTable("webhook_endpoints", (string)null);
                 });
 
             modelBuilder.Entity("Waybill.Orders.Order", b =>
@@ -950,6 +1008,16 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notifications_shipments_shipment_id");
+                });
+
+            modelBuilder.Entity("Waybill.Notifications.WebhookEndpoint", b =>
+                {
+                    b.HasOne("Waybill.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_endpoints_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("Waybill.Orders.Order", b =>
