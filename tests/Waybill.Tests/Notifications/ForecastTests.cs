@@ -96,6 +96,10 @@ public abstract class ForecastTests<TDatabase>(TDatabase database) : IClassFixtu
 
     private static string KindOf(MimeMessage m) => m.Headers["X-Waybill-Notification"]!.Split(';')[0];
 
+    /// <summary>The messages about one parcel: the sender sends what every test of the class left queued in the database.</summary>
+    private static List<MimeMessage> About(SmtpSink sink, string number) =>
+        [.. sink.Messages.Where(m => (m.TextBody ?? "").Contains(number, StringComparison.Ordinal))];
+
     private static async Task<List<Notification>> LogAsync(WaybillDb db, Guid shipmentId)
     {
         db.ChangeTracker.Clear();
@@ -194,7 +198,7 @@ public abstract class ForecastTests<TDatabase>(TDatabase database) : IClassFixtu
         Assert.Equal(1, (await sweep.RunForTenantAsync(tenant, Ct)).ApproachingCustoms);
         Assert.Equal(0, (await sweep.RunForTenantAsync(tenant, Ct)).ApproachingCustoms); // once
         await DrainAsync(sender);
-        var approaching = sink.Messages.Single(m => KindOf(m) == "approaching_customs");
+        var approaching = About(sink, number).Single(m => KindOf(m) == "approaching_customs");
         Assert.Contains("Zoll", approaching.Subject, StringComparison.Ordinal);
         Assert.Equal("anna@example.com", approaching.To.Mailboxes.Single().Address);
 
@@ -204,7 +208,7 @@ public abstract class ForecastTests<TDatabase>(TDatabase database) : IClassFixtu
         Assert.Equal(1, stalledSweep.Stalled);
         Assert.Equal(0, (await sweep.RunForTenantAsync(tenant, Ct)).Stalled); // once per last scan
         await DrainAsync(sender);
-        var stalled = sink.Messages.Single(m => KindOf(m) == "stalled");
+        var stalled = About(sink, number).Single(m => KindOf(m) == "stalled");
         Assert.Equal("ops@shop.example", stalled.To.Mailboxes.Single().Address);
         Assert.Contains("61 hours", stalled.Subject, StringComparison.Ordinal);
         Assert.Contains(number, stalled.TextBody, StringComparison.Ordinal);
@@ -215,7 +219,7 @@ public abstract class ForecastTests<TDatabase>(TDatabase database) : IClassFixtu
         var after = await sweep.RunForTenantAsync(tenant, Ct);
         Assert.Equal((0, 0), (after.ApproachingCustoms, after.Stalled));
         await DrainAsync(sender);
-        Assert.Equal(["shipped", "approaching_customs", "stalled", "at_customs"], sink.Messages.Select(KindOf));
+        Assert.Equal(["shipped", "approaching_customs", "stalled", "at_customs"], About(sink, number).Select(KindOf));
         var log = await LogAsync(db, shipmentId);
         Assert.Equal("seller", log.Single(n => n.Kind == "stalled").Audience);
         Assert.True(log.Single(n => n.Kind == "approaching_customs").SentAt < log.Single(n => n.Kind == "at_customs").EventAt);
@@ -266,7 +270,7 @@ public abstract class ForecastTests<TDatabase>(TDatabase database) : IClassFixtu
         Assert.True(delays[1].EventAt > delays[0].EventAt);
 
         await DrainAsync(Sender(sink));
-        var notices = sink.Messages.Where(m => KindOf(m) == "delayed").ToList();
+        var notices = About(sink, leg.TrackingNumber).Where(m => KindOf(m) == "delayed").ToList();
         Assert.NotEmpty(notices);
         Assert.All(notices, m => Assert.Contains("Neue voraussichtliche Zustellung", m.TextBody, StringComparison.Ordinal));
     }

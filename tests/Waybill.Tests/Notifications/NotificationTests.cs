@@ -274,7 +274,9 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
             new IngestEvents.Request([Event(number, "EMA", now.AddHours(-3), "Shenzhen", "CN"), Event(number, "EMC", now.AddHours(-1), "Shenzhen", "CN")]), Ct);
         Assert.Equal(2, ingested.Value.Accepted); // stored, waiting for a leg: no shipment, no notification yet
         await DrainAsync(Sender(Smtp(sink)));
-        Assert.Empty(sink.Messages);
+        // (The sender sends what any test of the class left due: only this parcel's messages count.)
+        List<MimeMessage> Mine() => [.. sink.Messages.Where(m => (m.TextBody ?? "").Contains(number, StringComparison.Ordinal))];
+        Assert.Empty(Mine());
 
         var input = Build.Order("LATE-1") with { Buyer = new BuyerInput("Anna Schmidt", "anna@example.com", null, "de-DE", "Europe/Berlin") };
         var order = (await new CreateOrder.Handler(db, _clock).HandleAsync(input, Ct)).Value;
@@ -283,7 +285,7 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         Assert.Equal("departed_origin_country", shipment.Milestone);
         await DrainAsync(Sender(Smtp(sink)));
 
-        Assert.Equal(["shipped"], sink.Messages.Select(KindOf));
+        Assert.Equal(["shipped"], Mine().Select(KindOf));
         db.ChangeTracker.Clear();
         var log = await db.Notifications.AsNoTracking().Where(n => n.ShipmentId == shipment.Id).ToListAsync(Ct);
         Assert.Equal(NotificationStatus.Sent, log.Single().Status);
