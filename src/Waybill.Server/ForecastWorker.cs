@@ -16,7 +16,7 @@ internal static class ForecastConfiguration
 }
 
 /// <summary>
-/// Runs the <see cref="ForecastSweep"/> every 30 seconds of real time: relearns each tenant's lanes, then decides
+/// Runs the <see cref="ForecastSweep"/> every 30 seconds of real time (relearning each tenant's lanes every 10 minutes), then decides
 /// <c>approaching_customs</c>, <c>delayed</c> and <c>stalled</c>. Runs where the notifications worker runs
 /// (<c>--notifications-worker false</c> turns both off).
 /// </summary>
@@ -36,6 +36,10 @@ internal sealed partial class ForecastWorker(ForecastSweep sweep, NotificationWo
             {
                 var r = await sweep.RunOnceAsync(stoppingToken);
                 LogSwept(logger, r.Learned, r.Active, r.ApproachingCustoms, r.Delayed, r.Stalled);
+                if (r.FailedTenants > 0)
+                {
+                    LogTenantsFailed(logger, r.FailedTenants, r.FirstError);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -60,6 +64,9 @@ internal sealed partial class ForecastWorker(ForecastSweep sweep, NotificationWo
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Forecasts: learned from {Learned} deliveries; {Active} shipments on their way; decided {Approaching} approaching customs, {Delayed} delayed, {Stalled} stalled")]
     private static partial void LogSwept(ILogger logger, int learned, int active, int approaching, int delayed, int stalled);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Forecasts: the sweep failed for {Count} tenants (the others were swept); first: {Error}")]
+    private static partial void LogTenantsFailed(ILogger logger, int count, string? error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Forecasts: a sweep failed; the next tries again")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

@@ -7,7 +7,7 @@ using Waybill.Tracking;
 namespace Waybill.Notifications;
 
 /// <summary>What one sweep did: the deliveries learned from, the shipments looked at, the notifications decided.</summary>
-public sealed record SweepResult(int Learned, int Active, int ApproachingCustoms, int Delayed, int Stalled);
+public sealed record SweepResult(int Learned, int Active, int ApproachingCustoms, int Delayed, int Stalled, int FailedTenants = 0, string? FirstError = null);
 
 /// <summary>
 /// The predictive notifications, which no event causes: a pass over every tenant's shipments on their way that first
@@ -25,8 +25,21 @@ public sealed record SweepResult(int Learned, int Active, int ApproachingCustoms
 /// </summary>
 public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryForecasts forecasts)
 {
+    /// <summary>Lanes are relearned on the first pass and every this many passes after (every 10 minutes at the worker's 30 s).</summary>
+    public const int LearnEvery = 20;
+
+    /// <summary>A parcel with no scan for this long is not looked at any more (lost, abandoned): the seller was alerted when it stalled.</summary>
+    public static readonly TimeSpan Horizon = TimeSpan.FromDays(60);
+
+    private int _passes;
+
+    /// <summary>
+    /// One pass over every tenant. A tenant whose part fails is counted in <see cref="SweepResult.FailedTenants"/>
+    /// (with the first error) and the pass goes on with the others.
+    /// </summary>
     public async Task<SweepResult> RunOnceAsync(CancellationToken ct)
     {
+        var learn = _passes++ % LearnEvery == 0;
         var total = new SweepResult(0, 0, 0, 0, 0);
         List<Guid> tenants;
         await using (var db = storage.CreateDb())
@@ -35,24 +48,40 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
         }
         foreach (var tenant in tenants)
         {
-            var r = await RunForTenantAsync(tenant, ct);
-            total = new SweepResult(total.Learned + r.Learned, total.Active + r.Active, total.ApproachingCustoms + r.ApproachingCustoms,
-                total.Delayed + r.Delayed, total.Stalled + r.Stalled);
+            try
+            {
+                var r = await RunForTenantAsync(tenant, ct, learn);
+                total = total with
+                {
+                    Learned = total.Learned + r.Learned,
+                    Active = total.Active + r.Active,
+                    ApproachingCustoms = total.ApproachingCustoms + r.ApproachingCustoms,
+                    Delayed = total.Delayed + r.Delayed,
+                    Stalled = total.Stalled + r.Stalled,
+                };
+            }
+#pragma warning disable CA1031 // One tenant's failure (its data, its settings) must not stop the others' notifications; it is reported.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                total = total with { FailedTenants = total.FailedTenants + 1, FirstError = total.FirstError ?? $"tenant {tenant}: {ex.GetType().Name}: {ex.Message}" };
+            }
         }
         return total;
     }
 
     /// <summary>One tenant's part of the sweep.</summary>
-    public async Task<SweepResult> RunForTenantAsync(Guid tenantId, CancellationToken ct)
+    public async Task<SweepResult> RunForTenantAsync(Guid tenantId, CancellationToken ct, bool learn = true)
     {
         await using var db = storage.CreateDb();
         db.TenantId = tenantId;
-        var learned = await forecasts.LearnAsync(db, ct);
+        var learned = learn ? await forecasts.LearnAsync(db, ct) : 0;
         var now = clock.UtcNow();
+        var horizon = now - Horizon;
         var settings = (await new GetSettings.Handler(db).HandleAsync(ct)).Notifications;
         var window = TimeSpan.FromHours(settings.NoticeWindowHours);
         var active = await db.Shipments.AsNoTracking()
-            .Where(s => s.Milestone != null && s.Milestone < Milestone.Delivered)
+            .Where(s => s.Milestone != null && s.Milestone < Milestone.Delivered && s.LastEventAt > horizon)
             .Include(s => s.Legs).AsSplitQuery()
             .ToListAsync(ct);
         if (active.Count == 0)
@@ -67,19 +96,20 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
         string[] kinds = [NotificationKinds.ApproachingCustoms, NotificationKinds.Delayed, NotificationKinds.Stalled];
         var decided = await db.Notifications.AsNoTracking()
             .Where(n => ids.Contains(n.ShipmentId) && kinds.Contains(n.Kind))
-            .Select(n => new { n.ShipmentId, n.Kind, n.Occurrence, n.EventAt })
+            .Select(n => new { n.ShipmentId, n.Kind, n.Occurrence, n.EventAt, n.CreatedAt })
             .ToListAsync(ct);
         var known = decided.Select(n => (n.ShipmentId, n.Kind, n.Occurrence)).ToHashSet();
         var lastDelay = decided.Where(n => n.Kind == NotificationKinds.Delayed && n.EventAt is not null)
-            .GroupBy(n => n.ShipmentId).ToDictionary(g => g.Key, g => g.Max(n => n.EventAt!.Value));
+            .GroupBy(n => n.ShipmentId).ToDictionary(g => g.Key, g => g.OrderBy(n => n.CreatedAt).Last());
 
         var rows = new List<Notification>();
         var (approaching, delayed, stalled) = (0, 0, 0);
-        void Decide(Shipment s, string audience, string kind, long occurrence, long? cause, DateTimeOffset? at)
+        void Decide(Shipment s, string audience, string kind, long occurrence, long? cause, DateTimeOffset? at, DateTimeOffset? estimateFrom = null)
         {
             if (known.Add((s.Id, kind, occurrence)))
             {
-                rows.Add(Notification.Create(db.TenantId, s.Id, audience, kind, "email", occurrence, NotificationStatus.Queued, cause, at, now));
+                var row = Notification.Create(db.TenantId, s.Id, audience, kind, "email", occurrence, NotificationStatus.Queued, cause, at, now);
+                rows.Add(estimateFrom is { } from ? row.WithEstimate(from) : row);
             }
         }
         foreach (var s in active)
@@ -99,14 +129,17 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
                     Decide(s, "buyer", NotificationKinds.ApproachingCustoms, 0, null, customs.Earliest);
                     approaching++;
                 }
-                // The latest delivery promised has passed: a new estimate, at most once a (UTC) day.
-                var promised = lastDelay.TryGetValue(s.Id, out var told) ? told : s.ExpectedLatest;
-                if (promised is { } p && now > p && forecast.Delivery is { } estimate && estimate.Latest > now)
+                // The latest delivery promised (at booking, or in the last notice) has passed: a new estimate, fixed now,
+                // at most once a day (a UTC day's occurrence, and 24 h since the last notice).
+                var told = lastDelay.GetValueOrDefault(s.Id);
+                var promised = told?.EventAt ?? s.ExpectedLatest;
+                if (promised is { } p && now > p && (told is null || now - told.CreatedAt >= TimeSpan.FromDays(1))
+                    && forecast.Delivery is { } estimate && estimate.Latest > now)
                 {
                     var day = now.ToUnixTimeSeconds() / 86_400;
                     if (!known.Contains((s.Id, NotificationKinds.Delayed, day)))
                     {
-                        Decide(s, "buyer", NotificationKinds.Delayed, day, null, estimate.Latest);
+                        Decide(s, "buyer", NotificationKinds.Delayed, day, null, estimate.Latest, estimate.Earliest);
                         delayed++;
                     }
                 }

@@ -43,6 +43,12 @@ public sealed class Notification
     /// <summary>When the milestone happened (the event's time, or the prediction's).</summary>
     public DateTimeOffset? EventAt { get; private set; }
 
+    /// <summary>
+    /// A <c>delayed</c> notice's new estimate is the window from this instant to <see cref="EventAt"/>, fixed when it is
+    /// decided: what the buyer is told is what the next notice is measured against.
+    /// </summary>
+    public DateTimeOffset? EstimateFrom { get; private set; }
+
     public string? Locale { get; private set; }
 
     public string? Recipient { get; private set; }
@@ -111,6 +117,13 @@ public sealed class Notification
 
     /// <summary>A webhook delivery goes to its endpoint's current URL (changed since it was published).</summary>
     internal void Readdress(string url) => Recipient = url;
+
+    /// <summary>Fixes a <c>delayed</c> notice's new estimate (see <see cref="EstimateFrom"/>).</summary>
+    internal Notification WithEstimate(DateTimeOffset earliest)
+    {
+        EstimateFrom = earliest;
+        return this;
+    }
 
     internal void Render(string locale, string recipient, string subject, string text, string html)
     {

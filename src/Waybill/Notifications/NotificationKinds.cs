@@ -102,6 +102,9 @@ public static class NotificationKinds
     public static bool IsSellerException(TrackingStatus? status, Milestone? milestone, string? exceptionReason) =>
         exceptionReason is not null || status is TrackingStatus.Exception or TrackingStatus.FailedAttempt || milestone == Milestone.ReturnedToSender;
 
+    /// <summary>The kinds no event causes, decided from the forecasts (<see cref="ForecastSweep"/>): news no more once the parcel is delivered or returned.</summary>
+    public static bool IsPredictive(string kind) => kind is ApproachingCustoms or Delayed or Stalled;
+
     /// <summary>Kinds repeated per occurrence (each attempt, each exception, each new estimate): the rest are once per shipment.</summary>
     public static bool IsRepeatable(string kind) => kind is DeliveryAttempted or Exception or Delayed;
 }

@@ -28,9 +28,6 @@ public sealed record NotificationSenderOptions
 
     /// <summary>Attempts before a notification is <c>failed</c> (the backoff grows from 30 s to an hour).</summary>
     public int MaxAttempts { get; init; } = 8;
-
-    /// <summary>The lane forecasts a <c>delayed</c> notice takes its new estimate from (the process's one instance).</summary>
-    public DeliveryForecasts Forecasts { get; init; } = DeliveryForecasts.Default;
 }
 
 /// <summary>
@@ -130,7 +127,16 @@ public sealed partial class NotificationSender(
             ? await db.TrackingEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, ct)
             : null;
         var leg = shipment.Legs.OrderBy(l => l.Sequence).LastOrDefault();
-        var forecast = n.Kind == NotificationKinds.Delayed ? (await options.Forecasts.ForecastAsync(db, [shipment], now, ct))[shipment.Id] : null;
+        if (NotificationKinds.IsPredictive(n.Kind) && shipment.Milestone is Milestone.Delivered or Milestone.ReturnedToSender)
+        {
+            n.Skip($"superseded: the shipment had already reached {TrackingNames.Of(shipment.Milestone.Value)}");
+            return null;
+        }
+        if (n.Kind == NotificationKinds.Stalled && shipment.LastEventId != n.CauseEventId)
+        {
+            n.Skip("a new scan came before the alert was sent");
+            return null;
+        }
 
         if (n.Audience == "seller")
         {
@@ -142,7 +148,7 @@ public sealed partial class NotificationSender(
             if (n.Subject is null)
             {
                 var zone = DateTimeZone.Utc;
-                var values = Values(n, shipment, leg, null, tenant, cause, zone, CultureInfo.InvariantCulture, forecast, now);
+                var values = Values(n, shipment, leg, null, tenant, cause, zone, CultureInfo.InvariantCulture, now);
                 var message = templates.Render(NotificationTemplates.FallbackLocale, $"seller_{n.Kind}", values);
                 n.Render(message.Locale, settings.AlertEmail, message.Subject, message.Text, message.Html);
             }
@@ -165,7 +171,7 @@ public sealed partial class NotificationSender(
         {
             var locale = templates.Choose(order.BuyerLocale);
             var culture = CultureOf(order.BuyerLocale, locale);
-            var values = Values(n, shipment, leg, order, tenant, cause, buyerZone, culture, forecast, now);
+            var values = Values(n, shipment, leg, order, tenant, cause, buyerZone, culture, now);
             var message = templates.Render(locale, n.Kind, values);
             n.Render(message.Locale, order.BuyerEmail.Value, message.Subject, message.Text, message.Html);
         }
@@ -207,7 +213,7 @@ public sealed partial class NotificationSender(
 
     private Dictionary<string, string?> Values(
         Notification n, Shipment shipment, ShipmentLeg? leg, Order? order, Tenant tenant, TrackingEvent? cause, DateTimeZone zone, CultureInfo culture,
-        ShipmentForecast? forecast, DateTimeOffset now)
+        DateTimeOffset now)
     {
         var number = leg?.TrackingNumber ?? "";
         string? Local(DateTimeOffset? at, string format) =>
@@ -227,7 +233,7 @@ public sealed partial class NotificationSender(
             ["tracking_url"] = $"{options.PublicUrl.TrimEnd('/')}/track/{Uri.EscapeDataString(number)}",
             ["carrier"] = leg?.Carrier,
             ["expected_window"] = Window(shipment.ExpectedEarliest, shipment.ExpectedLatest),
-            ["new_expected_window"] = forecast?.Delivery is { } estimate ? Window(estimate.Earliest, estimate.Latest) : null,
+            ["new_expected_window"] = n.Kind == NotificationKinds.Delayed ? Window(n.EstimateFrom, n.EventAt) : null,
             ["event_time"] = Local(n.EventAt, "f"),
             ["event_place"] = place,
             ["destination_country"] = order is null ? null : CountryNames.Of(order.ShipToCountry),

@@ -112,8 +112,9 @@ internal abstract class EventStore : IAsyncDisposable
     public abstract Task<List<Guid>> UpdateShipmentsAsync(IReadOnlyList<(Guid Id, ShipmentState State)> changes, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>
-    /// Stores the notifications decided in the transaction (the outbox): a buyer's only for a shipment with an order; a
-    /// decision stored before (same shipment, kind, channel and occurrence) is not stored again.
+    /// Appends the notifications decided in the transaction to the outbox (a buyer's only for a shipment with an order).
+    /// A decision made before (same shipment, kind, channel and occurrence) is appended again; the move into the log
+    /// (<see cref="NotificationOutbox.MoveAsync"/>) keeps the first.
     /// </summary>
     public abstract Task InsertNotificationsAsync(IReadOnlyList<NotificationDecision> decisions, DateTimeOffset now, CancellationToken ct);
 

@@ -219,11 +219,16 @@ public sealed class DeliveryForecasts(SandboxCatalogue catalogue)
                 }
             }
         }
-        if (milestones.Count == 0 && destination is { } d && CatalogueStages(legs, origin, d) is { Count: > 0 } stages)
+        if (!milestones.Any(m => m.Milestone == TrackingNames.Of(Milestone.Delivered)) && destination is { } d && CatalogueStages(legs, origin, d) is { Count: > 0 } stages)
         {
             source = "catalogue";
+            milestones.Clear();
             foreach (var target in Targets.Where(t => t > current))
             {
+                if (target == Milestone.AtImportCustoms && !stages.ContainsKey(TransitStage.ImportCustoms))
+                {
+                    continue; // a lane without import customs (within a customs union) has no customs to expect
+                }
                 var p50 = Hours(stages, Position(current), Position(target), s => s.P50Hours);
                 var p90 = Hours(stages, Position(current), Position(target), s => s.P90Hours);
                 var (earliest, latest) = (from.AddHours(p50), from.AddHours(p90));
@@ -231,6 +236,11 @@ public sealed class DeliveryForecasts(SandboxCatalogue catalogue)
                 {
                     // Past the catalogue's figures: expected from now on, as long again as the spread.
                     (earliest, latest) = (now, now.AddHours(Math.Max(1, p90 - p50)));
+                }
+                if (milestones.Count > 0 && milestones[^1] is var before && (earliest < before.Earliest || latest < before.Latest))
+                {
+                    // Each window reset to now on its own may come before the one of an earlier milestone: keep them in order.
+                    (earliest, latest) = (Max(earliest, before.Earliest), Max(latest, before.Latest));
                 }
                 milestones.Add(new MilestoneForecast(TrackingNames.Of(target), earliest, latest));
             }
@@ -263,6 +273,8 @@ public sealed class DeliveryForecasts(SandboxCatalogue catalogue)
         }
         return DefaultStallAfter;
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>The lane's service key: the booked services of the legs in order, else their carriers.</summary>
     public static string ServiceKey(IEnumerable<ShipmentLeg> legs) =>
@@ -373,15 +385,16 @@ public sealed class LaneHistory
         _durations.TryGetValue((from, to), out var list) && list.Count > 0 ? (Quantile(list, 0.5), Quantile(list, 0.9), list.Count) : null;
 
     /// <summary>
-    /// The median and 90th percentile of the hours from one milestone to another given that <paramref name="elapsedHours"/>
+    /// The median and 90th percentile of the hours from one milestone to another (null with fewer than
+    /// <see cref="DeliveryForecasts.MinSamples"/> journeys between them) given that <paramref name="elapsedHours"/>
     /// have passed without reaching it: of the journeys that took longer than that. When none did, from now on, as long
     /// again as the lane's spread.
     /// </summary>
     internal (double P50, double P90)? Conditional(Milestone from, Milestone to, double elapsedHours)
     {
-        if (!_durations.TryGetValue((from, to), out var list) || list.Count == 0)
+        if (!_durations.TryGetValue((from, to), out var list) || list.Count < DeliveryForecasts.MinSamples)
         {
-            return null;
+            return null; // too few journeys from this milestone to that one: the catalogue's figures stand in
         }
         var longer = list.FindIndex(d => d > elapsedHours);
         longer = longer < 0 ? list.Count : longer;
@@ -395,7 +408,7 @@ public sealed class LaneHistory
     }
 
     /// <summary>The 95th percentile of the gaps between scans at a stage (null when never seen).</summary>
-    public double? Gap95(Milestone stage) => _gaps.TryGetValue(stage, out var list) && list.Count > 0 ? Quantile(list, 0.95) : null;
+    public double? Gap95(Milestone stage) => _gaps.TryGetValue(stage, out var list) && list.Count >= DeliveryForecasts.MinSamples ? Quantile(list, 0.95) : null;
 
     private static void Add<TKey>(Dictionary<TKey, List<double>> lists, TKey key, double value)
         where TKey : notnull

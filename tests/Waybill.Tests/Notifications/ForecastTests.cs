@@ -81,7 +81,7 @@ public abstract class ForecastTests<TDatabase>(TDatabase database) : IClassFixtu
 
     private NotificationSender Sender(SmtpSink sink) =>
         new(database.Storage, _clock, new SmtpMailTransport(new SmtpSettings("127.0.0.1", sink.Port, null, null)), NotificationTemplates.Default,
-            new NotificationSenderOptions { PublicUrl = "https://track.example", Forecasts = _forecasts }, NullLogger<NotificationSender>.Instance);
+            new NotificationSenderOptions { PublicUrl = "https://track.example" }, NullLogger<NotificationSender>.Instance);
 
     private readonly DeliveryForecasts _forecasts = new(SandboxCatalogue.Default);
 
@@ -256,23 +256,32 @@ public abstract class ForecastTests<TDatabase>(TDatabase database) : IClassFixtu
         Assert.Equal(1, (await sweep.RunForTenantAsync(tenant, Ct)).Delayed);
         _clock.Advance(TimeSpan.FromHours(2));
         Assert.Equal(0, (await sweep.RunForTenantAsync(tenant, Ct)).Delayed); // the new estimate has not passed yet
-        var log = await LogAsync(db, shipment.Id);
-        var firstEstimate = log.Single(n => n.Kind == "delayed").EventAt!.Value;
-        Assert.True(firstEstimate > _clock.GetUtcNow());
+        var sender = Sender(sink);
+        await DrainAsync(sender);
+        var first = (await LogAsync(db, shipment.Id)).Single(n => n.Kind == "delayed");
+        Assert.True(first.EventAt > _clock.GetUtcNow());
+        Assert.Equal(NotificationStatus.Sent, first.Status);
+        // The notice tells the estimate decided, the window the next notice is measured against.
+        var german = CultureInfo.GetCultureInfo("de-DE");
+        string Day(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(1)).ToString(german.DateTimeFormat.MonthDayPattern, german); // Berlin in winter
+        Assert.Contains($"Neue voraussichtliche Zustellung: {Day(first.EstimateFrom!.Value)}", first.Text, StringComparison.Ordinal);
+        Assert.Contains(Day(first.EventAt!.Value), first.Text, StringComparison.Ordinal);
 
-        // The new estimate passes too, the next day: a second notice, with a later estimate.
-        _clock.SetUtcNow(new DateTimeOffset(firstEstimate.UtcDateTime.Date.AddDays(1).AddHours(9), TimeSpan.Zero));
+        // The new estimate passes too, the next day: a second notice, with a later estimate; not a third that day.
+        _clock.SetUtcNow(new DateTimeOffset(first.EventAt!.Value.UtcDateTime.Date.AddDays(1).AddHours(9), TimeSpan.Zero));
         Assert.Equal(1, (await sweep.RunForTenantAsync(tenant, Ct)).Delayed);
-        Assert.Equal(0, (await sweep.RunForTenantAsync(tenant, Ct)).Delayed); // at most once a day
-        log = await LogAsync(db, shipment.Id);
-        var delays = log.Where(n => n.Kind == "delayed").OrderBy(n => n.CreatedAt).ToList();
+        Assert.Equal(0, (await sweep.RunForTenantAsync(tenant, Ct)).Delayed);
+        var delays = (await LogAsync(db, shipment.Id)).Where(n => n.Kind == "delayed").OrderBy(n => n.CreatedAt).ToList();
         Assert.Equal(2, delays.Count);
         Assert.True(delays[1].EventAt > delays[0].EventAt);
 
-        await DrainAsync(Sender(sink));
-        var notices = About(sink, leg.TrackingNumber).Where(m => KindOf(m) == "delayed").ToList();
-        Assert.NotEmpty(notices);
-        Assert.All(notices, m => Assert.Contains("Neue voraussichtliche Zustellung", m.TextBody, StringComparison.Ordinal));
+        // Delivered before the second notice went out: it is news no more, and skipped.
+        await IngestAsync(db, writer, Event(leg.TrackingNumber, "EMI", _clock.GetUtcNow().AddMinutes(-5), "Berlin", "DE", leg.Carrier));
+        await DrainAsync(sender);
+        var second = (await LogAsync(db, shipment.Id)).Single(n => n.Id == delays[1].Id);
+        Assert.Equal(NotificationStatus.Skipped, second.Status);
+        Assert.StartsWith("superseded", second.Reason, StringComparison.Ordinal);
+        Assert.Equal(["delayed", "delivered"], About(sink, leg.TrackingNumber).Select(KindOf).Where(k => k is "delayed" or "delivered"));
     }
 }
 

@@ -76,6 +76,10 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
 
     private static string KindOf(MimeMessage m) => m.Headers["X-Waybill-Notification"]!.Split(';')[0];
 
+    /// <summary>The messages about one parcel: a sender sends what any test of the class left due in the database.</summary>
+    private static List<MimeMessage> About(SmtpSink sink, string number) =>
+        [.. sink.Messages.Where(m => (m.TextBody ?? "").Contains(number, StringComparison.Ordinal))];
+
     [Fact]
     public async Task Each_milestone_of_a_UPU_journey_reaches_the_buyer_once_in_their_language()
     {
@@ -99,16 +103,16 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         await IngestAsync(parcel, [.. journey]);
         await DrainAsync(sender);
 
-        var kinds = sink.Messages.Select(KindOf).ToList();
+        var kinds = About(sink, parcel.Number).Select(KindOf).ToList();
         Assert.Equal(["shipped", "at_customs", "customs_cleared", "at_delivery_office", "out_for_delivery", "delivered"], kinds);
-        Assert.All(sink.Messages, m =>
+        Assert.All(About(sink, parcel.Number), m =>
         {
             Assert.Contains("Sendung verfolgen", m.TextBody, StringComparison.Ordinal); // German, the buyer's language
             Assert.Equal("anna@example.com", m.To.Mailboxes.Single().Address);
             Assert.Contains($"https://track.example/track/{parcel.Number}", m.TextBody, StringComparison.Ordinal);
             Assert.Contains("<a href=", m.HtmlBody, StringComparison.Ordinal);
         });
-        Assert.Equal(sink.Messages.Count, sink.Messages.Select(m => m.MessageId).Distinct().Count());
+        Assert.Equal(About(sink, parcel.Number).Count, About(sink, parcel.Number).Select(m => m.MessageId).Distinct().Count());
         var log = await LogAsync(parcel);
         Assert.Equal(6, log.Count(n => n.Status == NotificationStatus.Sent));
         Assert.All(log.Where(n => n.Status == NotificationStatus.Sent), n => Assert.Equal("de", n.Locale));
@@ -147,7 +151,7 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         await IngestAsync(parcel, Event(parcel.Number, "EDB", at.AddHours(2), "Frankfurt", "DE"), Event(parcel.Number, "EMA", at, "Shenzhen", "CN"));
         await DrainAsync(Sender(Smtp(sink)));
 
-        Assert.Equal(["at_delivery_office"], sink.Messages.Select(KindOf));
+        Assert.Equal(["at_delivery_office"], About(sink, parcel.Number).Select(KindOf));
         var log = await LogAsync(parcel);
         Assert.Equal(NotificationStatus.Skipped, log.Single(n => n.Kind == "at_customs").Status);
         Assert.Equal(NotificationStatus.Skipped, log.Single(n => n.Kind == "shipped").Status);
@@ -168,15 +172,15 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         var held = (await LogAsync(parcel)).Single();
         Assert.Equal(NotificationStatus.Held, held.Status);
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero), held.ScheduledFor); // 08:00 in Berlin
-        Assert.Empty(sink.Messages);
+        Assert.Empty(About(sink, parcel.Number));
 
         _clock.SetUtcNow(new DateTimeOffset(2026, 11, 26, 6, 59, 0, TimeSpan.Zero));
         await DrainAsync(sender);
-        Assert.Empty(sink.Messages);
+        Assert.Empty(About(sink, parcel.Number));
 
         _clock.SetUtcNow(new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero));
         await DrainAsync(sender);
-        Assert.Equal(["at_delivery_office"], sink.Messages.Select(KindOf));
+        Assert.Equal(["at_delivery_office"], About(sink, parcel.Number).Select(KindOf));
         Assert.Equal(NotificationStatus.Sent, (await LogAsync(parcel)).Single().Status);
     }
 
@@ -195,7 +199,7 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         _clock.SetUtcNow(new DateTimeOffset(2026, 11, 26, 7, 0, 0, TimeSpan.Zero));
         await DrainAsync(sender);
 
-        Assert.Equal(["delivered"], sink.Messages.Select(KindOf));
+        Assert.Equal(["delivered"], About(sink, parcel.Number).Select(KindOf));
         var log = await LogAsync(parcel);
         Assert.Equal(NotificationStatus.Skipped, log.Single(n => n.Kind == "at_delivery_office").Status);
     }
@@ -224,10 +228,10 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         }
         var restarted = Sender(Smtp(sink));
         await DrainAsync(restarted);
-        Assert.Empty(sink.Messages);
+        Assert.Empty(About(sink, parcel.Number));
         _clock.Advance(TimeSpan.FromMinutes(3));
         await DrainAsync(restarted);
-        Assert.Equal(["shipped"], sink.Messages.Select(KindOf));
+        Assert.Equal(["shipped"], About(sink, parcel.Number).Select(KindOf));
     }
 
     [Fact]
@@ -252,9 +256,9 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         _clock.Advance(TimeSpan.FromMinutes(2));
         await DrainAsync(Sender(Smtp(sink)));
 
-        Assert.Equal(2, sink.Messages.Count);
-        Assert.Single(sink.Messages.Select(m => m.MessageId).Distinct());
-        Assert.Equal($"{failed.Id:N}@waybill", sink.Messages.First().MessageId);
+        Assert.Equal(2, About(sink, parcel.Number).Count);
+        Assert.Single(About(sink, parcel.Number).Select(m => m.MessageId).Distinct());
+        Assert.Equal($"{failed.Id:N}@waybill", About(sink, parcel.Number).First().MessageId);
         var sent = (await LogAsync(parcel)).Single();
         Assert.Equal(NotificationStatus.Sent, sent.Status);
         Assert.Equal(3, sent.Attempts);
@@ -275,7 +279,7 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         Assert.Equal(2, ingested.Value.Accepted); // stored, waiting for a leg: no shipment, no notification yet
         await DrainAsync(Sender(Smtp(sink)));
         // (The sender sends what any test of the class left due: only this parcel's messages count.)
-        List<MimeMessage> Mine() => [.. sink.Messages.Where(m => (m.TextBody ?? "").Contains(number, StringComparison.Ordinal))];
+        List<MimeMessage> Mine() => About(sink, number);
         Assert.Empty(Mine());
 
         var input = Build.Order("LATE-1") with { Buyer = new BuyerInput("Anna Schmidt", "anna@example.com", null, "de-DE", "Europe/Berlin") };
@@ -302,10 +306,10 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         await IngestAsync(parcel, Event(parcel.Number, "EME", _clock.GetUtcNow().AddMinutes(-10), "Frankfurt", "DE"));
         await DrainAsync(Sender(Smtp(sink)));
 
-        var alert = sink.Messages.Single(m => KindOf(m) == "exception");
+        var alert = About(sink, parcel.Number).Single(m => KindOf(m) == "exception");
         Assert.Equal("ops@shop.example", alert.To.Mailboxes.Single().Address);
         Assert.Contains(parcel.Number, alert.Subject, StringComparison.Ordinal);
-        Assert.Contains("customs_held", sink.Messages.Select(KindOf)); // the buyer hears of it too
+        Assert.Contains("customs_held", About(sink, parcel.Number).Select(KindOf)); // the buyer hears of it too
         Assert.Equal("seller", (await LogAsync(parcel)).Single(n => n.Kind == "exception").Audience);
     }
 
@@ -317,7 +321,7 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
         await using var parcel = await ParcelAsync(31000008);
         await IngestAsync(parcel, Event(parcel.Number, "EMA", _clock.GetUtcNow().AddDays(-5), "Shenzhen", "CN"));
         await DrainAsync(Sender(Smtp(sink)));
-        Assert.Empty(sink.Messages);
+        Assert.Empty(About(sink, parcel.Number));
         var log = (await LogAsync(parcel)).Single();
         Assert.Equal(NotificationStatus.Skipped, log.Status);
         Assert.StartsWith("stale", log.Reason, StringComparison.Ordinal);

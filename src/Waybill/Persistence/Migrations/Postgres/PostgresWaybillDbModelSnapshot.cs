@@ -59,6 +59,10 @@ namespace Waybill.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("endpoint_id");
 
+                    b.Property<DateTimeOffset?>("EstimateFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("estimate_from");
+
                     b.Property<DateTimeOffset?>("EventAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("event_at");

@@ -52,6 +52,10 @@ namespace Waybill.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("endpoint_id");
 
+                    b.Property<long?>("EstimateFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("estimate_from");
+
                     b.Property<long?>("EventAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("event_at");

@@ -30,6 +30,12 @@ namespace Waybill.Persistence.Migrations.Postgres
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "estimate_from",
+                table: "notifications",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "published_at",
                 table: "notifications",
                 type: "timestamp with time zone",
@@ -109,6 +115,10 @@ namespace Waybill.Persistence.Migrations.Postgres
 
             migrationBuilder.DropColumn(
                 name: "endpoint_id",
+                table: "notifications");
+
+            migrationBuilder.DropColumn(
+                name: "estimate_from",
                 table: "notifications");
 
             migrationBuilder.DropColumn(

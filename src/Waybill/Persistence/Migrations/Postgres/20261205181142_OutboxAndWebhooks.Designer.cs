@@ -12,7 +12,7 @@ using Waybill.Persistence;
 namespace Waybill.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresWaybillDb))]
-    [Migration("20261205173209_OutboxAndWebhooks")]
+    [Migration("20261205181142_OutboxAndWebhooks")]
     partial class OutboxAndWebhooks
     {
         /// <inheritdoc />
@@ -61,6 +61,10 @@ namespace Waybill.Persistence.Migrations.Postgres
                     b.Property<Guid?>("EndpointId")
                         .HasColumnType("uuid")
                         .HasColumnName("endpoint_id");
+
+                    b.Property<DateTimeOffset?>("EstimateFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("estimate_from");
 
                     b.Property<DateTimeOffset?>("EventAt")
                         .HasColumnType("timestamp with time zone")

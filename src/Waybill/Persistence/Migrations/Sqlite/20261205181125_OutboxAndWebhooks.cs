@@ -18,6 +18,12 @@ namespace Waybill.Persistence.Migrations.Sqlite
                 nullable: true);
 
             migrationBuilder.AddColumn<long>(
+                name: "estimate_from",
+                table: "notifications",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
                 name: "published_at",
                 table: "notifications",
                 type: "INTEGER",
@@ -96,6 +102,10 @@ namespace Waybill.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropColumn(
                 name: "endpoint_id",
+                table: "notifications");
+
+            migrationBuilder.DropColumn(
+                name: "estimate_from",
                 table: "notifications");
 
             migrationBuilder.DropColumn(

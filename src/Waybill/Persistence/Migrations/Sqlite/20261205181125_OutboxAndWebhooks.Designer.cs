@@ -11,7 +11,7 @@ using Waybill.Persistence;
 namespace Waybill.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteWaybillDb))]
-    [Migration("20261205173154_OutboxAndWebhooks")]
+    [Migration("20261205181125_OutboxAndWebhooks")]
     partial class OutboxAndWebhooks
     {
         /// <inheritdoc />
@@ -54,6 +54,10 @@ namespace Waybill.Persistence.Migrations.Sqlite
                     b.Property<Guid?>("EndpointId")
                         .HasColumnType("TEXT")
                         .HasColumnName("endpoint_id");
+
+                    b.Property<long?>("EstimateFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("estimate_from");
 
                     b.Property<long?>("EventAt")
                         .HasColumnType("INTEGER")
