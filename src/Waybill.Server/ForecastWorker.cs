@@ -17,8 +17,8 @@ internal static class ForecastConfiguration
 
 /// <summary>
 /// Runs the <see cref="ForecastSweep"/> every 30 seconds of real time (relearning each tenant's lanes every 10 minutes), then decides
-/// <c>approaching_customs</c>, <c>delayed</c> and <c>stalled</c>. Runs where the notifications worker runs
-/// (<c>--notifications-worker false</c> turns both off).
+/// <c>approaching_customs</c>, <c>delayed</c> and <c>stalled</c>. With <c>--notifications-worker false</c> it decides
+/// nothing and only relearns the lanes every 10 minutes, so the replica's shipment views show them.
 /// </summary>
 internal sealed partial class ForecastWorker(ForecastSweep sweep, NotificationWorkerSettings settings, WallClock wall, ILogger<ForecastWorker> logger) : BackgroundService
 {
@@ -26,14 +26,17 @@ internal sealed partial class ForecastWorker(ForecastSweep sweep, NotificationWo
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!settings.Enabled)
-        {
-            return;
-        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (!settings.Enabled)
+                {
+                    // A replica that does not send still learns the lanes, every 10 minutes, for its shipment views.
+                    await sweep.LearnAllAsync(stoppingToken);
+                    await Task.Delay(Every * ForecastSweep.LearnEvery, wall.Time, stoppingToken);
+                    continue;
+                }
                 var r = await sweep.RunOnceAsync(stoppingToken);
                 LogSwept(logger, r.Learned, r.Active, r.ApproachingCustoms, r.Delayed, r.Stalled);
                 if (r.FailedTenants > 0)

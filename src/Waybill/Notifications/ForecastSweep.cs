@@ -70,6 +70,27 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
         return total;
     }
 
+    /// <summary>
+    /// Relearns every tenant's lanes without deciding anything: for a replica that serves the API but does not send
+    /// (<c>--notifications-worker false</c>), so its shipment views show the lanes' figures too. Answers the deliveries learned from.
+    /// </summary>
+    public async Task<int> LearnAllAsync(CancellationToken ct)
+    {
+        List<Guid> tenants;
+        await using (var db = storage.CreateDb())
+        {
+            tenants = await db.Tenants.AsNoTracking().IgnoreQueryFilters().Select(t => t.Id).ToListAsync(ct);
+        }
+        var learned = 0;
+        foreach (var tenant in tenants)
+        {
+            await using var db = storage.CreateDb();
+            db.TenantId = tenant;
+            learned += await forecasts.LearnAsync(db, ct);
+        }
+        return learned;
+    }
+
     /// <summary>One tenant's part of the sweep.</summary>
     public async Task<SweepResult> RunForTenantAsync(Guid tenantId, CancellationToken ct, bool learn = true)
     {

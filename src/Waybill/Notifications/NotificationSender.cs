@@ -46,7 +46,17 @@ public sealed partial class NotificationSender(
     {
         await using var db = storage.CreateDb();
         // First the decisions the event writer made since the last pass, into the log (see NotificationOutbox).
-        var moved = await NotificationOutbox.MoveAsync(db, options.BatchSize * 20, ct);
+        var moved = 0;
+        try
+        {
+            moved = await NotificationOutbox.MoveAsync(db, options.BatchSize * 20, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Logged, and the decisions stay in the outbox for the next pass; what is already in the log is still sent.
+            LogMoveFailed(logger, ex);
+            db.ChangeTracker.Clear();
+        }
         var now = clock.UtcNow();
         var owner = $"{_worker}:{Guid.NewGuid():N}";
         owner = owner.Length > 64 ? owner[^64..] : owner;
@@ -289,6 +299,9 @@ public sealed partial class NotificationSender(
         }
         return CultureInfo.InvariantCulture;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notifications: moving decisions from the outbox into the log failed; they stay in the outbox")]
+    private static partial void LogMoveFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Notification {Kind} {Id} sent to {Recipient}")]
     private static partial void LogSent(ILogger logger, string kind, Guid id, string? recipient);
