@@ -250,6 +250,10 @@ public sealed partial class NotificationSender(
             ["milestone"] = shipment.Milestone is { } m ? TrackingNames.Of(m).Replace('_', ' ') : null,
             ["exception_reason"] = cause is null ? null : string.IsNullOrWhiteSpace(cause.Description) ? cause.ExceptionReason : cause.Description,
             ["pickup_place"] = n.Kind == NotificationKinds.AvailableForPickup ? place : null,
+            // Until when: the carrier's hold period, where the carrier states one (the sandbox network's do).
+            ["pickup_until"] = n.Kind == NotificationKinds.AvailableForPickup && cause is not null && leg is not null
+                && Shipping.Sandbox.SandboxCatalogue.Default.FindCarrier(leg.Carrier)?.PickupHoldDays is { } hold
+                ? Local(cause.OccurredAt.AddDays(hold), culture.DateTimeFormat.LongDatePattern) : null,
             ["stalled_for"] = n.Kind == NotificationKinds.Stalled && n.EventAt is { } lastScan ? Span(now - lastScan) : null,
         };
         if (order is not null)

@@ -296,6 +296,32 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
     }
 
     [Fact]
+    public async Task A_parcel_at_a_pickup_point_tells_the_buyer_where_and_until_when_from_the_carrier_s_hold_period()
+    {
+        database.RequireAvailable();
+        await using var sink = new SmtpSink();
+        var (db, _, _) = await database.NewTenantAsync(_clock);
+        await using var _db = db;
+        await using var writer = new EventWriter(database.Storage, _clock);
+        var input = Build.Order("PICKUP-1") with { Buyer = new BuyerInput("Anna Schmidt", "anna@example.com", null, "de-DE", "Europe/Berlin") };
+        var order = (await new CreateOrder.Handler(db, _clock).HandleAsync(input, Ct)).Value;
+        var number = Waybill.Shipping.Sandbox.SandboxNumbers.Default.FormatFor("sbx-post-de-packet-tracked", 4242);
+        var registered = await new RegisterShipment.Handler(db, _clock).HandleAsync(new RegisterShipment.Request(order.Id.ToString(), [new LegInput("sbx-post-de", number, null)]), Ct);
+        Assert.True(registered.IsSuccess, registered.Error?.Message);
+        var at = _clock.GetUtcNow().AddHours(-1);
+        var ingested = await new IngestEvents.Handler(db, writer).HandleAsync(new IngestEvents.Request(
+            [new EventInput(number, "sbx-post-de", "EDH", "Item at collection point", at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture), new LocationInput("Berlin", "10115", "DE"))]), Ct);
+        Assert.Empty(ingested.Value.Rejected);
+        await DrainAsync(Sender(Smtp(sink)));
+
+        var message = About(sink, number).Single(m => KindOf(m) == "available_for_pickup");
+        var german = CultureInfo.GetCultureInfo("de-DE");
+        var until = at.AddDays(14).ToOffset(TimeSpan.FromHours(1)).ToString(german.DateTimeFormat.LongDatePattern, german); // the post holds 14 days; Berlin in winter
+        Assert.Contains(until, message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Berlin", message.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_customs_hold_alerts_the_seller_at_the_alert_email()
     {
         database.RequireAvailable();

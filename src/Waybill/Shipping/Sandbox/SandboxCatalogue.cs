@@ -58,9 +58,13 @@ public enum CheckDigitAlgorithm
     Iso7064Mod11And10,
 }
 
-/// <summary>A fictional carrier of the sandbox network. Its code starts with <c>sbx-</c>, never a real carrier's.</summary>
+/// <summary>
+/// A fictional carrier of the sandbox network. Its code starts with <c>sbx-</c>, never a real carrier's.
+/// <see cref="PickupHoldDays"/>: how long a parcel waits at its delivery office or pickup point before it goes back to
+/// the sender (null for carriers that do not deliver to the door).
+/// </summary>
 public sealed record SandboxCarrier(
-    string Code, string Name, SandboxCarrierKind Kind, CountryCode HomeCountry, Currency Currency, TrackingNumberFormat TrackingNumber);
+    string Code, string Name, SandboxCarrierKind Kind, CountryCode HomeCountry, Currency Currency, TrackingNumberFormat TrackingNumber, int? PickupHoldDays = null);
 
 /// <summary>
 /// A carrier's tracking-number format. S10: service indicator (2 letters, from the service), 8-digit serial, S10 check
@@ -414,6 +418,7 @@ public sealed class SandboxCatalogue
         public string? HomeCountry { get; init; }
         public string? Currency { get; init; }
         public NumberFormatFile? TrackingNumber { get; init; }
+        public int? PickupHoldDays { get; init; }
     }
 
     private sealed class NumberFormatFile
@@ -881,10 +886,15 @@ public sealed class SandboxCatalogue
                 }
                 ok &= TryCountry(carrier.HomeCountry, $"{where} homeCountry", out var home);
                 ok &= TryCurrency(carrier.Currency, $"{where} currency", out var currency);
+                if (carrier.PickupHoldDays is < 1 or > 60)
+                {
+                    Problem($"{where}: pickupHoldDays must be 1 to 60 days, not {carrier.PickupHoldDays}.");
+                    ok = false;
+                }
                 var format = ReadFormat(carrier.TrackingNumber, kind, home, where, prefixes, carrier.Code);
                 if (ok && format is not null)
                 {
-                    _carriers[carrier.Code] = new SandboxCarrier(carrier.Code, carrier.Name!, kind, home, currency, format);
+                    _carriers[carrier.Code] = new SandboxCarrier(carrier.Code, carrier.Name!, kind, home, currency, format, carrier.PickupHoldDays);
                 }
             }
         }

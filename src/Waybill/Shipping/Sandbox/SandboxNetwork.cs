@@ -258,7 +258,8 @@ public sealed class SandboxNetwork(SandboxCatalogue catalogue, SandboxPlaces pla
                 if (unclaimed)
                 {
                     _exceptions.Add(Returned);
-                    var back = Working(notice.AddDays(14 + _random.NextInt(3)), to, 9, 17);
+                    // Back to the sender once the carrier's hold period is over (a day or two later for the paperwork).
+                    var back = Working(notice.AddDays((_legs[leg].Carrier.PickupHoldDays ?? 14) + 1 + _random.NextInt(2)), to, 9, 17);
                     if (_legs[leg].Postal)
                     {
                         Emit(leg, "EMH", back, to, "Unclaimed - Item returned to sender");
