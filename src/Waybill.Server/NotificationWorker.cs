@@ -11,6 +11,22 @@ namespace Waybill.Server;
 /// </summary>
 internal static class NotificationConfiguration
 {
+    /// <summary>
+    /// Without <c>--public-url</c>, the tracking links point where the server listens (<c>--urls</c>, its first address,
+    /// a wildcard host read as <c>localhost</c>); with neither, at <c>http://localhost:5000</c>, Kestrel's default.
+    /// </summary>
+    internal static string? ListenUrl(string? urls)
+    {
+        var first = urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        if (first is null)
+        {
+            return null;
+        }
+        var wildcard = first.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).Replace("://[::]", "://localhost", StringComparison.Ordinal);
+        return Uri.TryCreate(wildcard, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.GetLeftPart(UriPartial.Authority) : null;
+    }
+
     public static void AddNotifications(this IServiceCollection services, IConfiguration configuration, Storage storage)
     {
         IMailTransport transport = new PickupDirectoryTransport(Path.Combine(storage.DataDirectory, "mail"));
@@ -40,6 +56,10 @@ internal static class NotificationConfiguration
         if (publicUrl is { Length: > 0 })
         {
             options = options with { PublicUrl = publicUrl };
+        }
+        else if (ListenUrl(configuration["urls"]) is { } listening)
+        {
+            options = options with { PublicUrl = listening };
         }
         services.AddSingleton(NotificationTemplates.Default);
         services.AddSingleton(transport);
