@@ -157,7 +157,7 @@ public sealed partial class NotificationSender(
             }
             if (n.Subject is null)
             {
-                var zone = DateTimeZone.Utc;
+                var zone = settings.TimeZone is { } tz && DateTimeZoneProviders.Tzdb.GetZoneOrNull(tz) is { } tenantZone ? tenantZone : DateTimeZone.Utc;
                 var values = Values(n, shipment, leg, null, tenant, cause, zone, CultureInfo.InvariantCulture, now);
                 var message = templates.Render(NotificationTemplates.FallbackLocale, $"seller_{n.Kind}", values);
                 n.Render(message.Locale, settings.AlertEmail, message.Subject, message.Text, message.Html);
@@ -176,7 +176,7 @@ public sealed partial class NotificationSender(
             n.Skip("the shipment has no order: no buyer to tell");
             return null;
         }
-        var buyerZone = ZoneOf(order.BuyerTimeZone, order.ShipToCountry);
+        var buyerZone = ZoneOf(order.BuyerTimeZone, order.ShipToCountry, settings.TimeZone);
         if (n.Subject is null)
         {
             var locale = templates.Choose(order.BuyerLocale);
@@ -274,15 +274,17 @@ public sealed partial class NotificationSender(
     internal static string Span(TimeSpan span) =>
         span.TotalHours < 96 ? $"{Math.Max(1, (int)span.TotalHours)} hours" : $"{(int)span.TotalDays} days";
 
-    /// <summary>The buyer's time zone, else the ship-to country's (its first zone in the tz database), else UTC.</summary>
-    internal static DateTimeZone ZoneOf(string? timeZone, CountryCode country)
+    /// <summary>The buyer's time zone, else the ship-to country's (its first zone in the tz database), else the tenant's, else UTC.</summary>
+    internal static DateTimeZone ZoneOf(string? timeZone, CountryCode country, string? tenantTimeZone = null)
     {
         if (timeZone is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) is { } zone)
         {
             return zone;
         }
         var location = TzdbDateTimeZoneSource.Default.ZoneLocations?.FirstOrDefault(l => l.CountryCode == country.Value);
-        return location is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(location.ZoneId) is { } countryZone ? countryZone : DateTimeZone.Utc;
+        return location is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(location.ZoneId) is { } countryZone ? countryZone
+            : tenantTimeZone is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(tenantTimeZone) is { } tenantZone ? tenantZone
+            : DateTimeZone.Utc;
     }
 
     private static CultureInfo CultureOf(string? tag, string locale)

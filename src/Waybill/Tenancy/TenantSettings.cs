@@ -17,9 +17,11 @@ public sealed record SettingsView(IReadOnlyDictionary<string, SchemeRegistration
 /// <summary>
 /// How buyers and the seller are told: nothing reaches a buyer between <see cref="QuietHours"/>' start and end in the
 /// buyer's time zone (held until the end); <c>approaching_customs</c> is announced when the lane's forecast puts import
-/// customs within <see cref="NoticeWindowHours"/>; exceptions and stalls go to <see cref="AlertEmail"/>.
+/// customs within <see cref="NoticeWindowHours"/>; exceptions and stalls go to <see cref="AlertEmail"/>;
+/// <see cref="TimeZone"/> (a tz database id) dates the seller's alerts, and a buyer's messages when neither the buyer
+/// nor the ship-to country gives a zone.
 /// </summary>
-public sealed record NotificationSettings(QuietHours QuietHours, int NoticeWindowHours, string? AlertEmail)
+public sealed record NotificationSettings(QuietHours QuietHours, int NoticeWindowHours, string? AlertEmail, string? TimeZone = null)
 {
     public static readonly NotificationSettings Default = new(new QuietHours("21:00", "08:00"), 24, null);
 }
@@ -192,7 +194,8 @@ internal static class Settings
         var notifications = new NotificationSettings(
             new QuietHours(quiet?["start"]?.GetValue<string>() ?? defaults.QuietHours.Start, quiet?["end"]?.GetValue<string>() ?? defaults.QuietHours.End),
             n?["noticeWindowHours"]?.GetValue<int>() ?? defaults.NoticeWindowHours,
-            n?["alertEmail"]?.GetValue<string>());
+            n?["alertEmail"]?.GetValue<string>(),
+            n?["timeZone"]?.GetValue<string>());
         return new SettingsView(view, notifications, stored?.UpdatedAt);
     }
 
@@ -294,7 +297,7 @@ internal static class Settings
     {
         if (value is not JsonObject n)
         {
-            errors.Add("notifications", "An object: {quietHours: {start, end}, noticeWindowHours, alertEmail}.");
+            errors.Add("notifications", "An object: {quietHours: {start, end}, noticeWindowHours, alertEmail, timeZone}.");
             return;
         }
         foreach (var (key, v) in n.ToList())
@@ -337,8 +340,14 @@ internal static class Settings
                 case "alertEmail":
                     errors.Add(field, "An email address, or null to remove it.");
                     break;
+                case "timeZone" when v is JsonValue z && z.GetValueKind() == JsonValueKind.String
+                    && NodaTime.DateTimeZoneProviders.Tzdb.GetZoneOrNull(z.GetValue<string>()) is not null:
+                    break;
+                case "timeZone":
+                    errors.Add(field, "A time zone of the tz database, e.g. \"Europe/Berlin\", or null to remove it.");
+                    break;
                 default:
-                    errors.Add(field, "Not a notification setting: quietHours, noticeWindowHours, alertEmail.");
+                    errors.Add(field, "Not a notification setting: quietHours, noticeWindowHours, alertEmail, timeZone.");
                     break;
             }
         }

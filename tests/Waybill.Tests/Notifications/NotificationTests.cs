@@ -322,6 +322,37 @@ public abstract class NotificationTests<TDatabase>(TDatabase database) : IClassF
     }
 
     [Fact]
+    public async Task Notification_settings_are_checked_field_by_field_and_the_tenant_s_time_zone_dates_the_seller_s_alerts()
+    {
+        database.RequireAvailable();
+        await using var sink = new SmtpSink();
+        await using var parcel = await ParcelAsync(31000012);
+        var patchSettings = new Waybill.Tenancy.PatchSettings.Handler(parcel.Db, _clock, new Waybill.Tenancy.SchemeRegistrations(_clock));
+        using (var bad = System.Text.Json.JsonDocument.Parse(
+            """{"notifications": {"quietHours": {"start": "25:00"}, "noticeWindowHours": 0, "alertEmail": "not-an-address", "timeZone": "Mars/Olympus", "colour": "red"}}"""))
+        {
+            var refused = await patchSettings.HandleAsync(bad.RootElement, Ct);
+            Assert.False(refused.IsSuccess);
+            Assert.Equal(
+                ["notifications.alertEmail", "notifications.colour", "notifications.noticeWindowHours", "notifications.quietHours.start", "notifications.timeZone"],
+                refused.Error!.Errors!.Keys.Order(StringComparer.Ordinal));
+        }
+        using (var good = System.Text.Json.JsonDocument.Parse("""{"notifications": {"alertEmail": "ops@shop.example", "timeZone": "America/New_York"}}"""))
+        {
+            var accepted = await patchSettings.HandleAsync(good.RootElement, Ct);
+            Assert.True(accepted.IsSuccess, accepted.Error?.Message);
+            Assert.Equal("America/New_York", accepted.Value.Notifications.TimeZone);
+        }
+        var at = _clock.GetUtcNow().AddMinutes(-10);
+        await IngestAsync(parcel, Event(parcel.Number, "EME", at, "Frankfurt", "DE"));
+        await DrainAsync(Sender(Smtp(sink)));
+
+        var alert = About(sink, parcel.Number).Single(m => KindOf(m) == "exception");
+        var newYork = at.ToOffset(TimeSpan.FromHours(-5)).ToString("f", CultureInfo.InvariantCulture); // New York in winter
+        Assert.Contains($"Time: {newYork}", alert.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_customs_hold_alerts_the_seller_at_the_alert_email()
     {
         database.RequireAvailable();
