@@ -16,7 +16,7 @@ public sealed record SweepResult(int Learned, int Active, int ApproachingCustoms
 /// <item><c>approaching_customs</c> (buyer, once): the parcel has left the origin country, has had no customs scan yet,
 /// and the lane's forecast puts import customs within the notice window;</item>
 /// <item><c>delayed</c> (buyer, once a day at most, each with a new estimate): the latest delivery promised (at booking,
-/// or in the last <c>delayed</c> notice) has passed without delivery;</item>
+/// else the lane's from the first scan; or in the last <c>delayed</c> notice) has passed without delivery;</item>
 /// <item><c>stalled</c> (seller, once per last scan): no scan for longer than the lane's 95th-percentile gap at that
 /// stage.</item>
 /// </list>
@@ -153,7 +153,7 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
                 // The latest delivery promised (at booking, or in the last notice) has passed: a new estimate, fixed now,
                 // at most once a day (a UTC day's occurrence, and 24 h since the last notice).
                 var told = lastDelay.GetValueOrDefault(s.Id);
-                var promised = told?.EventAt ?? s.ExpectedLatest;
+                var promised = told?.EventAt ?? forecasts.Promise(db.TenantId, s, f, destination);
                 if (promised is { } p && now > p && (told is null || now - told.CreatedAt >= TimeSpan.FromDays(1))
                     && forecast.Delivery is { } estimate && estimate.Latest > now)
                 {

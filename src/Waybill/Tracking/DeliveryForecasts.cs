@@ -254,6 +254,31 @@ public sealed class DeliveryForecasts(SandboxCatalogue catalogue)
     }
 
     /// <summary>
+    /// The latest delivery a shipment was expected by from the start: the window promised at booking; for a shipment
+    /// registered, not booked, the lane's (else the catalogue's) 90th percentile from the first milestone it reached.
+    /// Null when there is nothing to go by. A <c>delayed</c> notice is due when it has passed.
+    /// </summary>
+    public DateTimeOffset? Promise(Guid tenantId, Shipment shipment, JourneyFacts? facts, CountryCode? destination)
+    {
+        ArgumentNullException.ThrowIfNull(shipment);
+        if (shipment.ExpectedLatest is { } booked)
+        {
+            return booked;
+        }
+        if (facts?.Origin is not { } origin || destination is not { } dest || facts.Reached.Count == 0)
+        {
+            return null;
+        }
+        var (first, at) = facts.Reached.MinBy(r => (r.Value, r.Key));
+        var legs = shipment.Legs.OrderBy(l => l.Sequence).ToList();
+        if (HistoryOf(tenantId, new Lane(origin, dest, ServiceKey(legs)))?.Quantiles(first, Milestone.Delivered) is { } q && q.Samples >= MinSamples)
+        {
+            return at.AddHours(q.P90);
+        }
+        return CatalogueStages(legs, origin, dest) is { Count: > 0 } stages ? at.AddHours(Hours(stages, Position(first), 5, s => s.P90Hours)) : null;
+    }
+
+    /// <summary>
     /// How long without a scan at this stage is longer than usual on the lane: its 95th-percentile gap; while the lane's
     /// history is thin, one and a half times the catalogue's 90th percentile of the stage the parcel is in (a sea line
     /// haul goes weeks without a scan), and at least <see cref="DefaultStallAfter"/>.

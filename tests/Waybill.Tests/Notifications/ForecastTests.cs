@@ -217,11 +217,19 @@ public abstract class ForecastTests<TDatabase>(TDatabase database) : IClassFixtu
         await IngestAsync(db, writer, Event(number, "EDB", _clock.GetUtcNow().AddMinutes(-5), "Frankfurt", "DE"));
         await DrainAsync(sender);
         var after = await sweep.RunForTenantAsync(tenant, Ct);
-        Assert.Equal((0, 0), (after.ApproachingCustoms, after.Stalled));
+        Assert.Equal((0, 0, 0), (after.ApproachingCustoms, after.Stalled, after.Delayed));
         await DrainAsync(sender);
         Assert.Equal(["shipped", "approaching_customs", "stalled", "at_customs"], About(sink, number).Select(KindOf));
+
+        // Not booked, so no window was promised: the lane's own, the 90th percentile from posting (about 120.4 h, 66.4 h
+        // from now), is the promise. Past it without delivery, the buyer hears the parcel is delayed.
+        _clock.Advance(TimeSpan.FromHours(35));
+        Assert.Equal(0, (await sweep.RunForTenantAsync(tenant, Ct)).Delayed);
+        _clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, (await sweep.RunForTenantAsync(tenant, Ct)).Delayed);
         var log = await LogAsync(db, shipmentId);
-        Assert.Equal("seller", log.Single(n => n.Kind == "stalled").Audience);
+        // Two stall alerts: one per last scan (the customs scan, silent for 36 h past the lane's 12 h gap there, too).
+        Assert.Equal(["seller", "seller"], log.Where(n => n.Kind == "stalled").Select(n => n.Audience));
         Assert.True(log.Single(n => n.Kind == "approaching_customs").SentAt < log.Single(n => n.Kind == "at_customs").EventAt);
     }
 
