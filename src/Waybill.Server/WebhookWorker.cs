@@ -40,35 +40,7 @@ internal sealed partial class WebhookWorker(
             return;
         }
         LogStarted(logger, policy.AllowPrivate);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var handled = 0;
-            try
-            {
-                handled = await sender.RunOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // A failed pass (the database away) is logged and tried again; the leases expire meanwhile.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogPassFailed(logger, ex);
-            }
-            if (handled == 0)
-            {
-                try
-                {
-                    await Task.Delay(settings.Poll, wall.Time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+        await WorkerLoop.RunAsync(sender.RunOnceAsync, settings.Poll, wall.Time, ex => LogPassFailed(logger, ex), stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhooks: delivering (private addresses allowed: {AllowPrivate})")]
