@@ -136,7 +136,7 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
         foreach (var s in active)
         {
             var f = facts.GetValueOrDefault(s.Id);
-            CountryCode? destination = s.OrderId is { } o && destinations.TryGetValue(o, out var c) ? c : null;
+            CountryCode? destination = s.OrderId is { } o && destinations.TryGetValue(o, out var c) ? c : f?.Destination;
             var forecast = forecasts.Forecast(db.TenantId, s, f, destination, now);
             var current = s.Milestone!.Value;
             if (s.OrderId is not null)
@@ -168,7 +168,7 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
             // No scan for longer than usual at this stage: the seller hears of it, once per last scan.
             if (s.LastEventAt is { } last && s.LastEventId is { } lastId)
             {
-                Lane? lane = f?.Origin is { } origin && (destination ?? f.DeliveredIn) is { } dest
+                Lane? lane = f?.Origin is { } origin && destination is { } dest
                     ? new Lane(origin, dest, DeliveryForecasts.ServiceKey(s.Legs)) : null;
                 if (now - last > forecasts.StallAfter(db.TenantId, lane, current, s.Legs) && !known.Contains((s.Id, NotificationKinds.Stalled, lastId)))
                 {

@@ -45,6 +45,14 @@ public sealed class JourneyFacts
 
     private DateTimeOffset? _first;
 
+    private (DateTimeOffset At, CountryCode Country)? _destinationScan;
+
+    /// <summary>
+    /// Where the parcel is going, as its scans tell it: where it was delivered, else the country of its first scan
+    /// in the destination country (arrived there, at its customs or past them). Null while nothing tells it.
+    /// </summary>
+    public CountryCode? Destination => DeliveredIn ?? _destinationScan?.Country;
+
     internal void Add(Milestone? milestone, DateTimeOffset at, CountryCode country)
     {
         if (_first is null || at < _first)
@@ -61,6 +69,10 @@ public sealed class JourneyFacts
             if (m == Milestone.Delivered)
             {
                 DeliveredIn = country;
+            }
+            if (m is >= Milestone.ArrivedDestinationCountry and < Milestone.ReturnedToSender && (_destinationScan is null || at < _destinationScan.Value.At))
+            {
+                _destinationScan = (at, country);
             }
         }
         _scans.Add((at, milestone));
@@ -188,7 +200,7 @@ public sealed class DeliveryForecasts(SandboxCatalogue catalogue)
         foreach (var s in shipments)
         {
             var f = facts.GetValueOrDefault(s.Id);
-            CountryCode? destination = s.OrderId is { } o && destinations.TryGetValue(o, out var c) ? c : f?.DeliveredIn;
+            CountryCode? destination = s.OrderId is { } o && destinations.TryGetValue(o, out var c) ? c : f?.Destination;
             result[s.Id] = Forecast(db.TenantId, s, f, destination, now);
         }
         return result;

@@ -162,6 +162,16 @@ public abstract class ForecastTests<TDatabase>(TDatabase database) : IClassFixtu
         Assert.Equal(["at_import_customs", "at_delivery_office", "delivered"], view.ExpectedMilestones!.Select(m => m.Milestone));
         Assert.True(view.ExpectedMilestones![0].Earliest < view.ExpectedMilestones[1].Earliest && view.ExpectedMilestones[1].Earliest < view.ExpectedMilestones[2].Earliest);
 
+        // A shipment without an order: its destination is known once a scan comes from the destination country.
+        var orderless = Build.S10(41000999);
+        var registered = await new RegisterShipment.Handler(db, _clock).HandleAsync(new RegisterShipment.Request(null, [new LegInput("s10", orderless, null)]), Ct);
+        await IngestAsync(db, writer, Event(orderless, "EMA", _clock.GetUtcNow().AddHours(-30), "Shenzhen", "CN"));
+        Assert.Equal("none", (await get.HandleAsync(registered.Value.Id, Ct)).Value.ForecastSource);
+        await IngestAsync(db, writer, Event(orderless, "EDB", _clock.GetUtcNow().AddHours(-1), "Frankfurt", "DE"));
+        var arrived = (await get.HandleAsync(registered.Value.Id, Ct)).Value;
+        Assert.Equal("lane", arrived.ForecastSource);
+        Assert.Equal(["at_delivery_office", "delivered"], arrived.ExpectedMilestones!.Select(m => m.Milestone));
+
         // The next event moves the forecast: cleared customs, the delivery office is 12 h away and delivery 24 h.
         await IngestAsync(db, writer, Event(number, "EDC", _clock.GetUtcNow(), "Frankfurt", "DE"));
         var moved = (await get.HandleAsync(shipmentId, Ct)).Value;
