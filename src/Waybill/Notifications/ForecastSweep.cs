@@ -41,12 +41,7 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
     {
         var learn = _passes++ % LearnEvery == 0;
         var total = new SweepResult(0, 0, 0, 0, 0);
-        List<Guid> tenants;
-        await using (var db = storage.CreateDb())
-        {
-            tenants = await db.Tenants.AsNoTracking().IgnoreQueryFilters().Select(t => t.Id).ToListAsync(ct);
-        }
-        foreach (var tenant in tenants)
+        foreach (var tenant in await TenantsAsync(ct))
         {
             try
             {
@@ -76,19 +71,20 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
     /// </summary>
     public async Task<int> LearnAllAsync(CancellationToken ct)
     {
-        List<Guid> tenants;
-        await using (var db = storage.CreateDb())
-        {
-            tenants = await db.Tenants.AsNoTracking().IgnoreQueryFilters().Select(t => t.Id).ToListAsync(ct);
-        }
         var learned = 0;
-        foreach (var tenant in tenants)
+        foreach (var tenant in await TenantsAsync(ct))
         {
             await using var db = storage.CreateDb();
             db.TenantId = tenant;
             learned += await forecasts.LearnAsync(db, ct);
         }
         return learned;
+    }
+
+    private async Task<List<Guid>> TenantsAsync(CancellationToken ct)
+    {
+        await using var db = storage.CreateDb();
+        return await db.Tenants.AsNoTracking().IgnoreQueryFilters().Select(t => t.Id).ToListAsync(ct);
     }
 
     /// <summary>One tenant's part of the sweep.</summary>
@@ -110,10 +106,7 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
             return new SweepResult(learned, 0, 0, 0, 0);
         }
         var ids = active.Select(s => s.Id).ToList();
-        var facts = await JourneyFacts.LoadAsync(db, ids, ct);
-        var orderIds = active.Where(s => s.OrderId is not null).Select(s => s.OrderId!.Value).ToList();
-        var destinations = await db.Orders.AsNoTracking().Where(o => orderIds.Contains(o.Id))
-            .Select(o => new { o.Id, o.ShipToCountry }).ToDictionaryAsync(o => o.Id, o => o.ShipToCountry, ct);
+        var journeys = await Journeys.LoadAsync(db, active, ct);
         string[] kinds = [NotificationKinds.ApproachingCustoms, NotificationKinds.Delayed, NotificationKinds.Stalled];
         var decided = await db.Notifications.AsNoTracking()
             .Where(n => ids.Contains(n.ShipmentId) && kinds.Contains(n.Kind))
@@ -135,8 +128,8 @@ public sealed class ForecastSweep(Storage storage, TimeProvider clock, DeliveryF
         }
         foreach (var s in active)
         {
-            var f = facts.GetValueOrDefault(s.Id);
-            CountryCode? destination = s.OrderId is { } o && destinations.TryGetValue(o, out var c) ? c : f?.Destination;
+            var f = journeys.FactsOf(s);
+            var destination = journeys.DestinationOf(s);
             var forecast = forecasts.Forecast(db.TenantId, s, f, destination, now);
             var current = s.Milestone!.Value;
             if (s.OrderId is not null)

@@ -114,11 +114,6 @@ public sealed partial class NotificationSender(
     private async Task<MimeMessage?> PrepareAsync(
         WaybillDb db, Notification n, DateTimeOffset now, Dictionary<Guid, (Tenant?, NotificationSettings)> tenants, CancellationToken ct)
     {
-        if (n.Channel != "email")
-        {
-            n.Skip($"the {n.Channel} channel is not sent by the email worker");
-            return null;
-        }
         var shipment = await db.Shipments.AsNoTracking().Include(s => s.Legs).SingleOrDefaultAsync(s => s.Id == n.ShipmentId, ct);
         if (!tenants.TryGetValue(n.TenantId, out var seller))
         {

@@ -51,7 +51,7 @@ public sealed class NotificationOutbox
         {
             return;
         }
-        var next = db.Database.IsNpgsql() ? 0
+        var next = db.Provider == DatabaseProvider.Postgres ? 0
             : (await db.Database.SqlQueryRaw<long>("SELECT COALESCE(MAX(seq), 0) AS \"Value\" FROM notification_outbox").ToListAsync(ct)).Single() + 1;
         foreach (var d in decisions)
         {
@@ -103,7 +103,7 @@ public sealed class NotificationOutbox
     public static async Task<int> MoveAsync(WaybillDb db, int max, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (db.Database.IsNpgsql())
+        if (db.Provider == DatabaseProvider.Postgres)
         {
             // One statement: the rows taken (skipping those another worker holds) are deleted and logged together.
             return (await db.Database.SqlQueryRaw<int>(PostgresMove, max).ToListAsync(ct)).Single(); // not composed: the CTE must stay at the top

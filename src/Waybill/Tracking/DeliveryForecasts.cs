@@ -124,6 +124,41 @@ public sealed class JourneyFacts
 }
 
 /// <summary>
+/// What forecasts need of some shipments, loaded together: their journey facts and their orders' ship-to countries.
+/// </summary>
+public sealed class Journeys
+{
+    private readonly Dictionary<Guid, JourneyFacts> _facts;
+    private readonly Dictionary<Guid, CountryCode> _shipTo;
+
+    private Journeys(Dictionary<Guid, JourneyFacts> facts, Dictionary<Guid, CountryCode> shipTo)
+    {
+        _facts = facts;
+        _shipTo = shipTo;
+    }
+
+    public static async Task<Journeys> LoadAsync(WaybillDb db, IReadOnlyList<Shipment> shipments, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (shipments.Count == 0)
+        {
+            return new Journeys([], []);
+        }
+        var facts = await JourneyFacts.LoadAsync(db, shipments.Select(s => s.Id).ToList(), ct);
+        var orderIds = shipments.Where(s => s.OrderId is not null).Select(s => s.OrderId!.Value).ToList();
+        var shipTo = orderIds.Count == 0 ? []
+            : await db.Orders.AsNoTracking().Where(o => orderIds.Contains(o.Id)).Select(o => new { o.Id, o.ShipToCountry }).ToDictionaryAsync(o => o.Id, o => o.ShipToCountry, ct);
+        return new Journeys(facts, shipTo);
+    }
+
+    public JourneyFacts? FactsOf(Shipment shipment) => _facts.GetValueOrDefault(shipment.Id);
+
+    /// <summary>Where the shipment goes: its order's ship-to country, else what its scans tell (<see cref="JourneyFacts.Destination"/>).</summary>
+    public CountryCode? DestinationOf(Shipment shipment) =>
+        shipment.OrderId is { } o && _shipTo.TryGetValue(o, out var country) ? country : FactsOf(shipment)?.Destination;
+}
+
+/// <summary>
 /// Expected delivery, learned per lane. From the delivered shipments of each lane (origin, destination, service) it
 /// learns, for every milestone a parcel can be at, how long it took from there to import customs, to the delivery office
 /// and to delivery (median and 90th percentile), and the gaps between scans at each stage (95th percentile). A
@@ -187,23 +222,8 @@ public sealed class DeliveryForecasts(SandboxCatalogue catalogue)
     /// <summary>The forecasts of the given shipments (loaded with their legs), from their events and orders.</summary>
     public async Task<Dictionary<Guid, ShipmentForecast>> ForecastAsync(WaybillDb db, IReadOnlyList<Shipment> shipments, DateTimeOffset now, CancellationToken ct)
     {
-        var result = new Dictionary<Guid, ShipmentForecast>();
-        if (shipments.Count == 0)
-        {
-            return result;
-        }
-        var ids = shipments.Select(s => s.Id).ToList();
-        var facts = await JourneyFacts.LoadAsync(db, ids, ct);
-        var orderIds = shipments.Where(s => s.OrderId is not null).Select(s => s.OrderId!.Value).ToList();
-        var destinations = orderIds.Count == 0 ? []
-            : await db.Orders.AsNoTracking().Where(o => orderIds.Contains(o.Id)).Select(o => new { o.Id, o.ShipToCountry }).ToDictionaryAsync(o => o.Id, o => o.ShipToCountry, ct);
-        foreach (var s in shipments)
-        {
-            var f = facts.GetValueOrDefault(s.Id);
-            CountryCode? destination = s.OrderId is { } o && destinations.TryGetValue(o, out var c) ? c : f?.Destination;
-            result[s.Id] = Forecast(db.TenantId, s, f, destination, now);
-        }
-        return result;
+        var journeys = await Journeys.LoadAsync(db, shipments, ct);
+        return shipments.ToDictionary(s => s.Id, s => Forecast(db.TenantId, s, journeys.FactsOf(s), journeys.DestinationOf(s), now));
     }
 
     /// <summary>One shipment's forecast, from its journey so far.</summary>
