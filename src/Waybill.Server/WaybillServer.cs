@@ -9,6 +9,7 @@ using Waybill.Common;
 using Waybill.Orders;
 using Waybill.Persistence;
 using Waybill.Server.Http;
+using Waybill.Server.Web;
 using Waybill.Shipping;
 using Waybill.Tenancy;
 using Waybill.Tracking;
@@ -21,7 +22,14 @@ internal static class WaybillServer
     public static WebApplication Build(string[] args)
     {
         // "--no-demo" is a switch; the configuration reads "--key value" pairs.
-        var builder = WebApplication.CreateBuilder(args.Select(a => a == "--no-demo" ? "--demo=false" : a).ToArray());
+        // The pages' static files (wwwroot) are copied beside the executable: `dotnet run` keeps the caller's directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args.Select(a => a == "--no-demo" ? "--demo=false" : a).ToArray(),
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+            // The pages are compiled into this assembly, whichever process hosts the server (a test, the bench).
+            ApplicationName = typeof(WaybillServer).Assembly.GetName().Name,
+        });
         var storage = ResolveStorage(builder.Configuration);
         var demo = DemoSettings.From(builder.Configuration, storage.Provider);
 
@@ -54,6 +62,7 @@ internal static class WaybillServer
         builder.Services.AddNotifications(builder.Configuration, storage);
         builder.Services.AddForecasts();
         builder.Services.AddWebhooks(builder.Configuration, storage, demo);
+        builder.Services.AddWeb(storage);
 
         builder.Services.AddScoped<CreateOrder.Handler>();
         builder.Services.AddScoped<GetOrder.Handler>();
@@ -94,6 +103,7 @@ internal static class WaybillServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
+        app.UseWeb();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
 
@@ -112,6 +122,7 @@ internal static class WaybillServer
         v1.MapLandedCost();
         v1.MapNotifications();
         v1.MapWebhookEndpoints();
+        app.MapWeb();
         return app;
     }
 

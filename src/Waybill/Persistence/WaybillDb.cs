@@ -47,6 +47,9 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
 
     public DbSet<Notifications.WebhookEndpoint> WebhookEndpoints => Set<Notifications.WebhookEndpoint>();
 
+    /// <summary>The web server's Data Protection keys (dashboard sessions, antiforgery): shared by every replica.</summary>
+    public DbSet<DataProtectionKeyRow> DataProtectionKeys => Set<DataProtectionKeyRow>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         configurationBuilder.Properties<CountryCode>().HaveConversion<CountryCodeConverter>().HaveMaxLength(2);
@@ -100,6 +103,13 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             e.Navigation(o => o.Lines).UsePropertyAccessMode(PropertyAccessMode.Field);
             e.HasOne<Warehouse>().WithMany().HasForeignKey(o => o.WarehouseId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(o => o.WarehouseId);
+        });
+
+        modelBuilder.Entity<DataProtectionKeyRow>(e =>
+        {
+            e.ToTable("data_protection_keys");
+            e.HasKey(k => k.Id);
+            e.Property(k => k.FriendlyName).HasMaxLength(200);
         });
 
         modelBuilder.Entity<NumberSequence>(e =>
