@@ -25,7 +25,13 @@ public abstract class WaybillApp<TDatabase> : IAsyncLifetime
         {
             return;
         }
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        Factory = NewReplica();
+        _ = Factory.Server; // start now: migrations run before the first request
+    }
+
+    /// <summary>Another server process on the same database (a replica), with the same settings; the caller disposes it.</summary>
+    public WebApplicationFactory<Program> NewReplica() =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("data-dir", Database.Storage.DataDirectory);
             builder.UseSetting("demo", "false");
@@ -35,8 +41,6 @@ public abstract class WaybillApp<TDatabase> : IAsyncLifetime
             }
             builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, FailingRouteForTests>());
         });
-        _ = Factory.Server; // start now: migrations run before the first request
-    }
 
     public async ValueTask DisposeAsync()
     {
