@@ -159,6 +159,8 @@ internal sealed partial class StartupTasks(
             // Plain lines on standard output: what a person needs to start calling the API.
             Console.WriteLine($"Waybill is running at {url}");
             Console.WriteLine($"  API reference: {url.TrimEnd('/')}/scalar");
+            Console.WriteLine($"  Dashboard:     {url.TrimEnd('/')}/dashboard (sign in with the demo API key)");
+            Console.WriteLine($"  Tracking page: {url.TrimEnd('/')}/track");
             Console.WriteLine($"  Demo API key:  {key}");
             Console.WriteLine($"  (saved in {Path.Combine(storage.DataDirectory, DemoTenant.KeyFileName)})");
             Console.WriteLine($"  Sandbox network: {demo.OrdersPerDay} demo orders a simulated day, time {demo.Speed:0.##}x ({clock.UtcNow():yyyy-MM-dd HH:mm} UTC simulated); --no-demo for real time and no demo");
