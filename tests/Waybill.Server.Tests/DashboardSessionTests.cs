@@ -53,7 +53,30 @@ public abstract partial class DashboardSessionTests<TApp, TDatabase>(TApp app)
 
         var forged = await browser.PostAsync("/dashboard/sign-in", new FormUrlEncodedContent(new Dictionary<string, string> { ["apiKey"] = key }), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal("text/html", forged.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("This form could not be sent", await forged.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.False(forged.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("waybill_session=", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_unknown_dashboard_address_is_a_page_in_the_viewers_language_and_the_api_keeps_problem_details()
+    {
+        var (_, _, key) = await app.NewTenantClientAsync();
+        var browser = Browser(app.Factory);
+        await SignInAsync(browser, key);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/no-such-page");
+        request.Headers.AcceptLanguage.ParseAdd("fr-CA,fr;q=0.9");
+        var page = await browser.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("<html lang=\"fr\"", html, StringComparison.Ordinal);
+        Assert.Contains("Page introuvable", html, StringComparison.Ordinal);
+
+        var api = await app.ClientWithKey(key).GetAsync("/v1/no-such-thing", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType!.MediaType);
     }
 
     [Theory]

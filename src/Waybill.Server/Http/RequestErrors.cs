@@ -11,6 +11,16 @@ internal sealed partial class RequestErrors(ILogger<RequestErrors> logger) : IEx
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (Web.WebErrorPage.IsPage(context) && exception is not OperationCanceledException)
+        {
+            var status = exception is BadHttpRequestException { StatusCode: >= 400 and < 500 } bad ? bad.StatusCode : 500;
+            if (status == 500)
+            {
+                LogUnhandled(logger, context.TraceIdentifier, exception);
+            }
+            await Web.WebErrorPage.WriteAsync(context, status);
+            return true;
+        }
         switch (exception)
         {
             case BadHttpRequestException { InnerException: JsonException json }:

@@ -8,6 +8,10 @@ internal static class StatusCodeProblems
     public static Task WriteAsync(StatusCodeContext context)
     {
         var http = context.HttpContext;
+        if (Web.WebErrorPage.IsPage(http))
+        {
+            return Web.WebErrorPage.WriteAsync(http, http.Response.StatusCode);
+        }
         var (code, detail) = http.Response.StatusCode switch
         {
             404 => ("request.not_found", $"Nothing is at {http.Request.Path}."),
