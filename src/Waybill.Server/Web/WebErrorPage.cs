@@ -28,7 +28,7 @@ internal static class WebErrorPage
                 <meta charset="utf-8">
                 <meta name="viewport" content="width=device-width, initial-scale=1">
                 <title>{E(title)} · Waybill</title>
-                <link rel="icon" href="data:,">
+                <link rel="icon" href="/favicon.ico">
                 <link rel="stylesheet" href="/css/site.css">
             </head>
             <body>

@@ -37,8 +37,32 @@ internal static class WebSetup
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(storage)));
     }
 
+    /// <summary>
+    /// What a page may load and run: only this server's own stylesheet, scripts and images (no inline script, no other
+    /// site), never framed, forms posted only back here.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     public static void UseWeb(this WebApplication app)
     {
+        app.Use((context, next) =>
+        {
+            if (WebErrorPage.IsPage(context))
+            {
+                context.Response.OnStarting(() =>
+                {
+                    var headers = context.Response.Headers;
+                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    headers.XContentTypeOptions = "nosniff";
+                    headers["Referrer-Policy"] = "same-origin";
+                    headers.XFrameOptions = "DENY";
+                    return Task.CompletedTask;
+                });
+            }
+            return next(context);
+        });
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();

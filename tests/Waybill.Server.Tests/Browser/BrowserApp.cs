@@ -160,6 +160,7 @@ public sealed class BrowserApp : IAsyncLifetime
     /// </summary>
     public void CheckPage(string name)
     {
+        AssertNoConsoleErrors(name);
         Screenshot($"{name}-desktop");
         AssertAccessible(name);
         Driver.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?>
@@ -211,6 +212,20 @@ public sealed class BrowserApp : IAsyncLifetime
         Assert.True(serious.Count == 0, $"{name}: accessibility violations:\n{string.Join("\n", serious)}");
     }
 
+    /// <summary>
+    /// Fails on anything the browser reported as an error since the last check: a script error, a file that did not
+    /// load, a Content-Security-Policy violation. (Expected error statuses of the page itself, 4xx, are allowed.)
+    /// </summary>
+    public void AssertNoConsoleErrors(string name)
+    {
+        var errors = Driver.Manage().Logs.GetLog(LogType.Browser)
+            .Where(e => e.Level >= OpenQA.Selenium.LogLevel.Severe)
+            .Select(e => e.Message)
+            .Where(m => !(m.Contains(Driver.Url, StringComparison.Ordinal) && m.Contains("the server responded with a status of 4", StringComparison.Ordinal)))
+            .ToList();
+        Assert.True(errors.Count == 0, $"{name}: the browser reported errors:\n{string.Join("\n", errors)}");
+    }
+
     public void Screenshot(string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);
@@ -237,6 +252,7 @@ public sealed class BrowserApp : IAsyncLifetime
         var options = new ChromeOptions { BinaryLocation = ChromiumPath };
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900", "--lang=en-US");
         options.AddUserProfilePreference("intl.accept_languages", "en-US,en");
+        options.SetLoggingPreference(LogType.Browser, OpenQA.Selenium.LogLevel.All);
         var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
         driver.Manage().Timeouts().AsynchronousJavaScript = TimeSpan.FromSeconds(30);
         driver.Manage().Timeouts().PageLoad = TimeSpan.FromSeconds(30);
