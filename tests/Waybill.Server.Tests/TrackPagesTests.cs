@@ -8,19 +8,25 @@ using Xunit;
 
 namespace Waybill.Server.Tests;
 
-/// <summary>One real server (Kestrel on loopback, SQLite) for the tracking-page tests that do not test the rate limit.</summary>
-public sealed class TrackServer : IAsyncLifetime
+/// <summary>One real server (Kestrel on loopback) on a real database for the tracking-page tests that do not test the limits.</summary>
+public sealed class TrackServer<TDatabase> : IAsyncLifetime
+    where TDatabase : TestDatabase, new()
 {
     private WebApplication? _server;
 
-    public SqliteDatabase Database { get; } = new();
+    public TDatabase Database { get; } = new();
 
     public string BaseUrl { get; private set; } = "";
 
     public async ValueTask InitializeAsync()
     {
         await Database.InitializeAsync();
-        (_server, BaseUrl) = await BrowserApp.StartServerAsync(Database.Storage.DataDirectory);
+        if (Database.Unavailable is not null)
+        {
+            return;
+        }
+        string[] options = Database.Storage.Provider == Waybill.Persistence.DatabaseProvider.Postgres ? ["--database", Database.Storage.ConnectionString] : [];
+        (_server, BaseUrl) = await BrowserApp.StartServerAsync(Database.Storage.DataDirectory, options);
     }
 
     public async ValueTask DisposeAsync()
@@ -33,10 +39,13 @@ public sealed class TrackServer : IAsyncLifetime
         await Database.DisposeAsync();
     }
 
-    /// <summary>An API client of a new tenant, on this server.</summary>
-    public async Task<HttpClient> NewTenantApiAsync() => await Api(BaseUrl, Database);
+    /// <summary>An API client of a new tenant, on this server (skips the test when the database is not available).</summary>
+    public async Task<HttpClient> NewTenantApiAsync() => await TrackPages.ApiAsync(BaseUrl, Database);
+}
 
-    internal static async Task<HttpClient> Api(string baseUrl, TestDatabase database)
+internal static class TrackPages
+{
+    public static async Task<HttpClient> ApiAsync(string baseUrl, TestDatabase database)
     {
         var (db, _, key) = await database.NewTenantAsync();
         await db.DisposeAsync();
@@ -47,10 +56,11 @@ public sealed class TrackServer : IAsyncLifetime
 }
 
 /// <summary>
-/// The buyer's public tracking pages over HTTP: what they show before and after the buyer confirms, the 404 for an unknown
-/// number, the locale, and the limits (per client address, per parcel's confirmation) with and without a trusted proxy.
+/// The buyer's public tracking pages over HTTP, on SQLite and PostgreSQL: what they show before and after the buyer
+/// confirms, the limit on wrong confirmations, the 404 for an unknown number, the locale, the lookup across sellers.
 /// </summary>
-public sealed class TrackPagesTests(TrackServer app) : IClassFixture<TrackServer>
+public abstract class TrackPagesTests<TDatabase>(TrackServer<TDatabase> app)
+    where TDatabase : TestDatabase, new()
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -109,7 +119,7 @@ public sealed class TrackPagesTests(TrackServer app) : IClassFixture<TrackServer
         var strangers = await (await stranger.GetAsync($"/track/{parcel.LastNumber}", Ct)).Content.ReadAsStringAsync(Ct).Decoded();
 
         Assert.Equal(HttpStatusCode.Redirect, wrong.StatusCode);
-        Assert.Equal($"/track/{parcel.LastNumber}?confirm=wrong", wrong.Headers.Location!.OriginalString);
+        Assert.Equal($"/track/{parcel.LastNumber}?confirm=wrong#confirm", wrong.Headers.Location!.OriginalString);
         Assert.Contains("That does not match this parcel. Attempts left: 4.", afterWrong, StringComparison.Ordinal);
         Assert.DoesNotContain(parcel.BuyerName, afterWrong, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
@@ -193,7 +203,7 @@ public sealed class TrackPagesTests(TrackServer app) : IClassFixture<TrackServer
         Assert.Contains("enter your order reference", before, StringComparison.Ordinal);
         Assert.DoesNotContain(reference, before, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
-        Assert.Equal($"/track/{number}", confirmed.Headers.Location!.OriginalString);
+        Assert.Equal($"/track/{number}#address", confirmed.Headers.Location!.OriginalString);
         Assert.Contains("Chan Tai Man", after, StringComparison.Ordinal);
         Assert.Contains("8 Queen's Road Central", after, StringComparison.Ordinal);
         Assert.Contains("Import duties and taxes have been paid by", after, StringComparison.Ordinal);
@@ -218,7 +228,7 @@ public sealed class TrackPagesTests(TrackServer app) : IClassFixture<TrackServer
         using var buyer = TrackParcels.Browser(app.BaseUrl);
         var buyersPage = await (await buyer.GetAsync($"/track/{parcel.LastNumber}", Ct)).Content.ReadAsStringAsync(Ct).Decoded();
 
-        Assert.All(answers, a => Assert.EndsWith("?confirm=wrong", a.Headers.Location!.OriginalString, StringComparison.Ordinal));
+        Assert.All(answers, a => Assert.EndsWith("?confirm=wrong#confirm", a.Headers.Location!.OriginalString, StringComparison.Ordinal));
         Assert.Equal((HttpStatusCode)429, locked.StatusCode);
         var retryAfter = int.Parse(locked.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 800, 900);
@@ -320,6 +330,84 @@ public sealed class TrackPagesTests(TrackServer app) : IClassFixture<TrackServer
     }
 
     [Fact]
+    public async Task A_booked_parcel_shows_the_window_promised_at_booking_then_the_carriers_forecast()
+    {
+        var api = await app.NewTenantApiAsync();
+        Assert.True((await api.PostJsonAsync("/v1/warehouses", Build.Warehouse())).IsSuccessStatusCode);
+        var order = await (await api.PostJsonAsync("/v1/orders", Build.Order())).JsonAsync();
+        var booking = await api.PostJsonAsync($"/v1/orders/{order.GetProperty("id").GetString()}/shipments", new { });
+        var booked = await booking.JsonAsync();
+        Assert.True(booking.IsSuccessStatusCode, booked.ToString());
+        var leg = booked.GetProperty("legs")[0];
+        var number = leg.GetProperty("trackingNumber").GetString()!;
+        var promised = booked.GetProperty("expectedDelivery");
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        string Day(string at) => TimeZoneInfo.ConvertTime(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture), berlin)
+            .ToString("M", System.Globalization.CultureInfo.GetCultureInfo("en"));
+        var (first, last) = (Day(promised.GetProperty("earliest").GetString()!), Day(promised.GetProperty("latest").GetString()!));
+        using var browser = TrackParcels.Browser(app.BaseUrl);
+
+        var before = await (await browser.GetAsync($"/track/{number}", Ct)).Content.ReadAsStringAsync(Ct).Decoded();
+        var scan = await api.PostJsonAsync("/v1/tracking/events", new
+        {
+            events = new[] { TrackParcels.Event(number, leg.GetProperty("carrier").GetString()!, "PU", DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), "Shenzhen", "CN") },
+        });
+        Assert.Equal(1, (await scan.JsonAsync()).GetProperty("accepted").GetInt32());
+        var after = await (await browser.GetAsync($"/track/{number}", Ct)).Content.ReadAsStringAsync(Ct).Decoded();
+
+        Assert.Contains(first == last ? first : $"{first} – {last}", before, StringComparison.Ordinal);
+        Assert.Contains("The window given when the parcel was booked.", before, StringComparison.Ordinal);
+        Assert.Contains("Waiting for the first scan", before, StringComparison.Ordinal);
+        Assert.Contains("<h1 id=\"milestone\">Posted</h1>", after, StringComparison.Ordinal);
+        Assert.Contains("Estimated from the carriers' usual transit times.", after, StringComparison.Ordinal);
+        Assert.Matches("class=\"expected-window\">\\s*\\w+ \\d+", after);
+    }
+
+    [Fact]
+    public async Task Where_two_sellers_use_the_same_number_the_most_recently_updated_shipment_is_shown()
+    {
+        var first = await app.NewTenantApiAsync();
+        var second = await app.NewTenantApiAsync();
+        var number = Build.S10(System.Security.Cryptography.RandomNumberGenerator.GetInt32(10_000_000, 99_999_999));
+        foreach (var api in new[] { first, second })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await api.PostJsonAsync("/v1/shipments", new { legs = new[] { new { carrier = "s10", trackingNumber = number } } })).StatusCode);
+        }
+        using var browser = TrackParcels.Browser(app.BaseUrl);
+
+        await Scan(first, "EMA", "Shenzhen", "CN");
+        await Task.Delay(50, Ct);
+        await Scan(second, "EMD", "Frankfurt", "DE");
+        var secondNewer = await (await browser.GetAsync($"/track/{number}", Ct)).Content.ReadAsStringAsync(Ct).Decoded();
+        await Task.Delay(50, Ct);
+        await Scan(first, "EMC", "Guangzhou", "CN");
+        var firstNewer = await (await browser.GetAsync($"/track/{number}", Ct)).Content.ReadAsStringAsync(Ct).Decoded();
+
+        Assert.Contains("<h1 id=\"milestone\">Arrived in the destination country</h1>", secondNewer, StringComparison.Ordinal);
+        Assert.Contains("<h1 id=\"milestone\">Left the origin country</h1>", firstNewer, StringComparison.Ordinal);
+        Assert.DoesNotContain("Frankfurt", firstNewer, StringComparison.Ordinal); // one seller's parcel, not a mix of both
+
+        async Task Scan(HttpClient api, string code, string city, string country)
+        {
+            var response = await api.PostJsonAsync("/v1/tracking/events", new { events = new[] { TrackParcels.Event(number, "s10", code, "2026-11-21T10:00:00+08:00", city, country) } });
+            Assert.Equal(1, (await response.JsonAsync()).GetProperty("accepted").GetInt32());
+        }
+    }
+}
+
+public sealed class TrackPagesTestsOnSqlite(TrackServer<SqliteDatabase> app) : TrackPagesTests<SqliteDatabase>(app), IClassFixture<TrackServer<SqliteDatabase>>;
+
+public sealed class TrackPagesTestsOnPostgres(TrackServer<PostgresDatabase> app) : TrackPagesTests<PostgresDatabase>(app), IClassFixture<TrackServer<PostgresDatabase>>;
+
+/// <summary>
+/// The tracking pages' limits, each test on a server of its own with a low limit: per client address (loopback included),
+/// <c>X-Forwarded-For</c> only from a trusted proxy, the dashboard and the API untouched, bad options refused at start.
+/// </summary>
+public sealed class TrackLimitsTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
     public async Task A_spoofed_forwarded_header_does_not_escape_the_limit_without_a_trusted_proxy()
     {
         await using var server = await LimitedServer.StartAsync("--track-rate-limit", "3");
@@ -373,7 +461,7 @@ public sealed class TrackPagesTests(TrackServer app) : IClassFixture<TrackServer
     public async Task The_tracking_limit_answers_429_with_retry_after_and_leaves_the_dashboard_and_the_api_alone()
     {
         await using var server = await LimitedServer.StartAsync("--track-rate-limit", "3");
-        var api = await TrackServer.Api(server.BaseUrl, server.Database);
+        var api = await TrackPages.ApiAsync(server.BaseUrl, server.Database);
         using var client = TrackParcels.Browser(server.BaseUrl);
 
         var tracking = new List<HttpResponseMessage>();

@@ -11,8 +11,8 @@ namespace Waybill.Server.Pages.Track;
 /// <summary>
 /// A parcel's public page, <c>/track/{number}</c>: found across tenants by any leg's number; its personal data only for a
 /// buyer who confirmed the destination postal code (or the order reference) in the last 30 minutes. The confirmation is a
-/// POST (antiforgery), answered by a redirect to the page (with <c>?confirm=wrong</c> when it did not match), so that a
-/// reload never posts again.
+/// POST (antiforgery), answered by a redirect to the page (with <c>?confirm=wrong</c> when it did not match), scrolled to
+/// the form or the address, so that a reload never posts again.
 /// </summary>
 public sealed class NumberModel(
     Storage storage, DeliveryForecasts forecasts, TimeProvider clock, PageLocale text,
@@ -72,15 +72,15 @@ public sealed class NumberModel(
         }
         if (string.IsNullOrWhiteSpace(code) || code.Length > 100)
         {
-            return Redirect(PathOf(Number) + "?confirm=missing");
+            return Redirect(PathOf(Number) + "?confirm=missing#confirm");
         }
         if (!story.Confirms(code))
         {
             attempts.Fail(story.ShipmentId);
-            return Redirect(PathOf(Number) + "?confirm=wrong");
+            return Redirect(PathOf(Number) + "?confirm=wrong#confirm");
         }
         confirmation.Grant(HttpContext, story.ShipmentId);
-        return Redirect(PathOf(Number));
+        return Redirect(PathOf(Number) + "#address");
     }
 
     /// <summary>Finds and reads the parcel; the 404 page when there is none (then the result to return).</summary>
