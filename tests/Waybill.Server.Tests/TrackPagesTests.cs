@@ -324,7 +324,11 @@ public abstract class TrackPagesTests<TDatabase>(TrackServer<TDatabase> app)
         Assert.Contains("Customs in Germany is holding the parcel.", heldPage, StringComparison.Ordinal);
         Assert.Contains("Customs may need a document from you", heldPage, StringComparison.Ordinal);
         Assert.Contains("Import duties and taxes have been paid by", heldPage, StringComparison.Ordinal); // Build.Order is DDP
+        Assert.Contains("Customs in Germany", heldPage, StringComparison.Ordinal);
         Assert.Contains("<h1 id=\"milestone\">Ready for pick-up</h1>", pickupPage, StringComparison.Ordinal);
+        Assert.Contains("Arrived in Germany", pickupPage, StringComparison.Ordinal); // sent within Germany: no customs on the way
+        Assert.DoesNotContain("Customs in", pickupPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"expected\"", pickupPage, StringComparison.Ordinal); // waiting for the buyer, not for a delivery
         // The sandbox's local carriers hold a parcel for 7 days.
         Assert.Contains("Collect it at the pick-up point in Berlin, Germany by Wednesday, December 2, 2026.", pickupPage, StringComparison.Ordinal);
     }

@@ -108,6 +108,9 @@ public sealed class TrackStory
 
     public bool Delivered => Milestone == Tracking.Milestone.Delivered;
 
+    /// <summary>The parcel passes a customs border (not within one country or the EU); true while either end is unknown.</summary>
+    public bool CrossesCustoms => Origin is not { } from || Destination is not { } to || Customs.LandedCostCalculator.CrossesBorder(from, to);
+
     public bool Returned => Milestone == Tracking.Milestone.ReturnedToSender;
 
     /// <summary>
