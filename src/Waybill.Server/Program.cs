@@ -3,7 +3,8 @@ using Waybill.Server;
 
 // Waybill's server: the HTTP API, and (later) the dashboard, tracking pages and background workers.
 // Options: --urls, --data-dir DIR, --database CS (or ConnectionStrings__Waybill), --demo true|false (--no-demo),
-// --sandbox-speed N, --sandbox-orders-per-day N, --smtp HOST:PORT, --allow-private-webhooks true|false. See README.
+// --sandbox-speed N, --sandbox-orders-per-day N, --smtp HOST:PORT, --allow-private-webhooks true|false,
+// --track-rate-limit N (tracking lookups a minute per client address), --trusted-proxy IP[,IP...]. See README.
 try
 {
     var app = WaybillServer.Build(args);

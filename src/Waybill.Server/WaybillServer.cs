@@ -62,7 +62,7 @@ internal static class WaybillServer
         builder.Services.AddNotifications(builder.Configuration, storage);
         builder.Services.AddForecasts();
         builder.Services.AddWebhooks(builder.Configuration, storage, demo);
-        builder.Services.AddWeb(storage);
+        builder.Services.AddWeb(storage, builder.Configuration);
 
         builder.Services.AddScoped<CreateOrder.Handler>();
         builder.Services.AddScoped<GetOrder.Handler>();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Waybill.Persistence;
 
@@ -12,7 +13,7 @@ namespace Waybill.Server.Web;
 /// </summary>
 internal static class WebSetup
 {
-    public static void AddWeb(this IServiceCollection services, Storage storage)
+    public static void AddWeb(this IServiceCollection services, Storage storage, IConfiguration configuration)
     {
         services.AddHttpContextAccessor();
         services.AddSingleton(WebText.Default);
@@ -21,7 +22,12 @@ internal static class WebSetup
         {
             o.Conventions.AuthorizeFolder("/Dashboard");
             o.Conventions.AllowAnonymousToPage("/Dashboard/SignIn");
+            // Every tracking lookup (the search, a parcel's page, a confirmation) counts against the client's limit.
+            o.Conventions.AddFolderApplicationModelConvention("/Track", page => page.EndpointMetadata.Add(new EnableRateLimitingAttribute(TrackLimits.Policy)));
         });
+        services.AddTrackRateLimits(TrackLimits.From(configuration));
+        services.AddSingleton(sp => new TrackConfirmation(sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<WallClock>()));
+        services.AddSingleton(sp => new ConfirmationAttempts(sp.GetRequiredService<WallClock>()));
         services.AddAuthentication(DashboardSession.Scheme).AddCookie(DashboardSession.Scheme, DashboardSession.Configure);
         services.AddAuthorization();
         services.AddAntiforgery(o =>
@@ -47,6 +53,8 @@ internal static class WebSetup
 
     public static void UseWeb(this WebApplication app)
     {
+        // X-Forwarded-For only from the operator's --trusted-proxy (see RateLimits); otherwise nothing is read from it.
+        app.UseForwardedHeaders();
         app.Use((context, next) =>
         {
             if (WebErrorPage.IsPage(context))
@@ -65,6 +73,7 @@ internal static class WebSetup
         });
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<DashboardTenantMiddleware>();

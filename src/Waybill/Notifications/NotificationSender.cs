@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using NodaTime;
-using NodaTime.TimeZones;
 using Waybill.Common;
 using Waybill.Orders;
 using Waybill.Persistence;
@@ -247,19 +246,19 @@ public sealed partial class NotificationSender(
             ["pickup_place"] = n.Kind == NotificationKinds.AvailableForPickup ? place : null,
             // Until when: the carrier's hold period, where the carrier states one (the sandbox network's do).
             ["pickup_until"] = n.Kind == NotificationKinds.AvailableForPickup && cause is not null && leg is not null
-                && Shipping.Sandbox.SandboxCatalogue.Default.FindCarrier(leg.Carrier)?.PickupHoldDays is { } hold
-                ? Local(cause.OccurredAt.AddDays(hold), culture.DateTimeFormat.LongDatePattern) : null,
+                ? Local(BuyerFacts.PickupUntil(leg.Carrier, cause.OccurredAt), culture.DateTimeFormat.LongDatePattern) : null,
             ["stalled_for"] = n.Kind == NotificationKinds.Stalled && n.EventAt is { } lastScan ? Span(now - lastScan) : null,
         };
         if (order is not null)
         {
-            if (order.Incoterm == Incoterm.DDP)
+            var duties = BuyerFacts.DutiesOf(order);
+            if (duties.PaidBySeller)
             {
                 values["duties_paid"] = "true";
             }
-            else if (OrderLandedCost.Read(order.LandedCost)?.Quote is { } quote && quote.Duty + quote.Tax + quote.Fees > 0 && quote.CollectedAt != "checkout")
+            else if (duties.Due)
             {
-                values["duties_due"] = $"{quote.Currency} {(quote.Duty + quote.Tax + quote.Fees).ToString("N2", culture)}";
+                values["duties_due"] = $"{duties.Currency} {duties.Amount!.Value.ToString("N2", culture)}";
             }
         }
         return values;
@@ -270,17 +269,8 @@ public sealed partial class NotificationSender(
         span.TotalHours < 96 ? $"{Math.Max(1, (int)span.TotalHours)} hours" : $"{(int)span.TotalDays} days";
 
     /// <summary>The buyer's time zone, else the ship-to country's (its first zone in the tz database), else the tenant's, else UTC.</summary>
-    internal static DateTimeZone ZoneOf(string? timeZone, CountryCode country, string? tenantTimeZone = null)
-    {
-        if (timeZone is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) is { } zone)
-        {
-            return zone;
-        }
-        var location = TzdbDateTimeZoneSource.Default.ZoneLocations?.FirstOrDefault(l => l.CountryCode == country.Value);
-        return location is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(location.ZoneId) is { } countryZone ? countryZone
-            : tenantTimeZone is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(tenantTimeZone) is { } tenantZone ? tenantZone
-            : DateTimeZone.Utc;
-    }
+    internal static DateTimeZone ZoneOf(string? timeZone, CountryCode country, string? tenantTimeZone = null) =>
+        BuyerFacts.BuyerZone(timeZone, country, tenantTimeZone).Zone;
 
     private static CultureInfo CultureOf(string? tag, string locale)
     {

@@ -112,6 +112,7 @@ public sealed class BrowserApp : IAsyncLifetime
         Driver.Navigate().GoToUrl(BaseUrl + "/health/live");
         Driver.Manage().Cookies.DeleteAllCookies();
         Driver.Manage().Window.Size = new Size(1280, 900);
+        _ = Driver.Manage().Logs.GetLog(LogType.Browser); // what an earlier test left in the log is not this test's
     }
 
     public void Go(string path) => Driver.Navigate().GoToUrl(BaseUrl + path);
