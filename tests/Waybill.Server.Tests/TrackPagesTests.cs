@@ -110,6 +110,8 @@ public abstract class TrackPagesTests<TDatabase>(TrackServer<TDatabase> app)
         var parcel = await TrackParcels.DeliveryOfficeAsync(api);
         using var browser = TrackParcels.Browser(app.BaseUrl);
 
+        var blank = await TrackParcels.ConfirmAsync(browser, parcel.LastNumber, "   ");
+        var afterBlank = await (await browser.GetAsync(blank.Headers.Location, Ct)).Content.ReadAsStringAsync(Ct).Decoded();
         var wrong = await TrackParcels.ConfirmAsync(browser, parcel.LastNumber, "10117");
         var afterWrong = await (await browser.GetAsync(wrong.Headers.Location, Ct)).Content.ReadAsStringAsync(Ct).Decoded();
         var right = await TrackParcels.ConfirmAsync(browser, parcel.LastNumber, " 10-11 5 ");
@@ -118,6 +120,8 @@ public abstract class TrackPagesTests<TDatabase>(TrackServer<TDatabase> app)
         using var stranger = TrackParcels.Browser(app.BaseUrl);
         var strangers = await (await stranger.GetAsync($"/track/{parcel.LastNumber}", Ct)).Content.ReadAsStringAsync(Ct).Decoded();
 
+        Assert.Equal($"/track/{parcel.LastNumber}?confirm=missing#confirm", blank.Headers.Location!.OriginalString);
+        Assert.Contains("Enter the postal code or order reference first.", afterBlank, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, wrong.StatusCode);
         Assert.Equal($"/track/{parcel.LastNumber}?confirm=wrong#confirm", wrong.Headers.Location!.OriginalString);
         Assert.Contains("That does not match this parcel. Attempts left: 4.", afterWrong, StringComparison.Ordinal);

@@ -70,11 +70,11 @@ public sealed class NumberModel(
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             return Page();
         }
-        if (string.IsNullOrWhiteSpace(code) || code.Length > 100)
+        if (string.IsNullOrWhiteSpace(code))
         {
             return Redirect(PathOf(Number) + "?confirm=missing#confirm");
         }
-        if (!story.Confirms(code))
+        if (code.Length > 100 || !story.Confirms(code))
         {
             attempts.Fail(story.ShipmentId);
             return Redirect(PathOf(Number) + "?confirm=wrong#confirm");
