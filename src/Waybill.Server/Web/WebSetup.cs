@@ -23,6 +23,8 @@ internal static class WebSetup
             o.Conventions.AllowAnonymousToPage("/Dashboard/SignIn");
         });
         services.AddAuthentication(DashboardSession.Scheme).AddCookie(DashboardSession.Scheme, DashboardSession.Configure);
+        // A session's 8 hours are real hours: the demo's accelerated clock (the TimeProvider in DI) would end it in 20 s.
+        services.AddOptions<CookieAuthenticationOptions>(DashboardSession.Scheme).Configure<WallClock>((o, wall) => o.TimeProvider = wall.Time);
         services.AddAuthorization();
         services.AddAntiforgery(o =>
         {
