@@ -26,7 +26,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         app.SignIn(key);
         app.Go("/dashboard/orders");
         Assert.Contains("Orders: 0", app.Find("#order-count").Text, StringComparison.Ordinal);
-        app.CheckPage("orders-empty");
+        Check("orders-empty");
 
         // Line 1 the header, 2 and 3 an order of two lines, 4 a bad quantity: the file is refused whole.
         var bad = CsvFile("bad-orders.csv",
@@ -40,7 +40,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         Assert.Contains("'two' is not a number", error.FindElement(By.CssSelector("td:nth-child(3)")).Text, StringComparison.Ordinal);
         Assert.Contains("Errors: 1", app.Find("#import-errors").Text, StringComparison.Ordinal);
         Assert.Equal(0, await OrderCountAsync(api));
-        app.CheckPage("orders-upload-errors");
+        Check("orders-upload-errors");
         Assert.Equal(0, await OrderCountAsync(api)); // the check's reload sent the file again: still refused whole
 
         var good = CsvFile("good-orders.csv",
@@ -51,7 +51,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         Assert.Equal(2, await OrderCountAsync(api));
         var listed = app.Driver.FindElements(By.CssSelector("table.orders tbody tr td:first-child a")).Select(a => a.Text).ToList();
         Assert.Equal(["WEB-1", "WEB-2"], listed.Order(StringComparer.Ordinal));
-        app.CheckPage("orders-upload-done");
+        Check("orders-upload-done");
 
         // The same file again creates nothing new (the check's reload already sent it a second time).
         Upload(good);
@@ -62,7 +62,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
 
         app.Go("/dashboard/orders?q=web-2");
         Assert.Equal(["WEB-2"], app.Driver.FindElements(By.CssSelector("table.orders tbody tr td:first-child a")).Select(a => a.Text));
-        app.CheckPage("orders-search");
+        Check("orders-search");
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         var routes = app.Driver.FindElements(By.CssSelector("fieldset.routes input[type=radio]"));
         Assert.True(routes.Count >= 2, "the quote lists several routes");
         Assert.Single(routes, r => r.Selected);
-        app.CheckPage("order-bookable");
+        Check("order-bookable");
 
         // The second route, not the default: the booking takes the seller's choice.
         routes = app.Driver.FindElements(By.CssSelector("fieldset.routes input[type=radio]"));
@@ -100,7 +100,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         app.Go($"/dashboard/orders/{order}");
         Assert.Empty(app.Driver.FindElements(By.CssSelector("section.book")));
         Assert.Single(app.Driver.FindElements(By.CssSelector($"ul.shipments a[href='/dashboard/shipments/{shipmentId}']")));
-        app.CheckPage("order-booked");
+        Check("order-booked");
 
         // An order cancelled while its page was open: the booking's problem is shown on the page.
         app.Go($"/dashboard/orders/{cancelled}");
@@ -109,7 +109,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         app.WaitUntil(() => app.Driver.FindElements(By.Id("booking-error")).Count == 1, "the booking error");
         Assert.Contains("cancelled", app.Find("#booking-error").Text, StringComparison.Ordinal);
         Assert.Contains("shipping.order_cancelled", app.Find("#booking-error").Text, StringComparison.Ordinal);
-        app.CheckPage("order-booking-error");
+        Check("order-booking-error");
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         {
             Assert.Single(app.Driver.FindElements(By.Id("no-route")));
         }
-        app.CheckPage("order-restricted");
+        Check("order-restricted");
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         var (api, key) = await app.NewTenantAsync();
         app.SignIn(key);
         app.Go("/dashboard/webhooks");
-        app.CheckPage("webhooks-empty");
+        Check("webhooks-empty");
 
         // The server refuses private addresses (the browser tests' server does not allow them): said beside the URL.
         app.Find("#webhook-url").SendKeys("http://127.0.0.1:9/hooks");
@@ -152,7 +152,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         Assert.Contains("loopback", app.Find("#url-error").Text, StringComparison.Ordinal);
         Assert.Equal("http://127.0.0.1:9/hooks", app.Find("#webhook-url").GetAttribute("value"));
         Assert.True(app.Find("#event-0").Selected, "the typed choices are kept");
-        app.CheckPage("webhooks-add-error");
+        Check("webhooks-add-error");
 
         app.Find("#webhook-url").Clear();
         app.Find("#webhook-url").SendKeys("https://203.0.113.10/hooks/waybill");
@@ -165,7 +165,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         Assert.Equal(["shipment.milestone", "shipment.exception"], endpoint.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
         var id = endpoint.GetProperty("id").GetGuid();
         // The check reloads the page twice, which sends the form again: more endpoints, each with its own secret shown once.
-        app.CheckPage("webhooks-secret");
+        Check("webhooks-secret");
         var second = app.Find("#secret-value").GetAttribute("value")!;
         Assert.NotEqual(secret, second);
         var again = (await ListEndpointsAsync(api)).Select(e => e.GetProperty("id").GetGuid()).Where(e => e != id).ToList();
@@ -180,21 +180,21 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         Assert.DoesNotContain(second, app.Driver.PageSource, StringComparison.Ordinal);
         Assert.Empty(app.Driver.FindElements(By.Id("new-secret")));
         Assert.Contains("https://203.0.113.10/hooks/waybill", app.Find("table.endpoints").Text, StringComparison.Ordinal);
-        app.CheckPage("webhooks-list");
+        Check("webhooks-list");
 
         app.Go($"/dashboard/webhooks/{id}");
         Assert.DoesNotContain(secret, app.Driver.PageSource, StringComparison.Ordinal);
         Assert.Contains("Deliveries: 0", app.Find("#delivery-count").Text, StringComparison.Ordinal);
-        app.CheckPage("webhook-endpoint");
+        Check("webhook-endpoint");
         app.Find("#rotate").Click();
         app.WaitUntil(() => app.Driver.FindElements(By.Id("rotate-confirm")).Count == 1, "the rotation's confirmation");
-        app.CheckPage("webhook-rotate-confirm");
+        Check("webhook-rotate-confirm");
         app.Find("#rotate-confirm").Click();
         app.WaitUntil(() => app.Driver.FindElements(By.Id("new-secret")).Count == 1, "the rotated secret");
         var rotated = app.Find("#secret-value").GetAttribute("value")!;
         Assert.StartsWith("whsec_", rotated, StringComparison.Ordinal);
         Assert.NotEqual(secret, rotated);
-        app.CheckPage("webhook-rotated"); // its reload rotates once more, and shows that secret once
+        Check("webhook-rotated"); // its reload rotates once more, and shows that secret once
         var latest = app.Find("#secret-value").GetAttribute("value")!;
         app.Go($"/dashboard/webhooks/{id}");
         Assert.DoesNotContain(rotated, app.Driver.PageSource, StringComparison.Ordinal);
@@ -203,14 +203,14 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         app.Find("#disable").Click();
         app.WaitUntil(() => app.Find("#endpoint-state").Text == "Disabled", "the endpoint disabled");
         Assert.Empty(await ListEndpointsAsync(api)); // the API lists only enabled endpoints
-        app.CheckPage("webhook-disabled");
+        Check("webhook-disabled");
         app.Find("#enable").Click();
         app.WaitUntil(() => app.Find("#endpoint-state").Text == "Enabled", "the endpoint enabled again");
         Assert.Single(await ListEndpointsAsync(api));
 
         app.Find("#delete").Click();
         app.WaitUntil(() => app.Driver.FindElements(By.Id("delete-confirm")).Count == 1, "the deletion's confirmation");
-        app.CheckPage("webhook-delete-confirm");
+        Check("webhook-delete-confirm");
         app.Find("#delete-confirm").Click();
         app.WaitUntil(() => app.Driver.Url.EndsWith("/dashboard/webhooks?deleted=true", StringComparison.Ordinal), "the list after the deletion");
         Assert.Empty(app.Driver.FindElements(By.CssSelector($"a[href='/dashboard/webhooks/{id}']")));
@@ -227,7 +227,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         app.SignIn(key);
         app.Go("/dashboard/settings");
         Assert.Equal("24", app.Find("#notice-window").GetAttribute("value"));
-        app.CheckPage("settings");
+        Check("settings");
 
         Type("#alert-email", "ops@shop.example");
         Type("#notice-window", "48");
@@ -248,7 +248,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         Assert.Equal("IM2760000001", saved.GetProperty("schemes").GetProperty("IOSS").GetProperty("number").GetString());
         Assert.True(saved.GetProperty("schemes").GetProperty("CH_VAT").GetProperty("registered").GetBoolean());
         Assert.False(saved.GetProperty("schemes").GetProperty("SG_GST").GetProperty("registered").GetBoolean());
-        app.CheckPage("settings-saved");
+        Check("settings-saved");
 
         Type("#notice-window", "500");
         Type("#scheme-IOSS-number", "XX123");
@@ -264,7 +264,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         Assert.Equal("ops@", app.Find("#alert-email").GetAttribute("value"));
         var unchanged = await (await api.GetAsync("/v1/settings", Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal(48, unchanged.GetProperty("notifications").GetProperty("noticeWindowHours").GetInt32());
-        app.CheckPage("settings-invalid");
+        Check("settings-invalid");
 
         // Another change (the API) after the page was read: the page's save is refused as stale, the typed values kept.
         app.Go("/dashboard/settings");
@@ -280,7 +280,7 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         Assert.Contains("Saved now: 12", app.Find("#notice-window").FindElement(By.XPath("..")).Text, StringComparison.Ordinal);
         var kept = await (await api.GetAsync("/v1/settings", Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("ops@shop.example", kept.GetProperty("notifications").GetProperty("alertEmail").GetString());
-        app.CheckPage("settings-stale");
+        Check("settings-stale");
     }
 
     /// <summary>
@@ -292,6 +292,29 @@ public sealed class OrdersBrowserTests(BrowserApp app)
         app.Fresh();
         app.Go("/dashboard/sign-in");
         app.Driver.Manage().Cookies.DeleteAllCookies();
+    }
+
+    /// <summary>The fixture's checks of the page (axe-core, 390 px), then the whole page's height in one more screenshot.</summary>
+    private void Check(string name)
+    {
+        app.CheckPage(name);
+        var metrics = app.Driver.ExecuteCdpCommand("Page.getLayoutMetrics", []) as Dictionary<string, object>;
+        var size = metrics?["cssContentSize"] as Dictionary<string, object>;
+        var shot = app.Driver.ExecuteCdpCommand("Page.captureScreenshot", new Dictionary<string, object?>
+        {
+            ["format"] = "png",
+            ["captureBeyondViewport"] = true,
+            ["clip"] = new Dictionary<string, object>
+            {
+                ["x"] = 0,
+                ["y"] = 0,
+                ["width"] = Convert.ToDouble(size?["width"] ?? 1280, System.Globalization.CultureInfo.InvariantCulture),
+                ["height"] = Math.Min(Convert.ToDouble(size?["height"] ?? 900, System.Globalization.CultureInfo.InvariantCulture), 8000),
+                ["scale"] = 1,
+            },
+        }) as Dictionary<string, object>;
+        Directory.CreateDirectory(BrowserApp.ScreenshotDirectory);
+        File.WriteAllBytes(Path.Combine(BrowserApp.ScreenshotDirectory, name + "-full.png"), Convert.FromBase64String((string)shot!["data"]));
     }
 
     private void Upload(string path)

@@ -12,8 +12,12 @@ public static class OrderUpload
 {
     public const long MaxFileBytes = 10L * 1024 * 1024;
 
-    /// <summary>The whole request: the file, the antiforgery token and the multipart framing.</summary>
-    public const long MaxRequestBytes = MaxFileBytes + (64 * 1024);
+    /// <summary>
+    /// What the server reads of one upload at most (Kestrel's limit for the page). A file over <see cref="MaxFileBytes"/>
+    /// is read to its end up to here and thrown away, so that the browser, done sending, shows the page's error; a bigger
+    /// body is cut off by Kestrel (the connection closes, and a browser may show a network error instead).
+    /// </summary>
+    public const long MaxRequestBytes = 64L * 1024 * 1024;
 
     /// <summary>The orders page's query when an upload was refused before it could be read (<c>?upload=too_large</c>).</summary>
     public const string TooLarge = "too_large";
@@ -55,7 +59,24 @@ public static class OrderUpload
                 // The form reader says "Multipart body length limit ... exceeded"; anything else it refuses is a broken upload.
                 var why = ex is BadHttpRequestException || ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? TooLarge : Unreadable;
                 context.Result = new RedirectResult($"/dashboard/orders?upload={why}");
-                http.Response.Headers.Connection = "close"; // the rest of the body is not read
+                if (ex is BadHttpRequestException || !await DrainAsync(http))
+                {
+                    http.Response.Headers.Connection = "close"; // the rest of the body cannot be read
+                }
+            }
+        }
+
+        /// <summary>Reads the rest of a refused upload (up to Kestrel's limit) so that the client sees the answer.</summary>
+        private static async Task<bool> DrainAsync(HttpContext http)
+        {
+            try
+            {
+                await http.Request.Body.CopyToAsync(Stream.Null, http.RequestAborted);
+                return true;
+            }
+            catch (BadHttpRequestException)
+            {
+                return false;
             }
         }
     }
