@@ -12,7 +12,7 @@ public static class Show
     {
         ArgumentNullException.ThrowIfNull(text);
         var decimals = Currency.TryCreate(currency, out var c, out _) ? c.MinorUnits : 2;
-        return string.Create(text.Culture, $"{amount.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), text.Culture)} {currency}");
+        return amount.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), text.Culture) + " " + currency;
     }
 
     /// <summary>A moment in UTC (the dashboard's times are the server's, in UTC), in the viewer's date and time format.</summary>
@@ -24,6 +24,15 @@ public static class Show
 
     /// <summary>The ISO 8601 form for a <c>time</c> element's <c>datetime</c>.</summary>
     public static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>A date the core gives as <c>yyyy-MM-dd</c>, in the viewer's short date format (as given when it is not one).</summary>
+    public static string Date(PageLocale text, string isoDate)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return DateOnly.TryParseExact(isoDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? date.ToString("d", text.Culture)
+            : isoDate;
+    }
 
     public static string Number(PageLocale text, decimal value)
     {
