@@ -28,13 +28,13 @@ internal static class OrdersEndpoints
             .ProducesProblem(400).ProducesProblem(409).ProducesProblem(422);
 
         orders.MapGet("/", async Task<Results<Ok<PageOf<OrderView>>, ProblemHttpResult>> (
-                [FromQuery] string? status, [FromQuery] int? page, [FromQuery] int? pageSize,
+                [FromQuery] string? status, [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string? reference,
                 ListOrders.Handler handler, CancellationToken ct) =>
             {
-                var result = await handler.HandleAsync(new ListOrders.Request(status, page, pageSize), ct);
+                var result = await handler.HandleAsync(new ListOrders.Request(status, page, pageSize, reference), ct);
                 return Problems.OkOr(result);
             })
-            .WithSummary("Lists orders, newest first (pageSize defaults to 50, at most 500).")
+            .WithSummary("Lists orders, newest first (pageSize defaults to 50, at most 500); reference= finds those whose reference contains it, case ignored.")
             .ProducesProblem(400);
 
         orders.MapGet("/{id}", async Task<Results<Ok<OrderView>, ProblemHttpResult>> (

@@ -13,8 +13,8 @@ internal static class RatesEndpoints
                 Problems.OkOr(await handler.HandleAsync(request, ct)))
             .WithTags("Rates")
             .WithSummary("Prices every feasible route over the sandbox network, cheapest first, and says why each service left out cannot carry the goods.")
-            .WithDescription("From warehouseId (or from{country}, or the tenant's only origin warehouse), to shipTo{country, postalCode?}, for parcels[{weightKg, lengthCm, widthCm, heightCm}] or order lines (packed into one parcel from the default-packaging table). Totals are in the request's currency, else the tenant's. 400 rates.invalid names every wrong field; 422 when no warehouse applies.")
-            .ProducesProblem(400).ProducesProblem(422);
+            .WithDescription("From warehouseId (or from{country}, or the tenant's only origin warehouse), to shipTo{country, postalCode?}, for parcels[{weightKg, lengthCm, widthCm, heightCm}] or order lines (packed into one parcel from the default-packaging table); or orderId alone (with warehouseId at most): the order's booking quote, the routes POST /v1/orders/{id}/shipments chooses from. Totals are in the request's currency, else the tenant's. 400 rates.invalid names every wrong field; 404 orders.not_found for an unknown orderId; 422 when no warehouse applies.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(422);
 
         v1.MapPost("/orders/{id}/shipments", async Task<Results<Created<Waybill.Tracking.ShipmentView>, ProblemHttpResult>> (
                 string id, BookingInput? request, BookShipment.Handler handler, CancellationToken ct) =>

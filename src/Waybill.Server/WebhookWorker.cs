@@ -26,6 +26,8 @@ internal static class WebhookConfiguration
         services.AddScoped<UpdateWebhookEndpoint.Handler>();
         services.AddScoped<DeleteWebhookEndpoint.Handler>();
         services.AddScoped<RotateWebhookSecret.Handler>();
+        services.AddScoped<EnableWebhookEndpoint.Handler>(); // the dashboard's enable and delete
+        services.AddScoped<RemoveWebhookEndpoint.Handler>();
     }
 }
 

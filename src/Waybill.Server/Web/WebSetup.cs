@@ -29,6 +29,8 @@ internal static class WebSetup
         services.AddSingleton(sp => new TrackConfirmation(sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<WallClock>()));
         services.AddSingleton(sp => new ConfirmationAttempts(sp.GetRequiredService<WallClock>()));
         services.AddAuthentication(DashboardSession.Scheme).AddCookie(DashboardSession.Scheme, DashboardSession.Configure);
+        // A session's 8 hours are real hours: the demo's accelerated clock (the TimeProvider in DI) would end it in 20 s.
+        services.AddOptions<CookieAuthenticationOptions>(DashboardSession.Scheme).Configure<WallClock>((o, wall) => o.TimeProvider = wall.Time);
         services.AddAuthorization();
         services.AddAntiforgery(o =>
         {

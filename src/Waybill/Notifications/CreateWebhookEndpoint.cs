@@ -1,12 +1,21 @@
+using System.Text.Json.Serialization;
 using Waybill.Common;
 using Waybill.Persistence;
 
 namespace Waybill.Notifications;
 
-/// <summary>A webhook endpoint as listed: never its secret.</summary>
-public sealed record WebhookEndpointView(Guid Id, string Url, IReadOnlyList<string> Events, DateTimeOffset CreatedAt)
+/// <summary>
+/// A webhook endpoint as listed: never its secret. <see cref="DisabledAt"/> is set on a disabled (deleted through the API)
+/// endpoint, which only the dashboard lists; the API leaves it out of its answers.
+/// </summary>
+public sealed record WebhookEndpointView(
+    Guid Id, string Url, IReadOnlyList<string> Events, DateTimeOffset CreatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? DisabledAt = null)
 {
-    internal static WebhookEndpointView Of(WebhookEndpoint e) => new(e.Id, e.Url, e.EventList, e.CreatedAt);
+    [JsonIgnore]
+    public bool Enabled => DisabledAt is null;
+
+    internal static WebhookEndpointView Of(WebhookEndpoint e) => new(e.Id, e.Url, e.EventList, e.CreatedAt, e.DisabledAt);
 }
 
 /// <summary>A webhook endpoint with its secret: shown once, when it is made or its secret rotated.</summary>

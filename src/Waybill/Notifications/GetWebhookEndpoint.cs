@@ -9,8 +9,11 @@ public static class GetWebhookEndpoint
 {
     public sealed class Handler(WaybillDb db)
     {
-        public async Task<Result<WebhookEndpointView>> HandleAsync(Guid id, CancellationToken ct) =>
-            await db.WebhookEndpoints.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id && e.DisabledAt == null, ct) is { } endpoint
+        public Task<Result<WebhookEndpointView>> HandleAsync(Guid id, CancellationToken ct) => HandleAsync(id, includeDisabled: false, ct);
+
+        /// <summary>With <paramref name="includeDisabled"/>, a disabled endpoint too (the dashboard shows it, to enable it again).</summary>
+        public async Task<Result<WebhookEndpointView>> HandleAsync(Guid id, bool includeDisabled, CancellationToken ct) =>
+            await db.WebhookEndpoints.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id && (includeDisabled || e.DisabledAt == null), ct) is { } endpoint
                 ? WebhookEndpointView.Of(endpoint)
                 : NotFound(id);
     }

@@ -4,10 +4,13 @@ using Waybill.Persistence;
 
 namespace Waybill.Notifications;
 
-/// <summary>The seller's active webhook endpoints, newest first (<c>GET /v1/webhook-endpoints</c>); no secrets.</summary>
+/// <summary>
+/// The seller's active webhook endpoints, newest first (<c>GET /v1/webhook-endpoints</c>); no secrets. The dashboard
+/// lists the disabled ones too (<see cref="Request.IncludeDisabled"/>), to enable them again.
+/// </summary>
 public static class ListWebhookEndpoints
 {
-    public sealed record Request(int? Page, int? PageSize);
+    public sealed record Request(int? Page, int? PageSize, bool IncludeDisabled = false);
 
     public sealed class Handler(WaybillDb db)
     {
@@ -19,7 +22,7 @@ public static class ListWebhookEndpoints
             {
                 return errors.ToError("webhooks.invalid_query", "The query has invalid parameters.");
             }
-            var query = db.WebhookEndpoints.AsNoTracking().Where(e => e.DisabledAt == null);
+            var query = request.IncludeDisabled ? db.WebhookEndpoints.AsNoTracking() : db.WebhookEndpoints.AsNoTracking().Where(e => e.DisabledAt == null);
             var total = await query.CountAsync(ct);
             var items = await query.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Skip((page - 1) * size).Take(size).ToListAsync(ct);
             return new PageOf<WebhookEndpointView>([.. items.Select(WebhookEndpointView.Of)], total, page, size);

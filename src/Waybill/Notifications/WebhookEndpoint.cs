@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Waybill.Common;
 
 namespace Waybill.Notifications;
 
@@ -61,6 +62,17 @@ public sealed class WebhookEndpoint
     internal void RotateSecret() => Secret = NewSecret();
 
     internal void Disable(DateTimeOffset now) => DisabledAt ??= now;
+
+    /// <summary>Takes events again from now on (deliveries skipped while it was disabled stay skipped).</summary>
+    internal Result<WebhookEndpoint> Enable()
+    {
+        if (DisabledAt is null)
+        {
+            return Error.Conflict("webhooks.already_enabled", $"The webhook endpoint {Id} is already enabled.");
+        }
+        DisabledAt = null;
+        return this;
+    }
 
     internal static string NewSecret() => SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 }

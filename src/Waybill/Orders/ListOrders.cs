@@ -6,7 +6,10 @@ namespace Waybill.Orders;
 
 public static class ListOrders
 {
-    public sealed record Request(string? Status, int? Page, int? PageSize);
+    /// <summary><paramref name="Reference"/>: orders whose reference contains it, case ignored.</summary>
+    public sealed record Request(string? Status, int? Page, int? PageSize, string? Reference = null);
+
+    public const int MaxReferenceSearch = 100;
 
     public sealed class Handler(WaybillDb db)
     {
@@ -25,6 +28,11 @@ public static class ListOrders
                     errors.Add("status", $"'{request.Status}' is not an order status: {string.Join(", ", Enum.GetNames<OrderStatus>().Select(n => n.ToLowerInvariant()))}.");
                 }
             }
+            var reference = request.Reference?.Trim();
+            if (reference is { Length: > MaxReferenceSearch })
+            {
+                errors.Add("reference", $"At most {MaxReferenceSearch} characters (an order's reference is no longer).");
+            }
             var (page, pageSize) = Paging.Check(request.Page, request.PageSize, errors);
             if (!errors.IsEmpty)
             {
@@ -35,6 +43,14 @@ public static class ListOrders
             if (status is { } st)
             {
                 query = query.Where(o => o.Status == st);
+            }
+            if (!string.IsNullOrEmpty(reference))
+            {
+                // LOWER on both sides: the same answer on SQLite and PostgreSQL (LIKE's case rules differ between them).
+                var lower = reference.ToLowerInvariant();
+#pragma warning disable CA1862, CA1304, CA1311 // translated to SQL LOWER(); a culture-aware overload has no translation
+                query = query.Where(o => o.Reference.ToLower().Contains(lower));
+#pragma warning restore CA1862, CA1304, CA1311
             }
             var total = await query.CountAsync(ct);
             var orders = await query

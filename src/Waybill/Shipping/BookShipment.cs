@@ -156,18 +156,16 @@ public static class BookShipments
                 {
                     return warehouse.Error!;
                 }
-                if (DefaultPackaging.Default.Pack(order.TotalWeightKg, out var packReason) is not { } parcel)
+                var rateRequest = RateRequestFor(order, warehouse.Value, currency, today);
+                if (!rateRequest.IsSuccess)
                 {
-                    return new Error(ErrorKind.Unprocessable, "shipping.cannot_pack", packReason!);
+                    return rateRequest.Error!;
                 }
-                var goods = DangerousGoods.Union(order.Lines.Select(l => DangerousGoods.FromColumn(l.DangerousGoods)));
-                var from = warehouse.Value.AddressCountry;
-                var key = $"{from}|{order.ShipToCountry}|{parcel}|{string.Join(',', goods)}|{order.GoodsTotal}|{order.Currency}";
+                var r = rateRequest.Value;
+                var key = $"{r.From}|{r.To}|{r.Parcels[0]}|{string.Join(',', r.DangerousGoods)}|{order.GoodsTotal}|{order.Currency}";
                 if (!quotes.TryGetValue(key, out var quote))
                 {
-                    quote = Rates.Quote(
-                        new RateRequest(from, order.ShipToCountry, [parcel], goods, new Money(order.GoodsTotal, order.Currency), currency, today),
-                        catalogue, ExchangeRates.Default);
+                    quote = Rates.Quote(r, catalogue, ExchangeRates.Default);
                     quotes[key] = quote;
                 }
                 var route = ChooseRoute(quote, strategy, booking, today);
@@ -300,6 +298,21 @@ public static class BookShipments
             }
             return shipments;
         }
+    }
+
+    /// <summary>
+    /// What a booking of <paramref name="order"/> from <paramref name="warehouse"/> is quoted on: its lines packed into one
+    /// parcel (default packaging), their dangerous goods, the goods total as declared value, in <paramref name="currency"/>
+    /// (the tenant's). <see cref="QuoteRates"/> quotes an order the same way, so the routes it lists are the booking's.
+    /// </summary>
+    internal static Result<RateRequest> RateRequestFor(Order order, Warehouse warehouse, Currency currency, DateOnly today)
+    {
+        if (DefaultPackaging.Default.Pack(order.TotalWeightKg, out var packReason) is not { } parcel)
+        {
+            return new Error(ErrorKind.Unprocessable, "shipping.cannot_pack", packReason!);
+        }
+        var goods = DangerousGoods.Union(order.Lines.Select(l => DangerousGoods.FromColumn(l.DangerousGoods)));
+        return new RateRequest(warehouse.AddressCountry, order.ShipToCountry, [parcel], goods, new Money(order.GoodsTotal, order.Currency), currency, today);
     }
 
     private static string SeriesOf(SandboxCatalogue catalogue, string serviceId)

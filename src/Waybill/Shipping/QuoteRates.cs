@@ -15,7 +15,8 @@ public sealed record ParcelInput(decimal? WeightKg, decimal? LengthCm, decimal? 
 
 /// <summary>
 /// <c>POST /v1/rates</c>: from a warehouse (or a country), to an address, for parcels or for order lines (packed into one
-/// parcel from the default-packaging table).
+/// parcel from the default-packaging table); or for an existing order (<see cref="OrderId"/>, alone or with a warehouse),
+/// quoted exactly as its booking would be.
 /// </summary>
 public sealed record RatesInput(
     Guid? WarehouseId,
@@ -25,7 +26,8 @@ public sealed record RatesInput(
     IReadOnlyList<OrderLineInput>? Lines,
     string? Currency,
     decimal? DeclaredValue = null,
-    IReadOnlyList<string?>? DangerousGoods = null);
+    IReadOnlyList<string?>? DangerousGoods = null,
+    Guid? OrderId = null);
 
 public sealed record RouteLegView(string Role, string Service, string Carrier, decimal ChargeableWeightKg, MoneyView Price, MoneyView PriceConverted);
 
@@ -47,6 +49,10 @@ public static class QuoteRates
     {
         public async Task<Result<RatesView>> HandleAsync(RatesInput request, CancellationToken ct)
         {
+            if (request.OrderId is { } orderId)
+            {
+                return await QuoteOrderAsync(orderId, request, ct);
+            }
             var errors = new ValidationErrors();
             if (request.WarehouseId is not null && request.From is not null)
             {
@@ -92,13 +98,41 @@ public static class QuoteRates
                 from = warehouse.Value.AddressCountry;
             }
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            var result = Rates.Quote(
-                new RateRequest(from, to, parcels, dangerousGoods, new Money(declared, currency), currency, today),
-                SandboxCatalogue.Default, ExchangeRates.Default);
+            return Quote(new RateRequest(from, to, parcels, dangerousGoods, new Money(declared, currency), currency, today));
+        }
+
+        /// <summary>An order's booking quote: its address, goods and warehouse, as <see cref="BookShipment"/> prices it.</summary>
+        private async Task<Result<RatesView>> QuoteOrderAsync(Guid orderId, RatesInput request, CancellationToken ct)
+        {
+            if (request.From is not null || request.ShipTo is not null || request.Parcels is not null || request.Lines is not null
+                || request.Currency is not null || request.DeclaredValue is not null || request.DangerousGoods is not null)
+            {
+                var errors = new ValidationErrors();
+                errors.Add("orderId", "An order gives the address, the goods and the currency: send orderId alone, or with warehouseId.");
+                return errors.ToError("rates.invalid", "The rate request has invalid fields.");
+            }
+            var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId, ct);
+            if (order is null)
+            {
+                return Error.NotFound("orders.not_found", $"No order {orderId}.");
+            }
+            var warehouse = await ShipFrom.ResolveAsync(db, request.WarehouseId, order.WarehouseId, ct);
+            if (!warehouse.IsSuccess)
+            {
+                return warehouse.Error!;
+            }
+            var currency = await db.Tenants.Where(t => t.Id == db.TenantId).Select(t => t.Currency).SingleAsync(ct);
+            var rateRequest = BookShipments.RateRequestFor(order, warehouse.Value, currency, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+            return rateRequest.IsSuccess ? Quote(rateRequest.Value) : rateRequest.Error!;
+        }
+
+        private static RatesView Quote(RateRequest request)
+        {
+            var result = Rates.Quote(request, SandboxCatalogue.Default, ExchangeRates.Default);
             return new RatesView(
-                from.Value, to.Value, currency.Code, today,
-                parcels.Select(p => new ParcelInput(Decimals.Normalize(p.WeightKg), p.LengthCm, p.WidthCm, p.HeightCm)).ToList(),
-                dangerousGoods,
+                request.From.Value, request.To.Value, request.Currency.Code, request.Date,
+                request.Parcels.Select(p => new ParcelInput(Decimals.Normalize(p.WeightKg), p.LengthCm, p.WidthCm, p.HeightCm)).ToList(),
+                request.DangerousGoods,
                 result.Routes.Select(r => new RouteView(
                     r.Id,
                     r.Legs.Select(l => new RouteLegView(l.Role, l.ServiceId, l.Carrier, Decimals.Normalize(l.ChargeableWeightKg), MoneyView.Of(l.Price), MoneyView.Of(l.PriceInRequestCurrency))).ToList(),

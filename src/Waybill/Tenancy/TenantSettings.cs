@@ -11,8 +11,12 @@ namespace Waybill.Tenancy;
 /// <summary>A tax-collection scheme the seller may be registered for, and the number the registration gave.</summary>
 public sealed record SchemeRegistration(bool Registered, string? Number);
 
-/// <summary>A tenant's settings (<c>GET/PATCH /v1/settings</c>): the customs schemes (issue 6) and the notifications (issue 7).</summary>
-public sealed record SettingsView(IReadOnlyDictionary<string, SchemeRegistration> Schemes, NotificationSettings Notifications, DateTimeOffset? UpdatedAt);
+/// <summary>
+/// A tenant's settings (<c>GET/PATCH /v1/settings</c>): the customs schemes (issue 6) and the notifications (issue 7).
+/// <see cref="Version"/> counts the saves (0: never saved); a save may name the version it was read at, so that a stale
+/// form does not overwrite a newer change.
+/// </summary>
+public sealed record SettingsView(IReadOnlyDictionary<string, SchemeRegistration> Schemes, NotificationSettings Notifications, DateTimeOffset? UpdatedAt, int Version = 0);
 
 /// <summary>
 /// How buyers and the seller are told: nothing reaches a buyer between <see cref="QuietHours"/>' start and end in the
@@ -137,7 +141,13 @@ public static class PatchSettings
 {
     public sealed class Handler(WaybillDb db, TimeProvider clock, SchemeRegistrations registrations)
     {
-        public async Task<Result<SettingsView>> HandleAsync(JsonElement patch, CancellationToken ct)
+        public Task<Result<SettingsView>> HandleAsync(JsonElement patch, CancellationToken ct) => HandleAsync(patch, null, ct);
+
+        /// <summary>
+        /// With <paramref name="expectedVersion"/>: only when the settings are still at that version (the one the caller
+        /// read), else 409 <c>settings.stale</c> and nothing is changed.
+        /// </summary>
+        public async Task<Result<SettingsView>> HandleAsync(JsonElement patch, int? expectedVersion, CancellationToken ct)
         {
             var errors = new ValidationErrors();
             if (patch.ValueKind != JsonValueKind.Object)
@@ -146,6 +156,11 @@ public static class PatchSettings
                 return errors.ToError("settings.invalid", "The settings patch is not a JSON object.");
             }
             var stored = await db.TenantSettings.SingleOrDefaultAsync(ct);
+            if (expectedVersion is { } expected && expected != (stored?.Version ?? 0))
+            {
+                return Error.Conflict("settings.stale",
+                    $"The settings were changed since they were read (version {expected}, now {stored?.Version ?? 0}); read them again and redo the change.");
+            }
             var document = JsonNode.Parse(stored?.Document ?? "{}")!.AsObject();
             Settings.Merge(document, JsonObject.Create(patch)!, "", errors);
             Settings.Validate(document, errors);
@@ -196,7 +211,7 @@ internal static class Settings
             n?["noticeWindowHours"]?.GetValue<int>() ?? defaults.NoticeWindowHours,
             n?["alertEmail"]?.GetValue<string>(),
             n?["timeZone"]?.GetValue<string>());
-        return new SettingsView(view, notifications, stored?.UpdatedAt);
+        return new SettingsView(view, notifications, stored?.UpdatedAt, stored?.Version ?? 0);
     }
 
     /// <summary>RFC 7396: objects merge member by member, <c>null</c> removes (back to the default), anything else replaces.</summary>

@@ -51,7 +51,8 @@ public static class ListShipmentEvents
 
 public static class ListShipments
 {
-    public sealed record Request(string? TrackingNumber, string? Status, string? Milestone, int? Page, int? PageSize);
+    /// <summary><paramref name="OrderId"/>: only the shipments of that order (the dashboard's order page).</summary>
+    public sealed record Request(string? TrackingNumber, string? Status, string? Milestone, int? Page, int? PageSize, Guid? OrderId = null);
 
     /// <summary>Lists shipments; with <paramref name="forecasts"/>, each with its delivery forecast as of the clock's now.</summary>
     public sealed class Handler(WaybillDb db, DeliveryForecasts? forecasts = null, TimeProvider? clock = null)
@@ -102,6 +103,10 @@ public static class ListShipments
             if (milestone is { } ms)
             {
                 query = query.Where(s => s.Milestone == ms);
+            }
+            if (request.OrderId is { } orderId)
+            {
+                query = query.Where(s => s.OrderId == orderId);
             }
             var total = await query.CountAsync(ct);
             var shipments = await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
