@@ -110,7 +110,8 @@ public sealed class BrowserApp : IAsyncLifetime
     {
         Require();
         Driver.Navigate().GoToUrl(BaseUrl + "/health/live");
-        Driver.Manage().Cookies.DeleteAllCookies();
+        // Every cookie of every path (the session lives on /dashboard, the tracking proof on /track).
+        Driver.ExecuteCdpCommand("Network.clearBrowserCookies", []);
         Driver.Manage().Window.Size = new Size(1280, 900);
         _ = Driver.Manage().Logs.GetLog(LogType.Browser); // what an earlier test left in the log is not this test's
     }
@@ -157,7 +158,8 @@ public sealed class BrowserApp : IAsyncLifetime
 
     /// <summary>
     /// The checks every page gets: no serious or critical axe-core violation, a desktop screenshot, then at 390 px wide
-    /// (a phone, emulated) no horizontal scroll and a phone screenshot. The page is reloaded at phone width.
+    /// (a phone, emulated) no horizontal scroll and a phone screenshot. The page is not reloaded (it may be the answer
+    /// to a POST): the emulated viewport lays it out again.
     /// </summary>
     public void CheckPage(string name)
     {
@@ -173,7 +175,8 @@ public sealed class BrowserApp : IAsyncLifetime
         });
         try
         {
-            Driver.Navigate().Refresh();
+            WaitUntil(() => (long)Driver.ExecuteScript("return window.innerWidth")! == PhoneWidth, "the phone viewport");
+            Thread.Sleep(300); // let resize handlers (the charts) redraw
             var overflow = (string)Driver.ExecuteScript("""
                 const width = document.documentElement.clientWidth;
                 if (document.documentElement.scrollWidth <= width) return '';
@@ -189,7 +192,6 @@ public sealed class BrowserApp : IAsyncLifetime
         finally
         {
             Driver.ExecuteCdpCommand("Emulation.clearDeviceMetricsOverride", []);
-            Driver.Navigate().Refresh();
         }
     }
 
