@@ -129,7 +129,7 @@ public static class ShipmentExceptions
         {
             kinds.Add(new ExceptionView(Stalled, last));
         }
-        return kinds;
+        return kinds.Count == 0 ? [] : kinds;
     }
 
     private static Expression<Func<Shipment, bool>> Or(params Expression<Func<Shipment, bool>>[] predicates) =>
