@@ -123,6 +123,8 @@ public abstract partial class ShipmentPagesTests<TDatabase>(WaybillApp<TDatabase
         var bad = await api.GetAsync("/v1/shipments?exception=misplaced&sort=sideways", Ct);
         var page = await browser.GetStringAsync("/dashboard/shipments?q=LANE-1&origin=CN&destination=DE", Ct);
         var badPage = await browser.GetAsync("/dashboard/shipments?exception=misplaced", Ct);
+        var pastTheEnd = await browser.GetStringAsync("/dashboard/shipments?page=99", Ct);
+        var badNumber = await browser.GetAsync("/dashboard/exceptions?page=first", Ct);
 
         Assert.Equal(1, byReference.GetProperty("total").GetInt32());
         var row = byReference.GetProperty("items")[0];
@@ -141,6 +143,9 @@ public abstract partial class ShipmentPagesTests<TDatabase>(WaybillApp<TDatabase
         Assert.Contains("LANE-1", page, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, badPage.StatusCode);
         Assert.Contains("Choose an exception from the list.", await badPage.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains("the list ends on page 1.", pastTheEnd, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badNumber.StatusCode);
+        Assert.Contains("There is no such page", await badNumber.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [GeneratedRegex("name=\"__antiforgery\" type=\"hidden\" value=\"([^\"]+)\"")]

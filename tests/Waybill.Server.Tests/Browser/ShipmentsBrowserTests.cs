@@ -177,6 +177,42 @@ public sealed class ShipmentsBrowserTests(BrowserApp app)
     }
 
     [Fact]
+    public async Task A_booked_parcels_page_offers_its_label_and_declaration_and_forecasts_its_milestones()
+    {
+        Fresh();
+        var (api, key) = await app.NewTenantAsync();
+        Assert.Equal(HttpStatusCode.Created, (await api.PostJsonAsync("/v1/warehouses", Build.Warehouse())).StatusCode);
+        var order = await (await api.PostJsonAsync("/v1/orders", Build.Order("BOOK-1"))).JsonAsync();
+        var booked = await api.PostJsonAsync($"/v1/orders/{order.GetProperty("id").GetString()}/shipments", new Waybill.Shipping.BookingInput("fastest"));
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        var shipment = await booked.JsonAsync();
+        var id = shipment.GetProperty("id").GetString()!;
+        var leg = shipment.GetProperty("legs")[0];
+        var (carrier, number) = (leg.GetProperty("carrier").GetString()!, leg.GetProperty("trackingNumber").GetString()!);
+        var postal = carrier.StartsWith("sbx-post", StringComparison.Ordinal);
+        var china = TimeSpan.FromHours(8);
+        await IngestAsync(api,
+            Event(number, carrier, postal ? "EMA" : "PU", DateTimeOffset.UtcNow.AddHours(-6).ToOffset(china), "Shenzhen", "CN"),
+            Event(number, carrier, postal ? "EMB" : "HUB", DateTimeOffset.UtcNow.AddHours(-2).ToOffset(china), "Shenzhen", "CN"));
+
+        app.SignIn(key);
+        app.Go($"/dashboard/shipments/{id}");
+        Assert.Contains("BOOK-1", app.MainText, StringComparison.Ordinal);
+        Assert.Contains("CN → DE", app.MainText, StringComparison.Ordinal);
+        Assert.NotEmpty(app.Driver.FindElements(By.CssSelector("#forecast-source")));
+        Assert.Contains("Delivered", app.Find("section[aria-labelledby=forecast-title] table").Text, StringComparison.Ordinal);
+        // The downloads answer PDFs to the browser's session (a fetch from the page carries its cookie, as a click would).
+        foreach (var link in new[] { "#label-link", "#declaration-link" })
+        {
+            var href = app.Find(link).GetAttribute("href");
+            var type = (string)app.Driver.ExecuteAsyncScript(
+                "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => done(r.status + ' ' + r.headers.get('content-type'))).catch(e => done(String(e)));", href)!;
+            Assert.Equal("200 application/pdf", type);
+        }
+        app.CheckPage("shipment-booked");
+    }
+
+    [Fact]
     public async Task An_unknown_shipment_and_a_bad_filter_get_pages_that_say_so()
     {
         Fresh();
