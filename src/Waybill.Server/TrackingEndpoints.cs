@@ -26,9 +26,13 @@ internal static class TrackingEndpoints
 
         shipments.MapGet("/", async Task<Results<Ok<PageOf<ShipmentView>>, ProblemHttpResult>> (
                 [FromQuery] string? trackingNumber, [FromQuery] string? status, [FromQuery] string? milestone,
-                [FromQuery] int? page, [FromQuery] int? pageSize, ListShipments.Handler handler, CancellationToken ct) =>
-                Problems.OkOr(await handler.HandleAsync(new ListShipments.Request(trackingNumber, status, milestone, page, pageSize), ct)))
-            .WithSummary("Lists shipments, newest first, by tracking number (any leg), status or milestone.")
+                [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string? search, [FromQuery] string? origin,
+                [FromQuery] string? destination, [FromQuery] string? exception, [FromQuery] string? sort,
+                ListShipments.Handler handler, CancellationToken ct) =>
+                Problems.OkOr(await handler.HandleAsync(
+                    new ListShipments.Request(trackingNumber, status, milestone, page, pageSize, search, origin, destination, exception, sort), ct)))
+            .WithSummary("Lists shipments, newest first, by tracking number (any leg), status, milestone, search, lane or exception.")
+            .WithDescription("search: a tracking number (exactly), or a piece of the order's reference, buyer name or email. origin and destination: country codes of the order's warehouse and ship-to. exception: any, customs_held, stalled, failed_attempt, lost, damaged, returned or other (what is wrong now; see docs/web.md). sort: newest (the default) or oldest_scan (the last scan oldest first).")
             .ProducesProblem(400);
 
         shipments.MapGet("/{id}", async Task<Results<Ok<ShipmentView>, ProblemHttpResult>> (

@@ -26,7 +26,8 @@ public static class BookShipment
         public async Task<Result<ShipmentView>> HandleAsync(Guid orderId, BookingInput request, CancellationToken ct)
         {
             var outcome = (await new BookShipments.Handler(db, clock).HandleAsync([new BookShipments.Request(orderId, request)], ct))[0];
-            return outcome.Error is { } error ? error : ShipmentView.Of(outcome.Shipment!, null);
+            // The shipment as GET /v1/shipments/{id} shows it (its order, lane and exceptions too).
+            return outcome.Error is { } error ? error : await new GetShipment.Handler(db, null, clock).HandleAsync(outcome.Shipment!.Id, ct);
         }
     }
 }

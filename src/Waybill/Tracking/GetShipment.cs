@@ -6,7 +6,10 @@ namespace Waybill.Tracking;
 
 public static class GetShipment
 {
-    /// <summary>Reads a shipment; with <paramref name="forecasts"/>, with its delivery forecast as of the clock's now.</summary>
+    /// <summary>
+    /// Reads a shipment with its order, lane and exceptions; with <paramref name="forecasts"/>, with its delivery forecast
+    /// as of the clock's now.
+    /// </summary>
     public sealed class Handler(WaybillDb db, DeliveryForecasts? forecasts = null, TimeProvider? clock = null)
     {
         public async Task<Result<ShipmentView>> HandleAsync(Guid id, CancellationToken ct)
@@ -16,10 +19,7 @@ public static class GetShipment
             {
                 return NotFound(id);
             }
-            var last = shipment.LastEventId is { } e ? await db.TrackingEvents.AsNoTracking().SingleOrDefaultAsync(x => x.Id == e, ct) : null;
-            var forecast = forecasts is null || clock is null ? null
-                : (await forecasts.ForecastAsync(db, [shipment], clock.UtcNow(), ct))[shipment.Id];
-            return ShipmentView.Of(shipment, last, forecast);
+            return (await ShipmentViews.LoadAsync(db, [shipment], forecasts, (clock ?? TimeProvider.System).UtcNow(), ct))[0];
         }
     }
 
@@ -49,10 +49,30 @@ public static class ListShipmentEvents
     }
 }
 
+/// <summary>
+/// The shipments, newest first (<c>sort=oldest_scan</c>: the last scan oldest first, shipments without a scan last), by
+/// tracking number (any leg), status, milestone, a search (<see cref="Request.Search"/>), lane and exception.
+/// </summary>
 public static class ListShipments
 {
-    /// <summary><paramref name="OrderId"/>: only the shipments of that order (the dashboard's order page).</summary>
-    public sealed record Request(string? TrackingNumber, string? Status, string? Milestone, int? Page, int? PageSize, Guid? OrderId = null);
+    public const string Newest = "newest";
+    public const string OldestScan = "oldest_scan";
+
+    public static readonly IReadOnlyList<string> Sorts = [Newest, OldestScan];
+
+    /// <summary>The longest search text taken.</summary>
+    public const int MaxSearchLength = 200;
+
+    /// <summary>
+    /// <c>Search</c> finds a tracking number (any leg, exactly, spaces and case aside) or an order whose reference, buyer
+    /// name or buyer email contains the text (case aside). <c>Origin</c> and <c>Destination</c> (country codes) find the
+    /// shipments whose order ships from a warehouse in that country and to that country. <c>Exception</c> is a kind of
+    /// <see cref="ShipmentExceptions.Kinds"/> or <c>any</c>. <c>OrderId</c>: only the shipments of that order (the
+    /// dashboard's order page).
+    /// </summary>
+    public sealed record Request(
+        string? TrackingNumber, string? Status, string? Milestone, int? Page, int? PageSize,
+        string? Search = null, string? Origin = null, string? Destination = null, string? Exception = null, string? Sort = null, Guid? OrderId = null);
 
     /// <summary>Lists shipments; with <paramref name="forecasts"/>, each with its delivery forecast as of the clock's now.</summary>
     public sealed class Handler(WaybillDb db, DeliveryForecasts? forecasts = null, TimeProvider? clock = null)
@@ -84,17 +104,42 @@ public static class ListShipments
                     errors.Add("milestone", $"'{request.Milestone}' is not a milestone.");
                 }
             }
+            var search = request.Search?.Trim();
+            if (search?.Length > MaxSearchLength)
+            {
+                errors.Add("search", $"The search is at most {MaxSearchLength} characters.");
+            }
+            var origin = Country(request.Origin, "origin", errors);
+            var destination = Country(request.Destination, "destination", errors);
+            var exception = request.Exception?.Trim().ToLowerInvariant();
+            if (!string.IsNullOrEmpty(exception) && exception != ShipmentExceptions.Any && !ShipmentExceptions.Kinds.Contains(exception))
+            {
+                errors.Add("exception", $"Not an exception: {ShipmentExceptions.Any}, {string.Join(", ", ShipmentExceptions.Kinds)}.");
+            }
+            var sort = string.IsNullOrWhiteSpace(request.Sort) ? Newest : request.Sort.Trim().ToLowerInvariant();
+            if (!Sorts.Contains(sort))
+            {
+                errors.Add("sort", $"Not a sort: {string.Join(", ", Sorts)}.");
+            }
             var (page, pageSize) = Paging.Check(request.Page, request.PageSize, errors);
             if (!errors.IsEmpty)
             {
                 return errors.ToError("request.invalid_query", "The query has invalid parameters.");
             }
 
+            var now = (clock ?? TimeProvider.System).UtcNow();
             var query = db.Shipments.AsNoTracking();
             if (!string.IsNullOrWhiteSpace(request.TrackingNumber))
             {
                 var number = Carriers.NormalizeNumber(request.TrackingNumber);
                 query = query.Where(s => s.Legs.Any(l => l.TrackingNumber == number));
+            }
+            if (!string.IsNullOrEmpty(search))
+            {
+                // A number by the legs' index; a reference, name or email by the orders' (a scan of the tenant's orders).
+                var number = Carriers.NormalizeNumber(search);
+                var orders = db.OrderIdsMatching(search);
+                query = query.Where(s => s.Legs.Any(l => l.TrackingNumber == number) || (s.OrderId != null && orders.Contains(s.OrderId.Value)));
             }
             if (status is { } st)
             {
@@ -108,16 +153,72 @@ public static class ListShipments
             {
                 query = query.Where(s => s.OrderId == orderId);
             }
+            if (origin is not null || destination is not null)
+            {
+                var orders = db.Orders.AsQueryable();
+                if (destination is { } to)
+                {
+                    orders = orders.Where(o => o.ShipToCountry == to);
+                }
+                if (origin is { } from)
+                {
+                    var warehouses = db.Warehouses;
+                    orders = orders.Where(o => warehouses.Any(w => w.Id == o.WarehouseId && w.AddressCountry == from));
+                }
+                var inLane = orders.Select(o => o.Id);
+                query = query.Where(s => s.OrderId != null && inLane.Contains(s.OrderId.Value));
+            }
+            if (!string.IsNullOrEmpty(exception))
+            {
+                query = ShipmentExceptions.Where(query, db, exception, now);
+            }
             var total = await query.CountAsync(ct);
-            var shipments = await query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
+            var ordered = sort == OldestScan
+                ? query.OrderBy(s => s.LastEventAt == null).ThenBy(s => s.LastEventAt).ThenBy(s => s.Id)
+                : query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id);
+            var shipments = await ordered
                 .Skip((page - 1) * pageSize).Take(pageSize)
                 .Include(s => s.Legs).AsSplitQuery()
                 .ToListAsync(ct);
-            var lastIds = shipments.Where(s => s.LastEventId is not null).Select(s => s.LastEventId!.Value).ToArray();
-            var last = await db.TrackingEvents.AsNoTracking().Where(e => lastIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
-            var forecast = forecasts is null || clock is null ? [] : await forecasts.ForecastAsync(db, shipments, clock.UtcNow(), ct);
-            var items = shipments.Select(s => ShipmentView.Of(s, s.LastEventId is { } id ? last.GetValueOrDefault(id) : null, forecast.GetValueOrDefault(s.Id))).ToList();
+            var items = await ShipmentViews.LoadAsync(db, shipments, forecasts, now, ct);
             return new PageOf<ShipmentView>(items, total, page, pageSize);
         }
+
+        private static CountryCode? Country(string? text, string field, ValidationErrors errors)
+        {
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return null;
+            }
+            if (CountryCode.TryCreate(text, out var code, out var reason))
+            {
+                return code;
+            }
+            errors.Add(field, reason!);
+            return null;
+        }
+    }
+}
+
+/// <summary>Reusable reads of shipments.</summary>
+public static class ShipmentQueries
+{
+    /// <summary>
+    /// The lanes the tenant's shipments run on, as their orders name them (the warehouse's country to the ship-to
+    /// country), ordered by origin then destination: the choices of a lane filter.
+    /// </summary>
+    public static async Task<IReadOnlyList<LaneView>> LanesAsync(this WaybillDb db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var shipments = db.Shipments;
+        var lanes = await (
+            from o in db.Orders
+            join w in db.Warehouses on o.WarehouseId equals (Guid?)w.Id
+            where shipments.Any(s => s.OrderId == o.Id)
+            select new { From = w.AddressCountry, To = o.ShipToCountry })
+            .Distinct()
+            .ToListAsync(ct);
+        return lanes.Select(l => new LaneView(l.From.Value, l.To.Value))
+            .OrderBy(l => l.Origin, StringComparer.Ordinal).ThenBy(l => l.Destination, StringComparer.Ordinal).ToList();
     }
 }

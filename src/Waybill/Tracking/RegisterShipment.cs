@@ -133,8 +133,8 @@ public static class RegisterShipment
             db.ChangeTracker.Clear();
             return LegTaken(added[0]);
         }
-        var last = shipment.LastEventId is { } id ? await db.TrackingEvents.AsNoTracking().SingleAsync(e => e.Id == id, ct) : null;
-        return ShipmentView.Of(shipment, last);
+        // The view the list and GET give (order, lane, exceptions), without a forecast.
+        return (await ShipmentViews.LoadAsync(db, [shipment], null, now, ct))[0];
     }
 
     private static Error LegTaken(ShipmentLeg leg) =>

@@ -5,7 +5,9 @@ namespace Waybill.Tracking;
 /// <summary>
 /// The one representation of a shipment; later capabilities add fields to it. <c>expectedDelivery</c> is the forecast
 /// (<see cref="DeliveryForecasts"/>) when one was made, else the window promised at booking; <c>expectedMilestones</c>
-/// the forecast of each milestone still to come, and <c>forecastSource</c> where the figures come from.
+/// the forecast of each milestone still to come, and <c>forecastSource</c> where the figures come from. <c>order</c> names
+/// the order's reference and buyer; <c>lane</c> the countries from and to (the order's warehouse and ship-to, else what the
+/// scans tell); <c>exceptions</c> what is wrong with it now (<see cref="ShipmentExceptions"/>).
 /// </summary>
 public sealed record ShipmentView(
     Guid Id,
@@ -18,7 +20,10 @@ public sealed record ShipmentView(
     DateTimeOffset CreatedAt,
     MoneyView? Price = null,
     IReadOnlyList<MilestoneForecast>? ExpectedMilestones = null,
-    string? ForecastSource = null)
+    string? ForecastSource = null,
+    ShipmentOrderView? Order = null,
+    LaneView? Lane = null,
+    IReadOnlyList<ExceptionView>? Exceptions = null)
 {
     internal static ShipmentView Of(Shipment s, TrackingEvent? lastEvent, ShipmentForecast? forecast = null) => new(
         s.Id,
@@ -41,6 +46,12 @@ public sealed record LegView(Guid Id, int Sequence, string? Role, string Carrier
         l.Id, l.Sequence, l.Role is { } r ? TrackingNames.Of(r) : null, l.Carrier, l.TrackingNumber, l.Service,
         l.PriceAmount is { } amount && l.PriceCurrency is { } currency ? MoneyView.Of(new Money(amount, currency)) : null);
 }
+
+/// <summary>The order a shipment carries, as a list of shipments names it.</summary>
+public sealed record ShipmentOrderView(string Reference, string BuyerName);
+
+/// <summary>Where a shipment goes from and to (ISO country codes; null where nothing tells).</summary>
+public sealed record LaneView(string? Origin, string? Destination);
 
 public sealed record DeliveryWindow(DateTimeOffset Earliest, DateTimeOffset Latest);
 
