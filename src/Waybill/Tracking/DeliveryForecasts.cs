@@ -45,6 +45,9 @@ public sealed class JourneyFacts
 
     private DateTimeOffset? _first;
 
+    /// <summary>When the earliest scan was made (null before any): where a journey's transit time starts.</summary>
+    public DateTimeOffset? FirstScanAt => _first;
+
     private (DateTimeOffset At, CountryCode Country)? _destinationScan;
 
     /// <summary>
@@ -107,7 +110,8 @@ public sealed class JourneyFacts
             // Found by the legs' keys: the events table's one index.
             var legs = await db.ShipmentLegs.AsNoTracking().Where(l => shipments.Contains(l.ShipmentId)).Select(l => new { l.Carrier, l.TrackingNumber }).ToListAsync(ct);
             var keys = legs.Select(l => TrackingKeys.LegKeyOf(db.TenantId, l.Carrier, l.TrackingNumber)).ToArray();
-            query = query.Where(e => keys.Contains(e.LegKey));
+            // One array parameter, however many legs (a period's shipments may have thousands).
+            query = query.Where(e => EF.Parameter(keys).Contains(e.LegKey));
         }
         var rows = await query.Select(e => new { e.ShipmentId, e.Milestone, e.OccurredAt, e.Country }).ToListAsync(ct);
         var facts = new Dictionary<Guid, JourneyFacts>();
@@ -214,6 +218,9 @@ public sealed class DeliveryForecasts(SandboxCatalogue catalogue)
         _lanes[db.TenantId] = lanes;
         return lanes.Values.Sum(h => h.Deliveries);
     }
+
+    /// <summary>True once the tenant's lanes were learned in this process (by <see cref="LearnAsync"/>).</summary>
+    public bool HasLearned(Guid tenantId) => _lanes.ContainsKey(tenantId);
 
     /// <summary>The learned figures of a lane (null when the tenant has no delivery on it).</summary>
     public LaneHistory? HistoryOf(Guid tenantId, Lane lane) =>
