@@ -14,8 +14,9 @@ namespace Waybill.Tracking;
 /// share delivered by the promise (<see cref="DeliveryForecasts.Promise"/>, the one the <c>delayed</c> notice keeps: the
 /// booked window's latest, else the lane's 90th percentile from the first milestone). Per carrier and lane: the share of
 /// shipments with an exception on that carrier's leg (an event the seller is alerted to:
-/// <see cref="NotificationKinds.IsSellerException"/>). The shipments looked at are those with a scan in the period;
-/// they are read in a fixed handful of queries, whatever their number.
+/// <see cref="NotificationKinds.IsSellerException"/>, as <see cref="JourneyFacts.ExceptionsBy"/> gathers them). The
+/// shipments looked at are those with a scan in the period; they are read in a fixed handful of queries (the shipments
+/// and their legs, then <see cref="Journeys.LoadAsync"/>), whatever their number.
 /// </summary>
 public static class GetLanePerformance
 {
@@ -51,9 +52,13 @@ public static class GetLanePerformance
 
     /// <summary>
     /// One lane's figures over the period (<see cref="Total"/>) and per week. <see cref="Shipments"/> counts its shipments
-    /// with a scan in the period, delivered or not.
+    /// with a scan in the period, delivered or not, and <see cref="WithException"/> those of them with an exception on any
+    /// leg.
     /// </summary>
-    public sealed record LaneSeries(string Lane, CountryCode Origin, CountryCode Destination, int Shipments, Figures Total, IReadOnlyList<Figures> Weeks);
+    public sealed record LaneSeries(string Lane, CountryCode Origin, CountryCode Destination, int Shipments, int WithException, Figures Total, IReadOnlyList<Figures> Weeks)
+    {
+        public double ExceptionRate => Shipments == 0 ? 0 : (double)WithException / Shipments;
+    }
 
     /// <summary>
     /// Deliveries and their transit days (null without any); <see cref="Promised"/> of them had a promise, and
@@ -124,7 +129,6 @@ public static class GetLanePerformance
                 .Include(s => s.Legs).AsSplitQuery()
                 .ToListAsync(ct);
             var journeys = await Journeys.LoadAsync(db, shipments, ct);
-            var flagged = await ExceptionCarriersAsync(shipments, ct);
 
             var lanes = new Dictionary<string, Tally>(StringComparer.Ordinal);
             var carriers = new Dictionary<(string Carrier, string Lane), (int Shipments, int WithException)>();
@@ -141,6 +145,7 @@ public static class GetLanePerformance
                     lanes[key] = tally = new Tally(origin, destination, weeks);
                 }
                 tally.Shipments++;
+                tally.WithException += facts.ExceptionsBy.Count > 0 ? 1 : 0;
                 if (facts.Reached.TryGetValue(Milestone.Delivered, out var deliveredAt) && deliveredAt >= from && deliveredAt <= now
                     && facts.FirstScanAt is { } firstScan)
                 {
@@ -148,11 +153,10 @@ public static class GetLanePerformance
                     var promise = forecasts.Promise(db.TenantId, shipment, facts, destination);
                     tally.Add(week, (deliveredAt - firstScan).TotalDays, promise is { } p ? deliveredAt <= p : null);
                 }
-                var exceptionsOf = flagged.GetValueOrDefault(shipment.Id);
                 foreach (var carrier in shipment.Legs.Select(l => l.Carrier).Distinct(StringComparer.Ordinal))
                 {
                     var (count, withException) = carriers.GetValueOrDefault((carrier, key));
-                    carriers[(carrier, key)] = (count + 1, withException + (exceptionsOf?.Contains(carrier) == true ? 1 : 0));
+                    carriers[(carrier, key)] = (count + 1, withException + (facts.ExceptionsBy.Contains(carrier) ? 1 : 0));
                 }
             }
 
@@ -169,32 +173,6 @@ public static class GetLanePerformance
             var all = lanes.Keys.Order(StringComparer.Ordinal).ToList();
             return new Response(weeks, from, now, only, weekList, all, series, exceptions);
         }
-
-        /// <summary>For each shipment with an exception, the carriers whose legs reported one: one query, exception events only.</summary>
-        private async Task<Dictionary<Guid, HashSet<string>>> ExceptionCarriersAsync(List<Shipment> shipments, CancellationToken ct)
-        {
-            var keys = shipments.SelectMany(s => s.Legs).Select(l => TrackingKeys.LegKeyOf(db.TenantId, l.Carrier, l.TrackingNumber)).ToArray();
-            if (keys.Length == 0)
-            {
-                return [];
-            }
-            // The database narrows to the events that can be exceptions; IsSellerException, the alerts' own test, decides.
-            var rows = await db.TrackingEvents.AsNoTracking()
-                .Where(e => EF.Parameter(keys).Contains(e.LegKey) && e.ShipmentId != null
-                    && (e.ExceptionReason != null || e.Status == TrackingStatus.Exception || e.Status == TrackingStatus.FailedAttempt || e.Milestone == Milestone.ReturnedToSender))
-                .Select(e => new { e.ShipmentId, e.Carrier, e.Status, e.Milestone, e.ExceptionReason })
-                .ToListAsync(ct);
-            var flagged = new Dictionary<Guid, HashSet<string>>();
-            foreach (var row in rows.Where(r => NotificationKinds.IsSellerException(r.Status, r.Milestone, r.ExceptionReason)))
-            {
-                if (!flagged.TryGetValue(row.ShipmentId!.Value, out var set))
-                {
-                    flagged[row.ShipmentId.Value] = set = new HashSet<string>(StringComparer.Ordinal);
-                }
-                set.Add(row.Carrier);
-            }
-            return flagged;
-        }
     }
 
     /// <summary>One lane's deliveries as they are counted: transit days and whether each came by its promise, per week.</summary>
@@ -204,10 +182,12 @@ public static class GetLanePerformance
 
         public int Shipments { get; set; }
 
+        public int WithException { get; set; }
+
         public void Add(int week, double days, bool? onTime) => _weeks[week].Add((days, onTime));
 
         public LaneSeries ToSeries(string key) =>
-            new(key, origin, destination, Shipments, FiguresOf(_weeks.SelectMany(w => w)), [.. _weeks.Select(FiguresOf)]);
+            new(key, origin, destination, Shipments, WithException, FiguresOf(_weeks.SelectMany(w => w)), [.. _weeks.Select(FiguresOf)]);
 
         private static Figures FiguresOf(IEnumerable<(double Days, bool? OnTime)> deliveries)
         {

@@ -98,11 +98,20 @@ public sealed class LanesBrowserTests(BrowserApp app)
             summary.Click();
         }
         string[] Cells(string row) => [.. app.Driver.FindElements(By.CssSelector(row + " > *")).Select(c => c.Text)];
-        Assert.Equal(["CN → DE", "All 12 weeks", "3", "4.5", "6.5"], Cells("#transit-table tr.total[data-lane='CN-DE']"));
-        Assert.Equal(["CN → DE", "All 12 weeks", "3", "3", "100%"], Cells("#ontime-table tr.total[data-lane='CN-DE']"));
-        Assert.Equal(["s10", "CN → DE", "1", "1", "100%"], Cells("#exceptions-table tr[data-carrier='s10']"));
-        Assert.Equal(["sbx-express", "CN → DE", "3", "0", "0%"], Cells("#exceptions-table tr[data-carrier='sbx-express']"));
+        Assert.Equal(["All 12 weeks", "3", "4.5", "6.5"], Cells("#transit-table tr.total[data-lane='CN-DE']"));
+        Assert.Equal(["All 12 weeks", "3", "3", "100%"], Cells("#ontime-table tr.total[data-lane='CN-DE']"));
+        Assert.Equal(["s10", "1", "1", "100%"], Cells("#exceptions-table tr[data-lane='CN-DE'][data-carrier='s10']"));
+        Assert.Equal(["sbx-express", "3", "0", "0%"], Cells("#exceptions-table tr[data-lane='CN-DE'][data-carrier='sbx-express']"));
+        Assert.All(app.Driver.FindElements(By.CssSelector(".lanes-chart tbody tr.lane th")), th => Assert.Equal("CN → DE", th.Text));
+        // Every lane in one table: 4 shipments (the held one too), 1 of them with an exception.
+        Assert.Equal(["CN → DE", "4", "3", "4.5", "6.5", "100%", "25%"], Cells("#lanes-table tr[data-lane='CN-DE']"));
         app.CheckPage("lanes");
+
+        // A lane's link charts it alone.
+        app.Find("#lanes-table tr[data-lane='CN-DE'] a").Click();
+        app.WaitUntil(() => app.Driver.Url.Contains("lane=CN-DE", StringComparison.Ordinal), "the lane's page");
+        Assert.Equal("CN-DE", app.Find("#lane").GetAttribute("value"));
+        Assert.Equal("12", app.Find("#weeks").GetAttribute("value"));
 
         // One lane, a shorter period: the form keeps the choice.
         app.Go("/dashboard/lanes?weeks=4&lane=CN-DE");

@@ -148,7 +148,7 @@ public abstract class LanePerformanceTests<TDatabase>(TDatabase database) : ICla
         // W48 {6, 8}: median 7; 90th at rank 0.9, 6 + 0.9 x 2 = 7.8. All seven {2, 3, 4, 5, 6, 8, 10}: median 5; 90th at
         // rank 5.4, 8 + 0.4 x 2 = 8.8. No promise on any: no on-time rate.
         var de = r.Lanes[0];
-        Assert.Equal(8, de.Shipments); // the seven delivered and the one held by customs
+        Assert.Equal((8, 2), (de.Shipments, de.WithException)); // the seven delivered and the one held by customs; it and the failed attempt
         AssertFigures(de.Weeks[0], 0, null, null);
         AssertFigures(de.Weeks[1], 5, 4, 8);
         AssertFigures(de.Weeks[2], 0, null, null);
@@ -159,7 +159,8 @@ public abstract class LanePerformanceTests<TDatabase>(TDatabase database) : ICla
 
         // CN-GB: {3, 4, 5, 6} days: median 4.5; 90th at rank 2.7, 5 + 0.7 = 5.7. Three of four by the booked latest.
         var gb = r.Lanes[1];
-        Assert.Equal(5, gb.Shipments);
+        Assert.Equal((5, 1), (gb.Shipments, gb.WithException));
+        Assert.Equal(0.2, gb.ExceptionRate);
         var week = r.WeekList.ToList().FindIndex(w => w.Number == bookedWeek);
         AssertFigures(gb.Weeks[week], 4, 4.5, 5.7);
         Assert.Equal((4, 3), (gb.Weeks[week].Promised, gb.Weeks[week].OnTime));
@@ -169,7 +170,7 @@ public abstract class LanePerformanceTests<TDatabase>(TDatabase database) : ICla
 
         // GB-US: a lane with shipments and no delivery.
         var us = r.Lanes[2];
-        Assert.Equal((1, 0), (us.Shipments, us.Total.Delivered));
+        Assert.Equal((1, 0, 0), (us.Shipments, us.WithException, us.Total.Delivered));
         Assert.Null(us.Total.P50Days);
         Assert.All(us.Weeks, w => Assert.Equal(GetLanePerformance.Figures.None, w));
 

@@ -63,7 +63,8 @@ public sealed class LanesModel(GetLanePerformance.Handler handler, PageLocale te
 
     /// <summary>The week's name in the tables: its ISO number and its Monday, in the viewer's culture.</summary>
     public string WeekName(GetLanePerformance.IsoWeek week) =>
-        text.Format("lanes.week_label", week.Number, week.Monday.ToString("M", text.Culture));
+        text.Format("lanes.week_label", week.Number, week.Monday.ToString(
+            text.Culture.DateTimeFormat.MonthDayPattern.Replace("MMMM", "MMM", StringComparison.Ordinal), text.Culture)); // "Nov 23", "23. Nov."
 
     public string Days(double? days) => days is { } d ? d.ToString("0.0", text.Culture) : text["lanes.no_value"];
 

@@ -170,6 +170,8 @@
         indexAxis: 'y',
         interaction: { mode: 'nearest', axis: 'y', intersect: false },
         scales: {
+          // Every bar keeps its label (Chart.js would skip some when crowded, leaving bars beside another's name).
+          y: { ticks: { autoSkip: false } },
           x: {
             min: 0,
             suggestedMax: 10,
