@@ -73,6 +73,7 @@ internal static class WaybillServer
         builder.Services.AddScoped<GetShipment.Handler>();
         builder.Services.AddScoped<ListShipments.Handler>();
         builder.Services.AddScoped<ListShipmentEvents.Handler>();
+        builder.Services.AddScoped<GetLanePerformance.Handler>();
         builder.Services.AddScoped<AddLeg.Handler>();
         builder.Services.AddScoped<IngestEvents.Handler>();
         builder.Services.AddScoped<AddWarehouse.Handler>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using Microsoft.EntityFrameworkCore;
 using Waybill.Common;
 using Waybill.Persistence;
@@ -45,7 +46,18 @@ public sealed class JourneyFacts
 
     private DateTimeOffset? _first;
 
+    /// <summary>When the earliest scan was made (null before any): where a journey's transit time starts.</summary>
+    public DateTimeOffset? FirstScanAt => _first;
+
     private (DateTimeOffset At, CountryCode Country)? _destinationScan;
+
+    private HashSet<string>? _exceptionsBy;
+
+    /// <summary>
+    /// The carriers whose legs reported an exception the seller is alerted to
+    /// (<see cref="Notifications.NotificationKinds.IsSellerException"/>): held by customs, a failed attempt, lost, ...
+    /// </summary>
+    public IReadOnlySet<string> ExceptionsBy => _exceptionsBy ?? (IReadOnlySet<string>)FrozenSet<string>.Empty;
 
     /// <summary>
     /// Where the parcel is going, as its scans tell it: where it was delivered, else the country of its first scan
@@ -105,11 +117,23 @@ public sealed class JourneyFacts
         if (shipments is not null)
         {
             // Found by the legs' keys: the events table's one index.
-            var legs = await db.ShipmentLegs.AsNoTracking().Where(l => shipments.Contains(l.ShipmentId)).Select(l => new { l.Carrier, l.TrackingNumber }).ToListAsync(ct);
+            // Lists as one array parameter: thousands of ids as as many SQL parameters take SQLite ten times longer.
+            var legs = await db.ShipmentLegs.AsNoTracking().Where(l => EF.Parameter(shipments).Contains(l.ShipmentId)).Select(l => new { l.Carrier, l.TrackingNumber }).ToListAsync(ct);
             var keys = legs.Select(l => TrackingKeys.LegKeyOf(db.TenantId, l.Carrier, l.TrackingNumber)).ToArray();
-            query = query.Where(e => keys.Contains(e.LegKey));
+            query = query.Where(e => EF.Parameter(keys).Contains(e.LegKey));
         }
-        var rows = await query.Select(e => new { e.ShipmentId, e.Milestone, e.OccurredAt, e.Country }).ToListAsync(ct);
+        // The carrier is read only for the events that can be exceptions (a few in a hundred); IsSellerException decides.
+        var rows = await query.Select(e => new
+        {
+            e.ShipmentId,
+            e.Milestone,
+            e.OccurredAt,
+            e.Country,
+            e.Status,
+            e.ExceptionReason,
+            Carrier = e.ExceptionReason != null || e.Status == TrackingStatus.Exception || e.Status == TrackingStatus.FailedAttempt || e.Milestone == Milestone.ReturnedToSender
+                ? e.Carrier : null,
+        }).ToListAsync(ct);
         var facts = new Dictionary<Guid, JourneyFacts>();
         foreach (var row in rows)
         {
@@ -118,6 +142,10 @@ public sealed class JourneyFacts
                 facts[row.ShipmentId.Value] = f = new JourneyFacts();
             }
             f.Add(row.Milestone, row.OccurredAt, row.Country);
+            if (row.Carrier is { } carrier && Notifications.NotificationKinds.IsSellerException(row.Status, row.Milestone, row.ExceptionReason))
+            {
+                (f._exceptionsBy ??= new HashSet<string>(StringComparer.Ordinal)).Add(carrier);
+            }
         }
         return facts;
     }
@@ -147,7 +175,7 @@ public sealed class Journeys
         var facts = await JourneyFacts.LoadAsync(db, shipments.Select(s => s.Id).ToList(), ct);
         var orderIds = shipments.Where(s => s.OrderId is not null).Select(s => s.OrderId!.Value).ToList();
         var shipTo = orderIds.Count == 0 ? []
-            : await db.Orders.AsNoTracking().Where(o => orderIds.Contains(o.Id)).Select(o => new { o.Id, o.ShipToCountry }).ToDictionaryAsync(o => o.Id, o => o.ShipToCountry, ct);
+            : await db.Orders.AsNoTracking().Where(o => EF.Parameter(orderIds).Contains(o.Id)).Select(o => new { o.Id, o.ShipToCountry }).ToDictionaryAsync(o => o.Id, o => o.ShipToCountry, ct);
         return new Journeys(facts, shipTo);
     }
 
@@ -214,6 +242,9 @@ public sealed class DeliveryForecasts(SandboxCatalogue catalogue)
         _lanes[db.TenantId] = lanes;
         return lanes.Values.Sum(h => h.Deliveries);
     }
+
+    /// <summary>True once the tenant's lanes were learned in this process (by <see cref="LearnAsync"/>).</summary>
+    public bool HasLearned(Guid tenantId) => _lanes.ContainsKey(tenantId);
 
     /// <summary>The learned figures of a lane (null when the tenant has no delivery on it).</summary>
     public LaneHistory? HistoryOf(Guid tenantId, Lane lane) =>
