@@ -119,10 +119,9 @@ public sealed class TrackStory
     /// </summary>
     public static async Task<(Guid Tenant, Guid Shipment)?> FindAsync(WaybillDb db, string number, CancellationToken ct)
     {
-        // Tenant ids first, so that each tenant's (tenant, number) index finds the legs.
-        var tenants = db.Tenants.AsNoTracking().Select(t => t.Id);
+        // Every seller's legs, by the tracking number's own index (shipment_legs.tracking_number).
         var found = await db.ShipmentLegs.IgnoreQueryFilters().AsNoTracking()
-            .Where(l => tenants.Contains(l.TenantId) && l.TrackingNumber == number)
+            .Where(l => l.TrackingNumber == number)
             .Join(db.Shipments.IgnoreQueryFilters().AsNoTracking(), l => l.ShipmentId, s => s.Id, (l, s) => new { s.Id, s.TenantId, s.UpdatedAt })
             .ToListAsync(ct);
         return found.Count == 0 ? null

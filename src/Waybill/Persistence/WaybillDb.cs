@@ -195,6 +195,8 @@ public abstract class WaybillDb(DbContextOptions options) : DbContext(options)
             // A (carrier, number) belongs to one shipment per tenant.
             e.HasIndex(l => new { l.TenantId, l.Carrier, l.TrackingNumber }).IsUnique();
             e.HasIndex(l => new { l.TenantId, l.TrackingNumber });
+            // The public tracking page finds a number across every seller (TrackStory.FindAsync).
+            e.HasIndex(l => l.TrackingNumber);
             e.Property(l => l.Carrier).HasMaxLength(40);
             e.Property(l => l.Service).HasMaxLength(64);
             e.Property(l => l.TrackingNumber).HasMaxLength(64);

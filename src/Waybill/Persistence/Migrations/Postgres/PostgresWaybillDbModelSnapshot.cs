@@ -925,6 +925,9 @@ namespace Waybill.Persistence.Migrations.Postgres
                     b.HasIndex("ShipmentId")
                         .HasDatabaseName("ix_shipment_legs_shipment_id");
 
+                    b.HasIndex("TrackingNumber")
+                        .HasDatabaseName("ix_shipment_legs_tracking_number");
+
                     b.HasIndex("TenantId", "TrackingNumber")
                         .HasDatabaseName("ix_shipment_legs_tenant_id_tracking_number");
 
