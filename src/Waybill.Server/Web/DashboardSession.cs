@@ -47,8 +47,12 @@ internal static class DashboardSession
         }
         var hash = ApiKeys.Hash(apiKey.Trim());
         await using var db = storage.CreateDb();
-        var tenant = await db.Tenants.AsNoTracking().Where(t => t.ApiKeyHash == hash).Select(t => new { t.Id, t.Name }).FirstOrDefaultAsync(ct);
-        return tenant is null ? null : (tenant.Id, tenant.Name, hash);
+        if (await FindTenantByKey.HandleAsync(db, hash) is not { } tenant)
+        {
+            return null;
+        }
+        var name = await db.Tenants.AsNoTracking().Where(t => t.Id == tenant).Select(t => t.Name).SingleAsync(ct);
+        return (tenant, name, hash);
     }
 
     public static ClaimsPrincipal Principal(Guid tenant, string name, string keyHash) => new(new ClaimsIdentity(

@@ -28,6 +28,9 @@ public sealed class PageLocale(IHttpContextAccessor accessor, WebText texts)
 
     public string this[string key] => texts.Get(Locale, key);
 
+    /// <summary>Whether there is a text of this key (a carrier's code, a country, a field's message may have none).</summary>
+    public bool Has(string key) => texts.Has(key);
+
     /// <summary>A text with its placeholders filled, numbers and dates in the viewer's culture.</summary>
     public string Format(string key, params object?[] args) => string.Format(Culture, texts.Get(Locale, key), args);
 

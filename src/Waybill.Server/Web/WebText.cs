@@ -68,6 +68,9 @@ public sealed class WebText
     /// <summary>The keys of a locale's texts (for the completeness test).</summary>
     public IReadOnlyCollection<string> KeysOf(string locale) => _locales.TryGetValue(locale, out var texts) ? texts.Keys : [];
 
+    /// <summary>Whether there is a text of this key (in English, so in every locale).</summary>
+    public bool Has(string key) => _locales[FallbackLocale].ContainsKey(key);
+
     public bool IsSupported(string locale) => _locales.ContainsKey(locale);
 
     /// <summary>The locale a language tag reads (<c>de-CH</c> reads <c>de</c>, <c>zh-Hans-CN</c> reads <c>zh</c>), or null.</summary>

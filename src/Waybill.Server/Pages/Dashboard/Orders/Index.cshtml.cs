@@ -98,12 +98,7 @@ public sealed class IndexModel(ListOrders.Handler list, ImportOrders.Handler imp
     }
 
     /// <summary>The query string of the list with one value changed (paging links keep the filters).</summary>
-    public string Link(int page) => QueryString.Create(new Dictionary<string, string?>
-    {
-        ["status"] = string.IsNullOrEmpty(Status) ? null : Status,
-        ["q"] = string.IsNullOrEmpty(Query) ? null : Query,
-        ["p"] = page == 1 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    }.Where(p => p.Value is not null)).ToUriComponent() is { Length: > 0 } q ? "/dashboard/orders" + q : "/dashboard/orders";
+    public string Link(int page) => PageFormat.PageUrl(Request, page, "p");
 
     private string? Check(IFormFile? file)
     {

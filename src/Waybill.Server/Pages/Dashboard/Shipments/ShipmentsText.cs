@@ -1,7 +1,4 @@
-using System.Collections.Frozen;
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using Microsoft.AspNetCore.WebUtilities;
 using Waybill.Common;
 using Waybill.Server.Web;
 using Waybill.Tracking;
@@ -16,13 +13,6 @@ public static class ShipmentsText
     {
         ArgumentNullException.ThrowIfNull(t);
         return $"{at.ToString("g", t.Culture)} {Offset(at.Offset)}";
-    }
-
-    /// <summary>A time in UTC (for instants no place tells, such as a forecast or a sending).</summary>
-    public static string Utc(PageLocale t, DateTimeOffset at)
-    {
-        ArgumentNullException.ThrowIfNull(t);
-        return $"{at.ToUniversalTime().ToString("g", t.Culture)} UTC";
     }
 
     public static string Offset(TimeSpan offset) =>
@@ -53,13 +43,6 @@ public static class ShipmentsText
             : t["shipments.age_under_hour"];
     }
 
-    public static string Money(PageLocale t, MoneyView money)
-    {
-        ArgumentNullException.ThrowIfNull(t);
-        ArgumentNullException.ThrowIfNull(money);
-        return $"{money.Amount.ToString("N2", t.Culture)} {money.Currency}";
-    }
-
     /// <summary>The text of <c>{prefix}.{value}</c> when there is one, else the value itself (a carrier's own word, a webhook event type).</summary>
     public static string Named(PageLocale t, string prefix, string? value)
     {
@@ -69,7 +52,7 @@ public static class ShipmentsText
             return "";
         }
         var key = $"{prefix}.{value}";
-        return Has(t, key) ? t[key] : value;
+        return t.Has(key) ? t[key] : value;
     }
 
     /// <summary>A lane as <c>CN → DE</c>; a missing end is a dash.</summary>
@@ -85,21 +68,6 @@ public static class ShipmentsText
         _ => "badge",
     };
 
-    /// <summary>The current address with <paramref name="page"/> as its <c>page</c> (dropped for the first page), the other parameters kept.</summary>
-    public static string PageUrl(HttpRequest request, int page)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var query = request.Query
-            .Where(p => p.Key != "page" && !string.IsNullOrEmpty(p.Value.ToString()))
-            .Select(p => new KeyValuePair<string, string?>(p.Key, p.Value.ToString()))
-            .ToList();
-        if (page > 1)
-        {
-            query.Add(new("page", page.ToString(CultureInfo.InvariantCulture)));
-        }
-        return QueryHelpers.AddQueryString(request.Path.Value ?? "/", query);
-    }
-
     /// <summary>The messages of a refused query, one per field, in the viewer's language (<c>shipments.invalid_{field}</c>).</summary>
     public static IReadOnlyList<string> Problems(PageLocale t, Error error)
     {
@@ -110,12 +78,8 @@ public static class ShipmentsText
             return [error.Message];
         }
         return fields.Keys.Order(StringComparer.Ordinal)
-            .Select(f => Has(t, $"shipments.invalid_{f.ToLowerInvariant()}") ? t[$"shipments.invalid_{f.ToLowerInvariant()}"] : $"{f}: {string.Join(" ", fields[f])}")
+            .Select(f => t.Has($"shipments.invalid_{f.ToLowerInvariant()}") ? t[$"shipments.invalid_{f.ToLowerInvariant()}"] : $"{f}: {string.Join(" ", fields[f])}")
             .ToList();
     }
 
-    private static readonly ConditionalWeakTable<WebText, FrozenSet<string>> Keys = [];
-
-    private static bool Has(PageLocale t, string key) =>
-        Keys.GetValue(t.Texts, texts => texts.KeysOf(WebText.FallbackLocale).ToFrozenSet(StringComparer.Ordinal)).Contains(key);
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Waybill.Common;
 using Waybill.Notifications;
+using Waybill.Server.Web;
 
 namespace Waybill.Server.Pages.Dashboard.Webhooks;
 
@@ -77,19 +78,7 @@ public sealed class DetailsModel(
     }
 
     /// <summary>The query string of the deliveries with another page (the status filter kept).</summary>
-    public string Link(int page)
-    {
-        var query = new List<KeyValuePair<string, string?>>();
-        if (!string.IsNullOrEmpty(Status))
-        {
-            query.Add(new("status", Status));
-        }
-        if (page > 1)
-        {
-            query.Add(new("p", page.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-        return $"/dashboard/webhooks/{Endpoint!.Id}{QueryString.Create(query).ToUriComponent()}";
-    }
+    public string Link(int page) => PageFormat.PageUrl(Request, page, "p");
 
     private async Task<IActionResult> AfterAsync(Guid id, Error? error)
     {
